@@ -1,0 +1,7 @@
+"""``python -m chaingraph``: the same as the ``chaingraph`` command."""
+
+import sys
+
+from chaingraph.cli import main
+
+sys.exit(main())

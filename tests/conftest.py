@@ -1,0 +1,22 @@
+"""Shared fixtures: the real ontology, monitor data and cases, loaded once per session."""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import Graph
+
+from chaingraph import load
+from chaingraph.graph import case_files
+
+
+@pytest.fixture(scope="session")
+def graph() -> Graph:
+    """The bundled ontology, monitor data and example cases in one graph (read-only!)."""
+    return load()
+
+
+@pytest.fixture(scope="session")
+def case_paths():
+    paths = case_files()
+    assert paths, "no example cases found in data/cases"
+    return paths
