@@ -66,5 +66,5 @@ def test_unknown_term_is_named_with_a_suggestion(tmp_path, capsys):
 def test_public_api_is_exactly_all():
     exposed = {name for name in vars(chaingraph) if not name.startswith("_")} | {"__version__"}
     modules = {name for name, value in vars(chaingraph).items() if type(value).__name__ == "module"}
-    assert public == sorted(public, key=str.lower) or public == sorted(public)
+    assert public == sorted(public)
     assert set(public) == exposed - modules

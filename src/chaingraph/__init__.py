@@ -27,13 +27,13 @@ except _metadata.PackageNotFoundError:  # running from a source tree without ins
     __version__ = "0.0.0+unknown"
 
 __all__ = [
-    "CG",
-    "MON",
-    "PRS",
     "BadParameter",
+    "CG",
     "ChaingraphError",
+    "MON",
     "MissingPath",
     "MissingTool",
+    "PRS",
     "SourceError",
     "UnknownCase",
     "UnknownName",
