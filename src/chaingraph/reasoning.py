@@ -1,0 +1,367 @@
+"""OWL reasoning with HermiT (through owlready2): consistency and what follows.
+
+``reason(graph)`` hands the graph to HermiT and reads back what it infers:
+
+- whether the graph is consistent;
+- which cases are high-risk cases (``cg:HighRiskCase``: a high risk level *or* a SASH
+  screening with a high outcome), and which of them are so only by inference;
+- per role, every role reached through the escalation lines (``cg:escalatesUltimatelyTo``,
+  the transitive super-property of ``cg:escalatesTo``);
+- per instrument, every class it belongs to, so each one that is a
+  ``cg:ProtectionMeasure`` (and so must be known to the police) is listed.
+
+HermiT runs on Java. It is meant for the ontology, the monitor and a handful of cases
+(a few seconds), not for a region's cases (see STACK-NOTES: 1,000 cases took minutes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import shutil
+import tempfile
+import time
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, XSD
+
+from chaingraph.errors import MissingTool, SourceError
+from chaingraph.graph import load
+from chaingraph.language import label
+from chaingraph.namespace import CG
+from chaingraph.output import emit
+
+JAVA_HINT = ("the HermiT reasoner needs Java, and 'java' is not on the PATH: "
+             "install it with 'apt-get install default-jre-headless'")
+
+# The datatypes of the OWL 2 datatype map (OWL 2 Structural Specification, section 4),
+# the only ones HermiT accepts. xsd:date, xsd:gYear and xsd:gYearMonth are not among
+# them: HermiT stops with UnsupportedDatatypeException on such a literal or on a range
+# axiom naming such a datatype. The reasoning here never depends on dates, so
+# ``reasoner_input`` drops those literals and range axioms before HermiT sees them.
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+OWL2_DATATYPES = frozenset(
+    [XSD[name] for name in (
+        "decimal", "integer", "nonNegativeInteger", "nonPositiveInteger", "positiveInteger",
+        "negativeInteger", "long", "int", "short", "byte", "unsignedLong", "unsignedInt",
+        "unsignedShort", "unsignedByte", "double", "float", "string", "normalizedString",
+        "token", "language", "Name", "NCName", "NMTOKEN", "boolean", "hexBinary",
+        "base64Binary", "anyURI", "dateTime", "dateTimeStamp")]
+    + [OWL.real, OWL.rational, RDFS.Literal, URIRef(_RDF + "PlainLiteral"),
+       URIRef(_RDF + "XMLLiteral"), URIRef(_RDF + "langString")]
+)
+
+
+@dataclass
+class Inference:
+    """What HermiT concluded about a graph.
+
+    Attributes:
+        consistent: False when the graph has no model (HermiT: "inconsistent ontology").
+        high_risk_cases: case ids inferred to be ``cg:HighRiskCase``, sorted.
+        inferred_only: of those, the cases whose data does not say high risk (no
+            ``cg:riskLevel cg:RiskHigh``, no asserted type): high only through a SASH.
+        escalation: role IRI -> IRIs of every role it escalates to, directly or
+            further up, nearest level first.
+        instrument_types: instrument IRI -> IRIs of every ``cg:`` class it belongs to.
+        protection_measures: case id -> instrument IRIs inferred to be a
+            ``cg:ProtectionMeasure`` (the police must be informed of each).
+        problems: when inconsistent, likely causes found in the asserted data: each an
+            ``[individual, class, class]`` typed with two classes declared disjoint.
+        triples: triples handed to HermiT.
+        seconds: wall time of the reasoning, Java start-up included.
+    """
+
+    consistent: bool
+    high_risk_cases: list[str] = field(default_factory=list)
+    inferred_only: list[str] = field(default_factory=list)
+    escalation: dict[str, list[str]] = field(default_factory=dict)
+    instrument_types: dict[str, list[str]] = field(default_factory=dict)
+    protection_measures: dict[str, list[str]] = field(default_factory=dict)
+    problems: list[list[str]] = field(default_factory=list)
+    triples: int = 0
+    seconds: float = 0.0
+
+
+def java() -> str:
+    """Return the path of the ``java`` program.
+
+    Raises:
+        MissingTool: Java is not installed (the message says what to install).
+    """
+    found = shutil.which("java")
+    if not found:
+        raise MissingTool(JAVA_HINT)
+    return found
+
+
+def reasoner_input(graph: Graph) -> Graph:
+    """Return a copy of ``graph`` that HermiT accepts.
+
+    Drops literals whose datatype is outside the OWL 2 datatype map (``xsd:date``,
+    ``xsd:gYear``, ``xsd:gYearMonth``: dates of cases, assignments, measures, figures)
+    and ``rdfs:range`` axioms naming such a datatype. Nothing the reasoning reports
+    depends on them.
+
+    Example:
+        >>> from rdflib import Graph
+        >>> g = Graph().parse(data='''
+        ...     @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+        ...     <urn:a> <urn:start> "2021-03-01"^^xsd:date ; <urn:n> 3 .''', format="turtle")
+        >>> len(reasoner_input(g))
+        1
+    """
+    kept = Graph()
+    for s, p, o in graph:
+        if isinstance(o, Literal) and o.datatype is not None and o.datatype not in OWL2_DATATYPES:
+            continue
+        if p == RDFS.range and str(o).startswith(str(XSD)) and o not in OWL2_DATATYPES:
+            continue
+        kept.add((s, p, o))
+    return kept
+
+
+def reason(graph: Graph, *, debug: bool = False) -> Inference:
+    """Run HermiT on ``graph`` and return what it infers.
+
+    Each call uses its own owlready2 ``World``, so calls do not see each other.
+
+    Args:
+        graph: ontology and data (use :func:`chaingraph.load`); small graphs only.
+        debug: let owlready2 print the HermiT command line and timing on stderr.
+
+    Raises:
+        MissingTool: Java is not installed.
+        SourceError: HermiT cannot read the graph (for example an ill-typed literal).
+
+    Example:
+        >>> from chaingraph import load
+        >>> result = reason(load())
+        >>> result.consistent
+        True
+    """
+    import owlready2
+
+    owlready2.JAVA_EXE = java()
+    started = time.perf_counter()
+    data = reasoner_input(graph)
+    world = owlready2.World()
+    noise = io.StringIO()  # owlready2 prints warnings (e.g. on punned properties) to stderr
+    try:
+        with tempfile.TemporaryDirectory(prefix="chaingraph-reason-") as tmp:
+            # owlready2 reads RDF/XML, OWL/XML and N-Triples, not Turtle.
+            source = Path(tmp) / "input.nt"
+            data.serialize(source, format="nt", encoding="utf-8")
+            with contextlib.redirect_stderr(noise if not debug else io.StringIO()):
+                world.get_ontology(source.as_uri()).load()
+            try:
+                with contextlib.redirect_stderr(noise) if not debug else contextlib.nullcontext():
+                    owlready2.sync_reasoner_hermit(world, infer_property_values=True,
+                                                   debug=1 if debug else 0)
+            except owlready2.OwlReadyInconsistentOntologyError:
+                return Inference(consistent=False, problems=_likely_causes(graph),
+                                 triples=len(data), seconds=time.perf_counter() - started)
+            except owlready2.OwlReadyJavaError as exc:
+                raise SourceError("<reasoner input>", "HermiT cannot use the graph: "
+                                  + _java_reason(str(exc))) from None
+            with contextlib.redirect_stderr(noise):
+                inferred = Graph()
+                for triple in world.as_rdflib_graph():
+                    inferred.add(triple)
+    finally:
+        world.close()
+    result = _read_back(graph, inferred)
+    result.triples = len(data)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _java_reason(message: str) -> str:
+    """The first informative line of a Java error (the exception and its message)."""
+    for line in message.splitlines():
+        line = line.strip()
+        if line and not line.startswith(("Java error message", "at ")):
+            return line.split("Exception: ", 1)[-1]
+    return "unknown Java error"
+
+
+def _case_id(graph: Graph, case: URIRef) -> str:
+    return str(graph.value(case, CG.caseId) or case)
+
+
+def _types(graph: Graph, node) -> set[URIRef]:
+    """All named classes of ``node``: its types and their superclasses (reasoned graph)."""
+    found: set[URIRef] = set()
+    todo = [t for t in graph.objects(node, RDF.type) if isinstance(t, URIRef)]
+    while todo:
+        cls = todo.pop()
+        if cls in found:
+            continue
+        found.add(cls)
+        todo += [c for c in graph.objects(cls, RDFS.subClassOf) if isinstance(c, URIRef)]
+        todo += [c for c in graph.objects(cls, OWL.equivalentClass) if isinstance(c, URIRef)]
+    return found
+
+
+def _read_back(asserted: Graph, inferred: Graph) -> Inference:
+    high = sorted(case for case in set(inferred.subjects(RDF.type, None))
+                  if isinstance(case, URIRef) and CG.HighRiskCase in _types(inferred, case))
+    said_high = {case for case in high
+                 if (case, CG.riskLevel, CG.RiskHigh) in asserted
+                 or (case, RDF.type, CG.HighRiskCase) in asserted}
+
+    reach: dict[URIRef, set[URIRef]] = {}
+    for prop in (CG.escalatesTo, CG.escalatesUltimatelyTo):
+        for role, target in inferred.subject_objects(prop):
+            if isinstance(role, URIRef) and isinstance(target, URIRef):
+                reach.setdefault(role, set()).add(target)
+    escalation = {
+        str(role): [str(t) for t in sorted(targets, key=lambda t: (-len(reach.get(t, ())), str(t)))]
+        for role, targets in sorted(reach.items())
+    }
+
+    instrument_types: dict[str, list[str]] = {}
+    protection: dict[str, list[str]] = {}
+    ns = str(CG._NS)
+    for node in sorted(set(inferred.subjects(RDF.type, None)), key=str):
+        if isinstance(node, BNode):
+            continue
+        types = _types(inferred, node)
+        if CG.Instrument not in types:
+            continue
+        instrument_types[str(node)] = sorted(str(t) for t in types if str(t).startswith(ns))
+        if CG.ProtectionMeasure in types:
+            case = asserted.value(node, CG.inCase)
+            key = _case_id(asserted, case) if case is not None else ""
+            protection.setdefault(key, []).append(str(node))
+
+    return Inference(
+        consistent=True,
+        high_risk_cases=sorted(_case_id(asserted, c) for c in high),
+        inferred_only=sorted(_case_id(asserted, c) for c in high if c not in said_high),
+        escalation=escalation,
+        instrument_types=instrument_types,
+        protection_measures=dict(sorted(protection.items())),
+    )
+
+
+def _likely_causes(graph: Graph) -> list[list[str]]:
+    """Individuals typed with two classes declared disjoint (the commonest cause)."""
+    disjoint: set[tuple[URIRef, URIRef]] = set()
+    for a, b in graph.subject_objects(OWL.disjointWith):
+        disjoint |= {(a, b), (b, a)}
+    if not disjoint:
+        return []
+    causes = []
+    for node in sorted(set(graph.subjects(RDF.type, None)), key=str):
+        types = _types(graph, node)
+        clashes = sorted({tuple(sorted((a, b))) for a in types for b in types if (a, b) in disjoint})
+        causes += [[str(node), str(a), str(b)] for a, b in clashes]
+    return causes
+
+
+# --- the command ------------------------------------------------------------------
+
+_TEXT = {
+    "en": {
+        "consistent": "Consistent: yes (HermiT, {triples} triples, {seconds:.1f} s)",
+        "inconsistent": "Consistent: NO — HermiT finds the graph inconsistent ({triples} triples, {seconds:.1f} s)",
+        "causes": "Likely causes:",
+        "clash": "{node} is both {a} and {b}, which are declared disjoint",
+        "no_causes": "No individual is typed with two disjoint classes; look for other contradictions "
+                     "(a value outside a restriction, a functional property with different values).",
+        "high": "High-risk cases (inferred): {n}",
+        "only": "  high only because of a high SASH outcome (no high risk level recorded): {cases}",
+        "only_none": "  every one of them also has a high risk level recorded",
+        "escalation": "Escalation chains (every role reached, nearest first):",
+        "protection": "Protection measures (the police must be informed of each):",
+        "none": "  (none)",
+        "no_case": "(no case)",
+    },
+    "nl": {
+        "consistent": "Consistent: ja (HermiT, {triples} triples, {seconds:.1f} s)",
+        "inconsistent": "Consistent: NEE — HermiT vindt de graaf inconsistent ({triples} triples, {seconds:.1f} s)",
+        "causes": "Waarschijnlijke oorzaken:",
+        "clash": "{node} is zowel {a} als {b}, en die zijn disjunct verklaard",
+        "no_causes": "Geen individu heeft twee disjuncte klassen; zoek naar andere tegenstrijdigheden "
+                     "(een waarde buiten een restrictie, een functionele eigenschap met verschillende waarden).",
+        "high": "Hoog-risicocasussen (afgeleid): {n}",
+        "only": "  alleen hoog door een hoge SASH-uitkomst (geen hoog risiconiveau vastgelegd): {cases}",
+        "only_none": "  bij elk ervan is ook een hoog risiconiveau vastgelegd",
+        "escalation": "Escalatieketens (elke bereikte rol, dichtstbijzijnde eerst):",
+        "protection": "Beschermingsmaatregelen (de politie moet van elk op de hoogte zijn):",
+        "none": "  (geen)",
+        "no_case": "(geen casus)",
+    },
+}
+
+
+def _names(graph: Graph, iris: Iterable[str], lang: str) -> list[str]:
+    return [label(graph, URIRef(iri), lang) for iri in iris]
+
+
+def render_text(result: Inference, graph: Graph, *, lang: str = "en") -> str:
+    """Render an :class:`Inference` as text for people, with labels in ``lang``."""
+    t = _TEXT.get(lang, _TEXT["en"])
+    if not result.consistent:
+        lines = [t["inconsistent"].format(triples=result.triples, seconds=result.seconds)]
+        if result.problems:
+            lines.append(t["causes"])
+            for node, a, b in result.problems:
+                names = {key: URIRef(iri).n3(graph.namespace_manager)
+                         for key, iri in (("node", node), ("a", a), ("b", b))}
+                lines.append("  - " + t["clash"].format(**names))
+        else:
+            lines.append(t["no_causes"])
+        return "\n".join(lines)
+    lines = [t["consistent"].format(triples=result.triples, seconds=result.seconds),
+             t["high"].format(n=len(result.high_risk_cases))
+             + (f" ({', '.join(result.high_risk_cases)})" if result.high_risk_cases else "")]
+    if result.high_risk_cases:
+        lines.append(t["only"].format(cases=", ".join(result.inferred_only))
+                     if result.inferred_only else t["only_none"])
+    lines.append(t["escalation"])
+    for role, reached in result.escalation.items():
+        lines.append(f"  {label(graph, URIRef(role), lang)} → " + " → ".join(_names(graph, reached, lang)))
+    if not result.escalation:
+        lines.append(t["none"])
+    lines.append(t["protection"])
+    for case, instruments in result.protection_measures.items():
+        kinds = []
+        for iri in instruments:
+            own = graph.value(URIRef(iri), RDF.type)
+            kind = label(graph, own, lang) if own is not None else ""
+            kinds.append(f"{kind} ({_short(iri)})")
+        lines.append(f"  {case or t['no_case']}: " + ", ".join(kinds))
+    if not result.protection_measures:
+        lines.append(t["none"])
+    return "\n".join(lines)
+
+
+def _short(iri: str) -> str:
+    """``…/case/FX-001/inst-1`` -> ``inst-1``."""
+    return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="case files or folders (default: the bundled example cases)")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.epilog = ("Exit codes: 0 consistent, 1 inconsistent, 2 bad input or Java missing. "
+                     "Needs Java (apt-get install default-jre-headless).")
+
+
+def run(args: argparse.Namespace) -> int:
+    java()  # before loading, so a missing Java is reported at once
+    graph = load(args.paths)
+    result = reason(graph)
+    if args.format == "json":
+        emit(json.dumps(asdict(result), indent=2, ensure_ascii=False))
+    else:
+        emit(render_text(result, graph, lang=args.lang))
+    return 0 if result.consistent else 1
