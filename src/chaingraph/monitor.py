@@ -1,0 +1,520 @@
+"""The monitor regenerated from the graph: section 2 (figures) and section 4 (measures).
+
+``chaingraph monitor`` writes, as Markdown or as one self-contained HTML page, the
+figures table of section 2 rebuilt from the ``qb:Observation``s and the tables of
+section 4 (4.1 … 4.6, in the monitor's order) with each measure's status, owners,
+state of affairs, attention points and dates. Where the data is an interpretation of
+the monitor rather than its literal text (``cg:interpretation``), that is shown as a
+numbered note, so a reader can hold the output beside the original and see what was
+read into it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
+
+from chaingraph.graph import load
+from chaingraph.language import DEFAULT, LANGUAGES, label, local_name
+from chaingraph.namespace import CG, MON, QB
+from chaingraph.output import emit
+
+FORMATS = ("markdown", "html")
+
+# The areas of the figures table, in the monitor's column order (used when the data
+# gives no cg:order for them).
+AREA_ORDER = (MON["area-rr-zhz"], MON["area-rr"], MON["area-rotterdam"])
+
+_TITLES = (SKOS.prefLabel, RDFS.label, DCTERMS.title)
+_NOTES = (DCTERMS.description, SKOS.note, SKOS.scopeNote, RDFS.comment)
+
+
+@dataclass
+class Item:
+    """One row of a section 4 table: an improvement measure or a related development."""
+
+    iri: str
+    notation: str
+    title: str
+    status: str = ""
+    owners: list[str] = field(default_factory=list)
+    status_text: list[str] = field(default_factory=list)
+    attention_points: list[str] = field(default_factory=list)
+    dates: list[tuple[str, str]] = field(default_factory=list)  # (what, when)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Section:
+    """A subsection of section 4 (4.1 … 4.6) with its items in the monitor's order."""
+
+    iri: str
+    notation: str
+    title: str
+    phases: list[str] = field(default_factory=list)
+    description: str = ""
+    items: list[Item] = field(default_factory=list)
+
+
+@dataclass
+class Column:
+    """One column of the figures table: a year and an area."""
+
+    year: str
+    area: str  # IRI
+    year_label: str
+    area_label: str
+
+
+@dataclass
+class Row:
+    """One row of the figures table: an indicator and its values by column index."""
+
+    indicator: str
+    label: str
+    values: dict[int, int] = field(default_factory=dict)
+    cell_notes: dict[int, list[int]] = field(default_factory=dict)  # column -> note numbers
+    notes: list[int] = field(default_factory=list)  # notes on the indicator itself
+
+
+@dataclass
+class FiguresTable:
+    """Section 2 rebuilt from the observations."""
+
+    title: str
+    columns: list[Column] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # numbered interpretation notes (1-based)
+    remarks: list[str] = field(default_factory=list)  # the monitor's own comments on the figures
+
+
+# --- reading the graph ------------------------------------------------------------
+
+def _texts(graph: Graph, node, props: Iterable[URIRef], lang: str) -> list[str]:
+    """All values of ``props`` in ``lang``; else in English; else untagged; else any."""
+    values = [v for p in props for v in graph.objects(node, p) if isinstance(v, Literal)]
+    for choice in (lang, DEFAULT, *LANGUAGES):
+        chosen = [str(v) for v in values if v.language == choice]
+        if chosen:
+            return sorted(set(chosen), key=chosen.index)
+    chosen = [str(v) for v in values if v.language is None]
+    return sorted(set(chosen), key=chosen.index)
+
+
+def _title(graph: Graph, node, lang: str) -> str:
+    found = _texts(graph, node, _TITLES, lang)
+    return found[0] if found else local_name(node)
+
+
+def _notation_key(text: str) -> tuple:
+    """'4.3-10' sorts after '4.3-2': compare the numbers in it."""
+    return tuple(int(n) for n in re.findall(r"\d+", text))
+
+
+def _order_key(graph: Graph, node) -> tuple:
+    order = graph.value(node, CG.order)
+    notation = graph.value(node, SKOS.notation)
+    return (
+        int(order) if order is not None else 10**6,
+        _notation_key(str(notation)) if notation is not None else (),
+        _notation_key(local_name(node)),
+        str(node),
+    )
+
+
+def _when(value) -> str:
+    return str(value)
+
+
+def sections(graph: Graph, *, lang: str = DEFAULT) -> list[Section]:
+    """Return the subsections of section 4 with their measures, in the monitor's order.
+
+    A measure belongs to the subsection named by its ``dcterms:source``; subsections
+    are the ``cg:SourceSection``s that are part of ``mon:section-4``.
+
+    Example:
+        >>> from chaingraph import load
+        >>> [s.notation for s in sections(load())]
+        ['4.1', '4.2', '4.3', '4.4', '4.5', '4.6']
+    """
+    parts = set(graph.objects(MON["section-4"], DCTERMS.hasPart))
+    parts |= set(graph.subjects(DCTERMS.isPartOf, MON["section-4"]))
+    result = []
+    for part in sorted(parts, key=lambda p: _notation_key(str(graph.value(p, SKOS.notation) or local_name(p)))):
+        members = [m for m in graph.subjects(DCTERMS.source, part)
+                   if (m, RDF.type, CG.ImprovementMeasure) in graph
+                   or (m, RDF.type, CG.RelatedDevelopment) in graph]
+        items = [_item(graph, m, lang) for m in sorted(members, key=lambda m: _order_key(graph, m))]
+        phases: list[str] = []
+        for m in members:
+            for phase in graph.objects(m, CG.phase):
+                name = label(graph, phase, lang)
+                if name not in phases:
+                    phases.append(name)
+        description = _texts(graph, part, (DCTERMS.description,), lang)
+        result.append(Section(
+            iri=str(part),
+            notation=str(graph.value(part, SKOS.notation) or local_name(part).removeprefix("section-")),
+            title=_title(graph, part, lang),
+            phases=phases,
+            description=description[0] if description else "",
+            items=items,
+        ))
+    return result
+
+
+def _item(graph: Graph, node, lang: str) -> Item:
+    notation = graph.value(node, SKOS.notation)
+    dates = [(label(graph, prop, lang), _when(v))
+             for prop in (CG.date, CG.plannedDate, CG.startDate, CG.endDate)
+             for v in sorted(graph.objects(node, prop), key=str)]
+    return Item(
+        iri=str(node),
+        notation=str(notation) if notation is not None else local_name(node).split("-", 1)[-1],
+        title=_title(graph, node, lang),
+        status=", ".join(label(graph, s, lang) for s in sorted(graph.objects(node, CG.status))),
+        owners=sorted(label(graph, o, lang) for o in graph.objects(node, CG.owner)),
+        status_text=_texts(graph, node, (CG.statusText,), lang),
+        attention_points=_texts(graph, node, (CG.attentionPoint,), lang),
+        dates=dates,
+        notes=_texts(graph, node, (CG.interpretation,), lang),
+    )
+
+
+def figures(graph: Graph, *, lang: str = DEFAULT) -> FiguresTable:
+    """Return the figures table of section 2 rebuilt from the ``qb:Observation``s.
+
+    Rows are the indicators in ``cg:order``; columns are every year times every area
+    (an empty cell where there is no observation); interpretations become numbered notes.
+
+    Example:
+        >>> from chaingraph import load
+        >>> table = figures(load())
+        >>> [c.year for c in table.columns][:3]
+        ['2018', '2018', '2018']
+    """
+    observations = set(graph.subjects(RDF.type, QB.Observation))
+    years = sorted({str(graph.value(o, CG.year))[:4] for o in observations
+                    if graph.value(o, CG.year) is not None})
+    areas = set(graph.subjects(RDF.type, CG.Area)) | {
+        a for o in observations for a in graph.objects(o, CG.area)}
+    areas_sorted = sorted(areas, key=lambda a: (
+        int(graph.value(a, CG.order)) if graph.value(a, CG.order) is not None
+        else (AREA_ORDER.index(a) if a in AREA_ORDER else len(AREA_ORDER)), str(a)))
+    period: dict[str, list[str]] = {}
+    for o in observations:
+        year = str(graph.value(o, CG.year))[:4]
+        for note in _texts(graph, o, (CG.periodNote,), lang):
+            period.setdefault(year, [])
+            if note not in period[year]:
+                period[year].append(note)
+    columns = [Column(year=y, area=str(a),
+                      year_label=y + (f" ({'; '.join(period[y])})" if y in period else ""),
+                      area_label=_area_label(graph, a, lang))
+               for y in years for a in areas_sorted]
+    index = {(c.year, c.area): i for i, c in enumerate(columns)}
+
+    notes: list[str] = []
+
+    def note_number(text: str) -> int:
+        if text not in notes:
+            notes.append(text)
+        return notes.index(text) + 1
+
+    indicators = set(graph.subjects(RDF.type, CG.Indicator)) | {
+        i for o in observations for i in graph.objects(o, CG.indicator)}
+    rows = []
+    for indicator in sorted(indicators, key=lambda i: _order_key(graph, i)):
+        row = Row(indicator=str(indicator), label=_title(graph, indicator, lang))
+        row.notes = [note_number(t) for t in _texts(graph, indicator, (CG.interpretation,), lang)]
+        for o in sorted(graph.subjects(CG.indicator, indicator), key=str):
+            if o not in observations:
+                continue
+            key = (str(graph.value(o, CG.year))[:4], str(graph.value(o, CG.area)))
+            value = graph.value(o, CG.value)
+            if key not in index or value is None:
+                continue
+            row.values[index[key]] = int(value)
+            numbers = [note_number(t) for t in _texts(graph, o, (CG.interpretation,), lang)]
+            if numbers:
+                row.cell_notes[index[key]] = numbers
+        rows.append(row)
+
+    dataset = MON["figures"]
+    remarks = []
+    for node in (dataset, MON["section-2"]):
+        remarks += [t for t in _texts(graph, node, _NOTES, lang) if t not in remarks]
+    for text in _texts(graph, dataset, (CG.interpretation,), lang):
+        note_number(text)
+    return FiguresTable(title=_title(graph, MON["section-2"], lang), columns=columns,
+                        rows=rows, notes=notes, remarks=remarks)
+
+
+def _area_label(graph: Graph, area, lang: str) -> str:
+    short = [str(v) for v in graph.objects(area, SKOS.altLabel) if isinstance(v, Literal)]
+    return label(graph, area, lang) if not short else sorted(short, key=len)[0]
+
+
+def format_number(value: int, lang: str = DEFAULT) -> str:
+    """Format a count the way the language writes it.
+
+    Example:
+        >>> format_number(14710, "nl"), format_number(14710, "en")
+        ('14.710', '14,710')
+    """
+    text = f"{value:,}"
+    return text.replace(",", ".") if lang == "nl" else text
+
+
+# --- words -------------------------------------------------------------------------
+
+_WORDS = {
+    "en": {
+        "title": "Monitor of the improvement measures, regenerated from the graph",
+        "intro": "Sections 2 and 4 of the monitor of 14 October 2020, rebuilt from the data in "
+                 "chaingraph. Numbered notes say where the data interprets the monitor rather "
+                 "than quoting it.",
+        "indicator": "Indicator",
+        "remarks": "Comments on the figures",
+        "notes": "Notes",
+        "phase": "Phase",
+        "status": "Status",
+        "owners": "Owners",
+        "state": "State of affairs",
+        "attention": "Attention point",
+        "none": "(none)",
+        "empty": "no observations",
+        "items": "{n} items",
+    },
+    "nl": {
+        "title": "Monitor verbetermaatregelen, opnieuw opgebouwd uit de graaf",
+        "intro": "Hoofdstuk 2 en 4 van de monitor van 14 oktober 2020, opnieuw opgebouwd uit de "
+                 "gegevens in chaingraph. Genummerde noten geven aan waar de gegevens de monitor "
+                 "interpreteren in plaats van citeren.",
+        "indicator": "Indicator",
+        "remarks": "Aanvullende duiding van de cijfers",
+        "notes": "Noten",
+        "phase": "Fase",
+        "status": "Status",
+        "owners": "Eigenaren",
+        "state": "Stand van zaken",
+        "attention": "Punt van aandacht",
+        "none": "(geen)",
+        "empty": "geen waarnemingen",
+        "items": "{n} onderdelen",
+    },
+}
+
+
+def _words(lang: str) -> dict[str, str]:
+    return _WORDS.get(lang, _WORDS[DEFAULT])
+
+
+# --- Markdown ----------------------------------------------------------------------
+
+def _md_cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def render_markdown(graph: Graph, *, lang: str = DEFAULT) -> str:
+    """Render sections 2 and 4 of the monitor as Markdown (GitHub flavour, with footnotes).
+
+    Example:
+        >>> from chaingraph import load
+        >>> text = render_markdown(load(), lang="nl")
+        >>> "## 4.3 Risico-inschatting en slachtoffervriendelijkheid" in text
+        True
+    """
+    w = _words(lang)
+    out = [f"# {w['title']}", "", w["intro"], ""]
+
+    table = figures(graph, lang=lang)
+    out += [f"## {table.title}", ""]
+    if table.rows:
+        header = [w["indicator"]] + [f"{c.year_label} {c.area_label}" for c in table.columns]
+        out.append("| " + " | ".join(_md_cell(h) for h in header) + " |")
+        out.append("|---" + "|---:" * len(table.columns) + "|")
+        for row in table.rows:
+            name = row.label + "".join(f" [^f{n}]" for n in row.notes)
+            cells = []
+            for i in range(len(table.columns)):
+                cell = format_number(row.values[i], lang) if i in row.values else ""
+                cell += "".join(f" [^f{n}]" for n in row.cell_notes.get(i, []))
+                cells.append(cell)
+            out.append("| " + " | ".join([_md_cell(name)] + cells) + " |")
+        out.append("")
+    else:
+        out += [f"*{w['empty']}*", ""]
+    if table.remarks:
+        out += [f"**{w['remarks']}**", ""] + [f"- {r}" for r in table.remarks] + [""]
+    out += [f"[^f{n}]: {_md_cell(text)}" for n, text in enumerate(table.notes, 1)]
+    if table.notes:
+        out.append("")
+
+    section4 = _title(graph, MON["section-4"], lang)
+    out += [f"## {section4}", ""]
+    for section in sections(graph, lang=lang):
+        out += [f"### {section.notation} {_strip_number(section.title, section.notation)}", ""]
+        if section.phases:
+            out += [f"*{w['phase']}: {', '.join(section.phases)}* — {w['items'].format(n=len(section.items))}", ""]
+        if section.description:
+            out += [section.description, ""]
+        for item in section.items:
+            out += [f"#### {item.notation} {item.title}", ""]
+            out.append(f"- **{w['status']}:** {item.status or w['none']}")
+            out.append(f"- **{w['owners']}:** {', '.join(item.owners) or w['none']}")
+            for what, when in item.dates:
+                out.append(f"- **{what[:1].upper() + what[1:]}:** {when}")
+            out.append("")
+            for paragraph in item.status_text:
+                out += [paragraph.strip(), ""]
+            for point in item.attention_points:
+                out += [f"> **{w['attention']}:** {' '.join(point.split())}", ""]
+            if item.notes:
+                marks = [f"[^{item.notation}-{n}]" for n in range(1, len(item.notes) + 1)]
+                out += [f"{w['notes']}: " + " ".join(marks), ""]
+                out += [f"{m}: {_md_cell(t)}" for m, t in zip(marks, item.notes)] + [""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _strip_number(title: str, notation: str) -> str:
+    """'4.3 Risk assessment' -> 'Risk assessment' (the labels carry the number)."""
+    return title[len(notation):].strip() if title.startswith(notation) else title
+
+
+# --- HTML --------------------------------------------------------------------------
+
+_CSS = """
+body { font: 11pt/1.45 Georgia, 'Times New Roman', serif; max-width: 60em; margin: 2em auto;
+       padding: 0 1em; color: #222; }
+h1 { font-size: 1.6em; } h2 { font-size: 1.35em; border-bottom: 1px solid #999; margin-top: 2em; }
+h3 { font-size: 1.15em; margin-top: 1.8em; } h4 { font-size: 1em; margin: 1.4em 0 .3em; }
+table { border-collapse: collapse; font: 9.5pt/1.3 Arial, Helvetica, sans-serif; width: 100%; }
+th, td { border: 1px solid #bbb; padding: .25em .4em; vertical-align: top; }
+thead th { background: #eee; } td.n { text-align: right; white-space: nowrap; }
+dl.meta { display: grid; grid-template-columns: max-content auto; gap: .1em 1em; margin: .3em 0; }
+dl.meta dt { font-weight: bold; } dl.meta dd { margin: 0; }
+.attention { border-left: 3px solid #c60; padding-left: .6em; }
+.phase, .intro { color: #555; font-style: italic; }
+ol.notes { font-size: .9em; color: #444; } sup { font-size: .75em; }
+article { page-break-inside: avoid; }
+@media print { body { margin: 0; max-width: none; } a { color: inherit; text-decoration: none; }
+               h2, h3 { page-break-after: avoid; } }
+"""
+
+
+def _e(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def _sup(prefix: str, numbers: Iterable[int]) -> str:
+    return "".join(f'<sup><a href="#{prefix}{n}">{n}</a></sup>' for n in numbers)
+
+
+def render_html(graph: Graph, *, lang: str = DEFAULT) -> str:
+    """Render sections 2 and 4 of the monitor as one self-contained, printable HTML page.
+
+    The page has its CSS inline and links to no external resource; it is also
+    well-formed XML.
+
+    Example:
+        >>> from chaingraph import load
+        >>> page = render_html(load())
+        >>> page.startswith("<!DOCTYPE html>") and "http://" not in page.split("<body>")[1]
+        True
+    """
+    w = _words(lang)
+    body: list[str] = [f"<h1>{_e(w['title'])}</h1>", f'<p class="intro">{_e(w["intro"])}</p>']
+
+    table = figures(graph, lang=lang)
+    body.append(f'<section id="section-2"><h2>{_e(table.title)}</h2>')
+    if table.rows:
+        years: list[tuple[str, int]] = []
+        for c in table.columns:
+            if years and years[-1][0] == c.year_label:
+                years[-1] = (c.year_label, years[-1][1] + 1)
+            else:
+                years.append((c.year_label, 1))
+        body.append("<table><thead>")
+        body.append(f'<tr><th rowspan="2">{_e(w["indicator"])}</th>'
+                    + "".join(f'<th colspan="{n}">{_e(y)}</th>' for y, n in years) + "</tr>")
+        body.append("<tr>" + "".join(f"<th>{_e(c.area_label)}</th>" for c in table.columns) + "</tr>")
+        body.append("</thead><tbody>")
+        for row in table.rows:
+            cells = []
+            for i in range(len(table.columns)):
+                value = format_number(row.values[i], lang) if i in row.values else ""
+                cells.append(f'<td class="n">{_e(value)}{_sup("fig-note-", row.cell_notes.get(i, []))}</td>')
+            body.append(f"<tr><th scope=\"row\">{_e(row.label)}{_sup('fig-note-', row.notes)}</th>"
+                        + "".join(cells) + "</tr>")
+        body.append("</tbody></table>")
+    else:
+        body.append(f"<p><em>{_e(w['empty'])}</em></p>")
+    if table.remarks:
+        body.append(f"<h4>{_e(w['remarks'])}</h4><ul>"
+                    + "".join(f"<li>{_e(r)}</li>" for r in table.remarks) + "</ul>")
+    if table.notes:
+        body.append('<ol class="notes">' + "".join(
+            f'<li id="fig-note-{n}">{_e(t)}</li>' for n, t in enumerate(table.notes, 1)) + "</ol>")
+    body.append("</section>")
+
+    body.append(f'<section id="section-4"><h2>{_e(_title(graph, MON["section-4"], lang))}</h2>')
+    for section in sections(graph, lang=lang):
+        body.append(f'<section id="section-{_e(section.notation)}">'
+                    f"<h3>{_e(section.notation)} {_e(_strip_number(section.title, section.notation))}</h3>")
+        if section.phases:
+            body.append(f'<p class="phase">{_e(w["phase"])}: {_e(", ".join(section.phases))} — '
+                        f'{_e(w["items"].format(n=len(section.items)))}</p>')
+        if section.description:
+            body.append(f"<p>{_e(section.description)}</p>")
+        for item in section.items:
+            anchor = f"item-{item.notation}"
+            marks = _sup(f"{anchor}-note-", range(1, len(item.notes) + 1))
+            body.append(f'<article id="{_e(anchor)}"><h4>{_e(item.notation)} {_e(item.title)}{marks}</h4>')
+            meta = [(w["status"], item.status or w["none"]), (w["owners"], ", ".join(item.owners) or w["none"])]
+            meta += [(what[:1].upper() + what[1:], when) for what, when in item.dates]
+            body.append('<dl class="meta">' + "".join(
+                f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in meta) + "</dl>")
+            for text in item.status_text:
+                body += [f"<p>{_e(p.strip())}</p>" for p in re.split(r"\n\s*\n", text) if p.strip()]
+            for point in item.attention_points:
+                body.append(f'<p class="attention"><strong>{_e(w["attention"])}:</strong> {_e(point)}</p>')
+            if item.notes:
+                body.append('<ol class="notes">' + "".join(
+                    f'<li id="{_e(anchor)}-note-{n}">{_e(t)}</li>' for n, t in enumerate(item.notes, 1))
+                    + "</ol>")
+            body.append("</article>")
+        body.append("</section>")
+    body.append("</section>")
+
+    return (
+        "<!DOCTYPE html>\n"
+        f'<html lang="{_e(lang)}">\n<head>\n'
+        '<meta charset="utf-8" />\n'
+        f"<title>{_e(w['title'])}</title>\n"
+        f"<style>{_CSS}</style>\n</head>\n<body>\n" + "\n".join(body) + "\n</body>\n</html>\n"
+    )
+
+
+# --- the command ------------------------------------------------------------------
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="case files or folders (default: the bundled example cases; "
+                             "the monitor data is always loaded)")
+    parser.add_argument("--format", choices=FORMATS, default="markdown")
+    parser.add_argument("--output", "-o", metavar="FILE", default=None,
+                        help="write to FILE (atomically) instead of standard output")
+
+
+def run(args: argparse.Namespace) -> int:
+    graph = load(args.paths)
+    render = render_html if args.format == "html" else render_markdown
+    emit(render(graph, lang=args.lang), args.output)
+    return 0
