@@ -15,7 +15,7 @@ from chaingraph.cli import main
 from chaingraph.errors import MissingTool
 from chaingraph.graph import ontology_files
 from chaingraph.namespace import CG
-from chaingraph.reasoning import JAVA_HINT, Inference, reason, reasoner_input
+from chaingraph.reasoning import JAVA_HINT, Inference, Problem, reason, reasoner_input
 
 FIXTURES = Path(__file__).parent / "fixtures" / "reasoning"
 CG_NS = str(CG._NS)
@@ -119,8 +119,20 @@ def test_ankle_monitor_is_not_a_protection_measure(inference, graph):
 def test_inconsistent_fixture_is_reported():
     result = reason(load([FIXTURES / "inconsistent.ttl"]))
     assert result.consistent is False
-    assert result.problems == [[
-        "https://w3id.org/chaingraph/case/FX-RSN-BAD/case", CG_NS + "Case", CG_NS + "Role"]]
+    assert result.problems == [Problem(
+        "disjoint", "https://w3id.org/chaingraph/case/FX-RSN-BAD/case", [CG_NS + "Case", CG_NS + "Role"])]
+
+
+def test_two_case_identifiers_are_inconsistent(tmp_path):
+    # cg:caseId is a functional data property: two different identifiers contradict it
+    case = tmp_path / "two-ids.ttl"
+    case.write_text("@prefix cg: <https://w3id.org/chaingraph/ontology#> .\n"
+                    "<https://w3id.org/chaingraph/case/FX-RSN-2/case> a cg:Case ;\n"
+                    "    cg:caseId \"FX-RSN-2\" , \"FX-RSN-3\" .\n")
+    result = reason(load([case]))
+    assert result.consistent is False
+    assert result.problems == [Problem("functional", "https://w3id.org/chaingraph/case/FX-RSN-2/case",
+                                       [CG_NS + "caseId", "FX-RSN-2", "FX-RSN-3"])]
 
 
 def test_cli_inconsistent_exits_1(capsys):

@@ -58,6 +58,23 @@ OWL2_DATATYPES = frozenset(
 
 
 @dataclass
+class Problem:
+    """A likely cause of an inconsistency.
+
+    Attributes:
+        kind: ``"disjoint"`` (``node`` has two classes declared disjoint, in ``terms``)
+            or ``"functional"`` (``node`` has several values, ``terms[1:]``, for the
+            functional data property ``terms[0]``).
+        node: IRI of the individual.
+        terms: the classes, or the property and its values.
+    """
+
+    kind: str
+    node: str
+    terms: list[str]
+
+
+@dataclass
 class Inference:
     """What HermiT concluded about a graph.
 
@@ -71,8 +88,7 @@ class Inference:
         instrument_types: instrument IRI -> IRIs of every ``cg:`` class it belongs to.
         protection_measures: case id -> instrument IRIs inferred to be a
             ``cg:ProtectionMeasure`` (the police must be informed of each).
-        problems: when inconsistent, likely causes found in the asserted data: each an
-            ``[individual, class, class]`` typed with two classes declared disjoint.
+        problems: when inconsistent, likely causes found in the asserted data.
         triples: triples handed to HermiT.
         seconds: wall time of the reasoning, Java start-up included.
     """
@@ -83,7 +99,7 @@ class Inference:
     escalation: dict[str, list[str]] = field(default_factory=dict)
     instrument_types: dict[str, list[str]] = field(default_factory=dict)
     protection_measures: dict[str, list[str]] = field(default_factory=dict)
-    problems: list[list[str]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
     triples: int = 0
     seconds: float = 0.0
 
@@ -250,18 +266,24 @@ def _read_back(asserted: Graph, inferred: Graph) -> Inference:
     )
 
 
-def _likely_causes(graph: Graph) -> list[list[str]]:
-    """Individuals typed with two classes declared disjoint (the commonest cause)."""
+def _likely_causes(graph: Graph) -> list[Problem]:
+    """The commonest causes: two disjoint classes, or two values of a functional data property."""
     disjoint: set[tuple[URIRef, URIRef]] = set()
     for a, b in graph.subject_objects(OWL.disjointWith):
         disjoint |= {(a, b), (b, a)}
-    if not disjoint:
-        return []
     causes = []
-    for node in sorted(set(graph.subjects(RDF.type, None)), key=str):
-        types = _types(graph, node)
-        clashes = sorted({tuple(sorted((a, b))) for a in types for b in types if (a, b) in disjoint})
-        causes += [[str(node), str(a), str(b)] for a, b in clashes]
+    if disjoint:
+        for node in sorted(set(graph.subjects(RDF.type, None)), key=str):
+            types = _types(graph, node)
+            clashes = sorted({tuple(sorted((a, b))) for a in types for b in types if (a, b) in disjoint})
+            causes += [Problem("disjoint", str(node), [str(a), str(b)]) for a, b in clashes]
+    functional = set(graph.subjects(RDF.type, OWL.FunctionalProperty)) & set(
+        graph.subjects(RDF.type, OWL.DatatypeProperty))
+    for prop in sorted(functional):
+        for node in sorted(set(graph.subjects(prop, None)), key=str):
+            values = sorted({str(v) for v in graph.objects(node, prop)})
+            if len(values) > 1:
+                causes.append(Problem("functional", str(node), [str(prop), *values]))
     return causes
 
 
@@ -272,7 +294,8 @@ _TEXT = {
         "consistent": "Consistent: yes (HermiT, {triples} triples, {seconds:.1f} s)",
         "inconsistent": "Consistent: NO — HermiT finds the graph inconsistent ({triples} triples, {seconds:.1f} s)",
         "causes": "Likely causes:",
-        "clash": "{node} is both {a} and {b}, which are declared disjoint",
+        "disjoint": "{node} is both {a} and {b}, which are declared disjoint",
+        "functional": "{node} has several values for {a}, which allows one: {b}",
         "no_causes": "No individual is typed with two disjoint classes; look for other contradictions "
                      "(a value outside a restriction, a functional property with different values).",
         "high": "High-risk cases (inferred): {n}",
@@ -287,7 +310,8 @@ _TEXT = {
         "consistent": "Consistent: ja (HermiT, {triples} triples, {seconds:.1f} s)",
         "inconsistent": "Consistent: NEE — HermiT vindt de graaf inconsistent ({triples} triples, {seconds:.1f} s)",
         "causes": "Waarschijnlijke oorzaken:",
-        "clash": "{node} is zowel {a} als {b}, en die zijn disjunct verklaard",
+        "disjoint": "{node} is zowel {a} als {b}, en die zijn disjunct verklaard",
+        "functional": "{node} heeft meerdere waarden voor {a}, dat er één toestaat: {b}",
         "no_causes": "Geen individu heeft twee disjuncte klassen; zoek naar andere tegenstrijdigheden "
                      "(een waarde buiten een restrictie, een functionele eigenschap met verschillende waarden).",
         "high": "Hoog-risicocasussen (afgeleid): {n}",
@@ -312,10 +336,14 @@ def render_text(result: Inference, graph: Graph, *, lang: str = "en") -> str:
         lines = [t["inconsistent"].format(triples=result.triples, seconds=result.seconds)]
         if result.problems:
             lines.append(t["causes"])
-            for node, a, b in result.problems:
-                names = {key: URIRef(iri).n3(graph.namespace_manager)
-                         for key, iri in (("node", node), ("a", a), ("b", b))}
-                lines.append("  - " + t["clash"].format(**names))
+            for problem in result.problems:
+                node, first = (URIRef(problem.node).n3(graph.namespace_manager),
+                               URIRef(problem.terms[0]).n3(graph.namespace_manager))
+                if problem.kind == "disjoint":
+                    rest = URIRef(problem.terms[1]).n3(graph.namespace_manager)
+                else:
+                    rest = ", ".join(repr(v) for v in problem.terms[1:])
+                lines.append("  - " + t[problem.kind].format(node=node, a=first, b=rest))
         else:
             lines.append(t["no_causes"])
         return "\n".join(lines)
