@@ -114,7 +114,7 @@ def _number(cell: str) -> int | None:
 
 
 def _area_names(graph: Graph, area, lang: str) -> list[str]:
-    names = [str(v) for p in (SKOS.prefLabel, SKOS.altLabel) for v in graph.objects(area, p)
+    names = [str(v) for p in (SKOS.prefLabel, SKOS.altLabel, SKOS.notation) for v in graph.objects(area, p)
              if isinstance(v, Literal) and v.language in (lang, None)]
     return sorted(names, key=len, reverse=True)
 

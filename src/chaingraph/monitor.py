@@ -26,6 +26,7 @@ from chaingraph.namespace import CG, MON, QB
 from chaingraph.output import emit
 
 FORMATS = ("markdown", "html")
+OWNER_SEPARATOR = "; "  # organisation labels may hold commas ("Police, Rotterdam unit")
 
 # The areas of the figures table, in the monitor's column order (used when the data
 # gives no cg:order for them).
@@ -171,9 +172,9 @@ def sections(graph: Graph, *, lang: str = DEFAULT) -> list[Section]:
 
 def _item(graph: Graph, node, lang: str) -> Item:
     notation = graph.value(node, SKOS.notation)
-    dates = [(label(graph, prop, lang), _when(v))
+    dates = [(label(graph, prop, lang), ", ".join(_when(v) for v in sorted(graph.objects(node, prop), key=str)))
              for prop in (CG.date, CG.plannedDate, CG.startDate, CG.endDate)
-             for v in sorted(graph.objects(node, prop), key=str)]
+             if (node, prop, None) in graph]
     return Item(
         iri=str(node),
         notation=str(notation) if notation is not None else local_name(node).split("-", 1)[-1],
@@ -257,8 +258,12 @@ def figures(graph: Graph, *, lang: str = DEFAULT) -> FiguresTable:
 
 
 def _area_label(graph: Graph, area, lang: str) -> str:
-    short = [str(v) for v in graph.objects(area, SKOS.altLabel) if isinstance(v, Literal)]
-    return label(graph, area, lang) if not short else sorted(short, key=len)[0]
+    """The short column name: the notation ('RR+ZHZ'), as the monitor's table has it."""
+    notation = graph.value(area, SKOS.notation)
+    if notation is not None:
+        return str(notation)
+    short = _texts(graph, area, (SKOS.altLabel,), lang)
+    return sorted(short, key=len)[0] if short else label(graph, area, lang)
 
 
 def format_number(value: int, lang: str = DEFAULT) -> str:
@@ -368,7 +373,7 @@ def render_markdown(graph: Graph, *, lang: str = DEFAULT) -> str:
         for item in section.items:
             out += [f"#### {item.notation} {item.title}", ""]
             out.append(f"- **{w['status']}:** {item.status or w['none']}")
-            out.append(f"- **{w['owners']}:** {', '.join(item.owners) or w['none']}")
+            out.append(f"- **{w['owners']}:** {OWNER_SEPARATOR.join(item.owners) or w['none']}")
             for what, when in item.dates:
                 out.append(f"- **{what[:1].upper() + what[1:]}:** {when}")
             out.append("")
@@ -477,7 +482,7 @@ def render_html(graph: Graph, *, lang: str = DEFAULT) -> str:
             anchor = f"item-{item.notation}"
             marks = _sup(f"{anchor}-note-", range(1, len(item.notes) + 1))
             body.append(f'<article id="{_e(anchor)}"><h4>{_e(item.notation)} {_e(item.title)}{marks}</h4>')
-            meta = [(w["status"], item.status or w["none"]), (w["owners"], ", ".join(item.owners) or w["none"])]
+            meta = [(w["status"], item.status or w["none"]), (w["owners"], OWNER_SEPARATOR.join(item.owners) or w["none"])]
             meta += [(what[:1].upper() + what[1:], when) for what, when in item.dates]
             body.append('<dl class="meta">' + "".join(
                 f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in meta) + "</dl>")
