@@ -301,7 +301,7 @@ _TEXT = {
         "high": "High-risk cases (inferred): {n}",
         "only": "  high only because of a high SASH outcome (no high risk level recorded): {cases}",
         "only_none": "  every one of them also has a high risk level recorded",
-        "escalation": "Escalation chains (every role reached, nearest first):",
+        "escalation": "Escalation chains (every role reached, nearest level first):",
         "protection": "Protection measures (the police must be informed of each):",
         "none": "  (none)",
         "no_case": "(no case)",
@@ -317,7 +317,7 @@ _TEXT = {
         "high": "Hoog-risicocasussen (afgeleid): {n}",
         "only": "  alleen hoog door een hoge SASH-uitkomst (geen hoog risiconiveau vastgelegd): {cases}",
         "only_none": "  bij elk ervan is ook een hoog risiconiveau vastgelegd",
-        "escalation": "Escalatieketens (elke bereikte rol, dichtstbijzijnde eerst):",
+        "escalation": "Escalatieketens (elke bereikte rol, naaste niveau eerst):",
         "protection": "Beschermingsmaatregelen (de politie moet van elk op de hoogte zijn):",
         "none": "  (geen)",
         "no_case": "(geen casus)",
@@ -354,8 +354,12 @@ def render_text(result: Inference, graph: Graph, *, lang: str = "en") -> str:
         lines.append(t["only"].format(cases=", ".join(result.inferred_only))
                      if result.inferred_only else t["only_none"])
     lines.append(t["escalation"])
-    for role, reached in result.escalation.items():
-        lines.append(f"  {label(graph, URIRef(role), lang)} → " + " → ".join(_names(graph, reached, lang)))
+    for role, reached in sorted(result.escalation.items(), key=lambda kv: label(graph, URIRef(kv[0]), lang).casefold()):
+        names = _names(graph, reached, lang)
+        # one line up (a -> b -> c) when each role reached escalates to exactly the rest;
+        # otherwise the lines branch and a comma-separated list is the honest picture
+        chain = all(set(result.escalation.get(r, [])) == set(reached[i + 1:]) for i, r in enumerate(reached))
+        lines.append(f"  {label(graph, URIRef(role), lang)} → " + (" → " if chain else ", ").join(names))
     if not result.escalation:
         lines.append(t["none"])
     lines.append(t["protection"])
