@@ -52,15 +52,31 @@ def installed(wheel, tmp_path_factory) -> Path:
     env_dir = tmp_path_factory.mktemp("venv") / "env"
     venv.EnvBuilder(with_pip=False).create(env_dir)
     python = env_dir / "bin" / "python"
-    site = _run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"]).stdout.strip()
+    site = _run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"]
+    ).stdout.strip()
     deps = sysconfig.get_path("purelib")  # the project's .venv, where the dependencies are
     Path(site, "chaingraph_test_deps.pth").write_text(deps + "\n")
-    _run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--quiet", str(wheel)])
+    _run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(python),
+            "install",
+            "--no-deps",
+            "--quiet",
+            str(wheel),
+        ]
+    )
     return env_dir
 
 
 def _clean_env(env_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")}
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")
+    }
     env["PATH"] = f"{env_dir / 'bin'}{os.pathsep}{env.get('PATH', '')}"
     return env
 
@@ -69,8 +85,10 @@ def test_wheel_carries_every_product_file(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     expected = sorted(
         "chaingraph/_bundled/" + path.relative_to(ROOT).as_posix()
-        for folder in PRODUCT_DIRS if (ROOT / folder).is_dir()
-        for path in (ROOT / folder).rglob("*") if path.is_file()
+        for folder in PRODUCT_DIRS
+        if (ROOT / folder).is_dir()
+        for path in (ROOT / folder).rglob("*")
+        if path.is_file()
     )
     assert any(name.endswith(".ttl") for name in expected), "no product files found"
     missing = [name for name in expected if name not in names]
@@ -79,9 +97,16 @@ def test_wheel_carries_every_product_file(wheel):
 
 def test_installed_package_is_the_wheel_not_the_source_tree(installed, tmp_path):
     python = installed / "bin" / "python"
-    out = _run([str(python), "-c",
-                "import chaingraph, chaingraph.resources as r; print(chaingraph.__file__); print(r.ROOT)"],
-               cwd=tmp_path, env=_clean_env(installed)).stdout.split("\n")
+    out = _run(
+        [
+            str(python),
+            "-c",
+            "import chaingraph, chaingraph.resources as r\n"
+            "print(chaingraph.__file__)\nprint(r.ROOT)",
+        ],
+        cwd=tmp_path,
+        env=_clean_env(installed),
+    ).stdout.split("\n")
     package_file, root = Path(out[0]), Path(out[1])
     assert installed in package_file.parents, package_file
     assert ROOT / "src" not in package_file.parents
@@ -89,8 +114,11 @@ def test_installed_package_is_the_wheel_not_the_source_tree(installed, tmp_path)
 
 
 def test_installed_info_from_another_directory(installed, tmp_path):
-    result = _run([str(installed / "bin" / "chaingraph"), "info", "--format", "json"],
-                  cwd=tmp_path, env=_clean_env(installed))
+    result = _run(
+        [str(installed / "bin" / "chaingraph"), "info", "--format", "json"],
+        cwd=tmp_path,
+        env=_clean_env(installed),
+    )
     summary = json.loads(result.stdout)
     expected = summarise(load())
     cases = [p.stem for p in case_files()]
@@ -103,8 +131,11 @@ def test_installed_info_from_another_directory(installed, tmp_path):
 
 def test_installed_monitor_from_another_directory(installed, tmp_path):
     target = tmp_path / "out" / "monitor.md"
-    _run([str(installed / "bin" / "chaingraph"), "monitor", "--output", str(target)],
-         cwd=tmp_path, env=_clean_env(installed))
+    _run(
+        [str(installed / "bin" / "chaingraph"), "monitor", "--output", str(target)],
+        cwd=tmp_path,
+        env=_clean_env(installed),
+    )
     text = target.read_text(encoding="utf-8")
     expected = sections(load())
     assert sum(len(s.items) for s in expected) > 0

@@ -39,8 +39,12 @@ def page(graph: Graph) -> str:
 
 def _items_in_graph(graph: Graph, notation: str) -> list:
     section = MON[f"section-{notation}"]
-    return [m for m in graph.subjects(DCTERMS.source, section)
-            if (m, RDF.type, CG.ImprovementMeasure) in graph or (m, RDF.type, CG.RelatedDevelopment) in graph]
+    return [
+        m
+        for m in graph.subjects(DCTERMS.source, section)
+        if (m, RDF.type, CG.ImprovementMeasure) in graph
+        or (m, RDF.type, CG.RelatedDevelopment) in graph
+    ]
 
 
 def _headings_per_section(text: str) -> dict[str, list[str]]:
@@ -73,13 +77,18 @@ def test_sections_in_the_monitors_order(markdown):
 
 @pytest.mark.parametrize("notation", SECTIONS)
 def test_items_in_order_with_status_and_owners(graph, markdown, notation):
-    items = sorted(_items_in_graph(graph, notation), key=lambda m: int(graph.value(m, CG.order) or 0))
+    items = sorted(
+        _items_in_graph(graph, notation), key=lambda m: int(graph.value(m, CG.order) or 0)
+    )
     assert items
     headings = _headings_per_section(markdown)[notation]
-    for item, heading in zip(items, headings):
+    assert len(headings) == len(items)
+    for item, heading in zip(items, headings, strict=True):
         title = label(graph, item, "en")
         assert heading.endswith(" " + title), (heading, title)
-        block = markdown.split(f"#### {heading}\n", 1)[1].split("\n#### ", 1)[0].split("\n### ", 1)[0]
+        block = (
+            markdown.split(f"#### {heading}\n", 1)[1].split("\n#### ", 1)[0].split("\n### ", 1)[0]
+        )
         status = graph.value(item, CG.status)
         if status is not None:
             assert f"**Status:** {label(graph, status, 'en')}" in block
@@ -99,6 +108,7 @@ def test_every_measure_has_a_status_and_an_owner(graph):
 
 # --- section 2 ----------------------------------------------------------------------
 
+
 def _figures_table(text: str) -> tuple[list[str], list[list[str]]]:
     """Read the first Markdown table of section 2 back: header cells and body rows."""
     part = text.split("\n## ", 2)[1]
@@ -114,8 +124,12 @@ def _number(cell: str) -> int | None:
 
 
 def _area_names(graph: Graph, area, lang: str) -> list[str]:
-    names = [str(v) for p in (SKOS.prefLabel, SKOS.altLabel, SKOS.notation) for v in graph.objects(area, p)
-             if isinstance(v, Literal) and v.language in (lang, None)]
+    names = [
+        str(v)
+        for p in (SKOS.prefLabel, SKOS.altLabel, SKOS.notation)
+        for v in graph.objects(area, p)
+        if isinstance(v, Literal) and v.language in (lang, None)
+    ]
     return sorted(names, key=len, reverse=True)
 
 
@@ -130,12 +144,18 @@ def test_figures_table_reproduces_every_observation(graph, lang):
 
     def area_of(cell: str):
         """The area whose longest name the header cell ends with."""
-        ends = [(len(n), str(a), a) for a in areas for n in _area_names(graph, a, lang)
-                if cell.endswith(" " + n)]
+        ends = [
+            (len(n), str(a), a)
+            for a in areas
+            for n in _area_names(graph, a, lang)
+            if cell.endswith(" " + n)
+        ]
         return max(ends)[2] if ends else None
 
     def column(year: str, area) -> int:
-        matches = [i for i, cell in enumerate(header) if cell.startswith(year) and area_of(cell) == area]
+        matches = [
+            i for i, cell in enumerate(header) if cell.startswith(year) and area_of(cell) == area
+        ]
         assert len(matches) == 1, (year, area, header)
         return matches[0]
 
@@ -152,16 +172,24 @@ def test_figures_table_reproduces_every_observation(graph, lang):
 
 def test_figures_rows_follow_indicator_order(graph, markdown):
     _, rows = _figures_table(markdown)
-    indicators = sorted(graph.subjects(RDF.type, CG.Indicator), key=lambda i: int(graph.value(i, CG.order)))
+    indicators = sorted(
+        graph.subjects(RDF.type, CG.Indicator), key=lambda i: int(graph.value(i, CG.order))
+    )
     assert indicators
     assert [row[0].split(" [^")[0] for row in rows] == [label(graph, i, "en") for i in indicators]
 
 
 def test_figures_interpretations_are_listed_below_the_table(graph, markdown):
-    notes = {" ".join(str(n).split()) for o in graph.subjects(RDF.type, QB.Observation)
-             for n in graph.objects(o, CG.interpretation)}
-    notes |= {" ".join(str(n).split()) for i in graph.subjects(RDF.type, CG.Indicator)
-              for n in graph.objects(i, CG.interpretation)}
+    notes = {
+        " ".join(str(n).split())
+        for o in graph.subjects(RDF.type, QB.Observation)
+        for n in graph.objects(o, CG.interpretation)
+    }
+    notes |= {
+        " ".join(str(n).split())
+        for i in graph.subjects(RDF.type, CG.Indicator)
+        for n in graph.objects(i, CG.interpretation)
+    }
     assert notes, "the figures carry no interpretation (the lost columns must be explained)"
     section2 = markdown.split("\n## ", 2)[1]
     table_end = section2.rindex("\n|")
@@ -176,17 +204,25 @@ def test_numbers_are_written_the_languages_way(markdown, markdown_nl):
 
 # --- Dutch --------------------------------------------------------------------------
 
+
 def test_dutch_output_uses_dutch_labels(graph, markdown_nl):
     found = sections(graph, lang="nl")
     assert [s.notation for s in found] == SECTIONS
     for section in found:
         assert f"### {section.notation} " in markdown_nl
-        dutch = [str(v) for v in graph.objects(MON[f"section-{section.notation}"], SKOS.prefLabel)
-                 if v.language == "nl"]
+        dutch = [
+            str(v)
+            for v in graph.objects(MON[f"section-{section.notation}"], SKOS.prefLabel)
+            if v.language == "nl"
+        ]
         assert dutch and dutch[0].split(" ", 1)[1] in markdown_nl
         for item in section.items:
-            nl_titles = [str(v) for p in (SKOS.prefLabel, RDFS.label, DCTERMS.title)
-                         for v in graph.objects(URIRef(item.iri), p) if getattr(v, "language", None) == "nl"]
+            nl_titles = [
+                str(v)
+                for p in (SKOS.prefLabel, RDFS.label, DCTERMS.title)
+                for v in graph.objects(URIRef(item.iri), p)
+                if getattr(v, "language", None) == "nl"
+            ]
             assert nl_titles, item.iri
             assert f"#### {item.notation} {nl_titles[0]}" in markdown_nl
     assert "**Status:** gerealiseerd" in markdown_nl
@@ -195,6 +231,7 @@ def test_dutch_output_uses_dutch_labels(graph, markdown_nl):
 
 
 # --- HTML ---------------------------------------------------------------------------
+
 
 class _Links(HTMLParser):
     def __init__(self) -> None:
@@ -230,6 +267,7 @@ def test_html_table_has_every_observation(page, graph):
 
 
 # --- command line -------------------------------------------------------------------
+
 
 def test_cli_writes_markdown_and_html_atomically(tmp_path, graph, capsys):
     target = tmp_path / "out" / "monitor.html"

@@ -50,15 +50,16 @@ def test_dates_and_years_are_not_handed_to_hermit(graph):
     dropped = set(graph) - set(kept)
     assert set(kept) <= set(graph)
     assert any(getattr(o, "datatype", None) == XSD.date for _, _, o in dropped)
-    for s, p, o in dropped:  # only date-like literals and range axioms naming them
+    for _, p, o in dropped:  # only date-like literals and range axioms naming them
         assert getattr(o, "datatype", None) in unsupported or (p == RDFS.range and o in unsupported)
-    for s, p, o in kept:
+    for _, _, o in kept:
         assert getattr(o, "datatype", None) not in unsupported
 
 
 def test_every_case_asserted_high_is_inferred_high(inference, graph):
-    asserted = sorted(str(graph.value(c, CG.caseId))
-                      for c in graph.subjects(CG.riskLevel, CG.RiskHigh))
+    asserted = sorted(
+        str(graph.value(c, CG.caseId)) for c in graph.subjects(CG.riskLevel, CG.RiskHigh)
+    )
     assert asserted, "no example case has a high risk level"
     assert set(asserted) <= set(inference.high_risk_cases)
 
@@ -77,9 +78,12 @@ def test_inferred_only_cases_in_the_examples_have_a_high_sash(inference, graph):
     for case_id in inference.inferred_only:
         case = cases[case_id]
         assert (case, CG.riskLevel, CG.RiskHigh) not in graph
-        screenings = [s for s in graph.subjects(CG.inCase, case)
-                      if (s, RDF.type, CG.SASHScreening) in graph
-                      and (s, CG.riskOutcome, CG.RiskHigh) in graph]
+        screenings = [
+            s
+            for s in graph.subjects(CG.inCase, case)
+            if (s, RDF.type, CG.SASHScreening) in graph
+            and (s, CG.riskOutcome, CG.RiskHigh) in graph
+        ]
         assert screenings, case_id
 
 
@@ -88,18 +92,29 @@ def test_escalation_from_case_director_reaches_the_administrative_level(inferenc
     assert str(MON["role-procesregisseur"]) in reached
     assert str(MON["role-bestuurder"]) in reached
     # nearest first: the tactical process director before the administrative level
-    assert reached.index(str(MON["role-procesregisseur"])) < reached.index(str(MON["role-bestuurder"]))
+    assert reached.index(str(MON["role-procesregisseur"])) < reached.index(
+        str(MON["role-bestuurder"])
+    )
 
 
 def test_escalation_closure_is_transitive(inference):
     assert inference.escalation, "no escalation lines inferred"
     for role, reached in inference.escalation.items():
         for middle in reached:
-            assert set(inference.escalation.get(middle, [])) <= set(reached) | {role}, (role, middle)
+            assert set(inference.escalation.get(middle, [])) <= set(reached) | {role}, (
+                role,
+                middle,
+            )
 
 
 def test_protection_measures_are_classified_under_their_parent(inference, graph):
-    kinds = [CG.BehaviouralOrder, CG.ContactBan, CG.LocationBan, CG.RestrainingOrder, CG.ProtectionOrder]
+    kinds = [
+        CG.BehaviouralOrder,
+        CG.ContactBan,
+        CG.LocationBan,
+        CG.RestrainingOrder,
+        CG.ProtectionOrder,
+    ]
     asserted = sorted({str(i) for k in kinds for i in graph.subjects(RDF.type, k)})
     assert asserted, "no example case applies a protection measure"
     inferred = sorted(i for items in inference.protection_measures.values() for i in items)
@@ -119,20 +134,32 @@ def test_ankle_monitor_is_not_a_protection_measure(inference, graph):
 def test_inconsistent_fixture_is_reported():
     result = reason(load([FIXTURES / "inconsistent.ttl"]))
     assert result.consistent is False
-    assert result.problems == [Problem(
-        "disjoint", "https://w3id.org/chaingraph/case/FX-RSN-BAD/case", [CG_NS + "Case", CG_NS + "Role"])]
+    assert result.problems == [
+        Problem(
+            "disjoint",
+            "https://w3id.org/chaingraph/case/FX-RSN-BAD/case",
+            [CG_NS + "Case", CG_NS + "Role"],
+        )
+    ]
 
 
 def test_two_case_identifiers_are_inconsistent(tmp_path):
     # cg:caseId is a functional data property: two different identifiers contradict it
     case = tmp_path / "two-ids.ttl"
-    case.write_text("@prefix cg: <https://w3id.org/chaingraph/ontology#> .\n"
-                    "<https://w3id.org/chaingraph/case/FX-RSN-2/case> a cg:Case ;\n"
-                    "    cg:caseId \"FX-RSN-2\" , \"FX-RSN-3\" .\n")
+    case.write_text(
+        "@prefix cg: <https://w3id.org/chaingraph/ontology#> .\n"
+        "<https://w3id.org/chaingraph/case/FX-RSN-2/case> a cg:Case ;\n"
+        '    cg:caseId "FX-RSN-2" , "FX-RSN-3" .\n'
+    )
     result = reason(load([case]))
     assert result.consistent is False
-    assert result.problems == [Problem("functional", "https://w3id.org/chaingraph/case/FX-RSN-2/case",
-                                       [CG_NS + "caseId", "FX-RSN-2", "FX-RSN-3"])]
+    assert result.problems == [
+        Problem(
+            "functional",
+            "https://w3id.org/chaingraph/case/FX-RSN-2/case",
+            [CG_NS + "caseId", "FX-RSN-2", "FX-RSN-3"],
+        )
+    ]
 
 
 def test_cli_inconsistent_exits_1(capsys):

@@ -97,6 +97,7 @@ class FiguresTable:
 
 # --- reading the graph ------------------------------------------------------------
 
+
 def _texts(graph: Graph, node, props: Iterable[URIRef], lang: str) -> list[str]:
     """All values of ``props`` in ``lang``; else in English; else untagged; else any."""
     values = [v for p in props for v in graph.objects(node, p) if isinstance(v, Literal)]
@@ -147,10 +148,15 @@ def sections(graph: Graph, *, lang: str = DEFAULT) -> list[Section]:
     parts = set(graph.objects(MON["section-4"], DCTERMS.hasPart))
     parts |= set(graph.subjects(DCTERMS.isPartOf, MON["section-4"]))
     result = []
-    for part in sorted(parts, key=lambda p: _notation_key(str(graph.value(p, SKOS.notation) or local_name(p)))):
-        members = [m for m in graph.subjects(DCTERMS.source, part)
-                   if (m, RDF.type, CG.ImprovementMeasure) in graph
-                   or (m, RDF.type, CG.RelatedDevelopment) in graph]
+    for part in sorted(
+        parts, key=lambda p: _notation_key(str(graph.value(p, SKOS.notation) or local_name(p)))
+    ):
+        members = [
+            m
+            for m in graph.subjects(DCTERMS.source, part)
+            if (m, RDF.type, CG.ImprovementMeasure) in graph
+            or (m, RDF.type, CG.RelatedDevelopment) in graph
+        ]
         items = [_item(graph, m, lang) for m in sorted(members, key=lambda m: _order_key(graph, m))]
         phases: list[str] = []
         for m in members:
@@ -159,22 +165,31 @@ def sections(graph: Graph, *, lang: str = DEFAULT) -> list[Section]:
                 if name not in phases:
                     phases.append(name)
         description = _texts(graph, part, (DCTERMS.description,), lang)
-        result.append(Section(
-            iri=str(part),
-            notation=str(graph.value(part, SKOS.notation) or local_name(part).removeprefix("section-")),
-            title=_title(graph, part, lang),
-            phases=phases,
-            description=description[0] if description else "",
-            items=items,
-        ))
+        result.append(
+            Section(
+                iri=str(part),
+                notation=str(
+                    graph.value(part, SKOS.notation) or local_name(part).removeprefix("section-")
+                ),
+                title=_title(graph, part, lang),
+                phases=phases,
+                description=description[0] if description else "",
+                items=items,
+            )
+        )
     return result
 
 
 def _item(graph: Graph, node, lang: str) -> Item:
     notation = graph.value(node, SKOS.notation)
-    dates = [(label(graph, prop, lang), ", ".join(_when(v) for v in sorted(graph.objects(node, prop), key=str)))
-             for prop in (CG.date, CG.plannedDate, CG.startDate, CG.endDate)
-             if (node, prop, None) in graph]
+    dates = [
+        (
+            label(graph, prop, lang),
+            ", ".join(_when(v) for v in sorted(graph.objects(node, prop), key=str)),
+        )
+        for prop in (CG.date, CG.plannedDate, CG.startDate, CG.endDate)
+        if (node, prop, None) in graph
+    ]
     return Item(
         iri=str(node),
         notation=str(notation) if notation is not None else local_name(node).split("-", 1)[-1],
@@ -201,13 +216,25 @@ def figures(graph: Graph, *, lang: str = DEFAULT) -> FiguresTable:
         ['2018', '2018', '2018']
     """
     observations = set(graph.subjects(RDF.type, QB.Observation))
-    years = sorted({str(graph.value(o, CG.year))[:4] for o in observations
-                    if graph.value(o, CG.year) is not None})
+    years = sorted(
+        {
+            str(graph.value(o, CG.year))[:4]
+            for o in observations
+            if graph.value(o, CG.year) is not None
+        }
+    )
     areas = set(graph.subjects(RDF.type, CG.Area)) | {
-        a for o in observations for a in graph.objects(o, CG.area)}
-    areas_sorted = sorted(areas, key=lambda a: (
-        int(graph.value(a, CG.order)) if graph.value(a, CG.order) is not None
-        else (AREA_ORDER.index(a) if a in AREA_ORDER else len(AREA_ORDER)), str(a)))
+        a for o in observations for a in graph.objects(o, CG.area)
+    }
+    areas_sorted = sorted(
+        areas,
+        key=lambda a: (
+            int(graph.value(a, CG.order))
+            if graph.value(a, CG.order) is not None
+            else (AREA_ORDER.index(a) if a in AREA_ORDER else len(AREA_ORDER)),
+            str(a),
+        ),
+    )
     period: dict[str, list[str]] = {}
     for o in observations:
         year = str(graph.value(o, CG.year))[:4]
@@ -215,10 +242,16 @@ def figures(graph: Graph, *, lang: str = DEFAULT) -> FiguresTable:
             period.setdefault(year, [])
             if note not in period[year]:
                 period[year].append(note)
-    columns = [Column(year=y, area=str(a),
-                      year_label=y + (f" ({'; '.join(period[y])})" if y in period else ""),
-                      area_label=_area_label(graph, a, lang))
-               for y in years for a in areas_sorted]
+    columns = [
+        Column(
+            year=y,
+            area=str(a),
+            year_label=y + (f" ({'; '.join(period[y])})" if y in period else ""),
+            area_label=_area_label(graph, a, lang),
+        )
+        for y in years
+        for a in areas_sorted
+    ]
     index = {(c.year, c.area): i for i, c in enumerate(columns)}
 
     notes: list[str] = []
@@ -229,7 +262,8 @@ def figures(graph: Graph, *, lang: str = DEFAULT) -> FiguresTable:
         return notes.index(text) + 1
 
     indicators = set(graph.subjects(RDF.type, CG.Indicator)) | {
-        i for o in observations for i in graph.objects(o, CG.indicator)}
+        i for o in observations for i in graph.objects(o, CG.indicator)
+    }
     rows = []
     for indicator in sorted(indicators, key=lambda i: _order_key(graph, i)):
         row = Row(indicator=str(indicator), label=_title(graph, indicator, lang))
@@ -253,8 +287,13 @@ def figures(graph: Graph, *, lang: str = DEFAULT) -> FiguresTable:
         remarks += [t for t in _texts(graph, node, _NOTES, lang) if t not in remarks]
     for text in _texts(graph, dataset, (CG.interpretation,), lang):
         note_number(text)
-    return FiguresTable(title=_title(graph, MON["section-2"], lang), columns=columns,
-                        rows=rows, notes=notes, remarks=remarks)
+    return FiguresTable(
+        title=_title(graph, MON["section-2"], lang),
+        columns=columns,
+        rows=rows,
+        notes=notes,
+        remarks=remarks,
+    )
 
 
 def _area_label(graph: Graph, area, lang: str) -> str:
@@ -283,8 +322,8 @@ _WORDS = {
     "en": {
         "title": "Monitor of the improvement measures, regenerated from the graph",
         "intro": "Sections 2 and 4 of the monitor of 14 October 2020, rebuilt from the data in "
-                 "chaingraph. Numbered notes say where the data interprets the monitor rather "
-                 "than quoting it.",
+        "chaingraph. Numbered notes say where the data interprets the monitor rather "
+        "than quoting it.",
         "indicator": "Indicator",
         "remarks": "Comments on the figures",
         "notes": "Notes",
@@ -300,8 +339,8 @@ _WORDS = {
     "nl": {
         "title": "Monitor verbetermaatregelen, opnieuw opgebouwd uit de graaf",
         "intro": "Hoofdstuk 2 en 4 van de monitor van 14 oktober 2020, opnieuw opgebouwd uit de "
-                 "gegevens in chaingraph. Genummerde noten geven aan waar de gegevens de monitor "
-                 "interpreteren in plaats van citeren.",
+        "gegevens in chaingraph. Genummerde noten geven aan waar de gegevens de monitor "
+        "interpreteren in plaats van citeren.",
         "indicator": "Indicator",
         "remarks": "Aanvullende duiding van de cijfers",
         "notes": "Noten",
@@ -322,6 +361,7 @@ def _words(lang: str) -> dict[str, str]:
 
 
 # --- Markdown ----------------------------------------------------------------------
+
 
 def _md_cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
@@ -367,7 +407,8 @@ def render_markdown(graph: Graph, *, lang: str = DEFAULT) -> str:
     for section in sections(graph, lang=lang):
         out += [f"### {section.notation} {_strip_number(section.title, section.notation)}", ""]
         if section.phases:
-            out += [f"*{w['phase']}: {', '.join(section.phases)}* — {w['items'].format(n=len(section.items))}", ""]
+            count = w["items"].format(n=len(section.items))
+            out += [f"*{w['phase']}: {', '.join(section.phases)}* — {count}", ""]
         if section.description:
             out += [section.description, ""]
         for item in section.items:
@@ -384,13 +425,15 @@ def render_markdown(graph: Graph, *, lang: str = DEFAULT) -> str:
             if item.notes:
                 marks = [f"[^{item.notation}-{n}]" for n in range(1, len(item.notes) + 1)]
                 out += [f"{w['notes']}: " + " ".join(marks), ""]
-                out += [f"{m}: {_md_cell(t)}" for m, t in zip(marks, item.notes)] + [""]
+                out += [f"{m}: {_md_cell(t)}" for m, t in zip(marks, item.notes, strict=True)] + [
+                    ""
+                ]
     return "\n".join(out).rstrip() + "\n"
 
 
 def _strip_number(title: str, notation: str) -> str:
     """'4.3 Risk assessment' -> 'Risk assessment' (the labels carry the number)."""
-    return title[len(notation):].strip() if title.startswith(notation) else title
+    return title[len(notation) :].strip() if title.startswith(notation) else title
 
 
 # --- HTML --------------------------------------------------------------------------
@@ -447,53 +490,88 @@ def render_html(graph: Graph, *, lang: str = DEFAULT) -> str:
             else:
                 years.append((c.year_label, 1))
         body.append("<table><thead>")
-        body.append(f'<tr><th rowspan="2">{_e(w["indicator"])}</th>'
-                    + "".join(f'<th colspan="{n}">{_e(y)}</th>' for y, n in years) + "</tr>")
-        body.append("<tr>" + "".join(f"<th>{_e(c.area_label)}</th>" for c in table.columns) + "</tr>")
+        body.append(
+            f'<tr><th rowspan="2">{_e(w["indicator"])}</th>'
+            + "".join(f'<th colspan="{n}">{_e(y)}</th>' for y, n in years)
+            + "</tr>"
+        )
+        body.append(
+            "<tr>" + "".join(f"<th>{_e(c.area_label)}</th>" for c in table.columns) + "</tr>"
+        )
         body.append("</thead><tbody>")
         for row in table.rows:
             cells = []
             for i in range(len(table.columns)):
                 value = format_number(row.values[i], lang) if i in row.values else ""
-                cells.append(f'<td class="n">{_e(value)}{_sup("fig-note-", row.cell_notes.get(i, []))}</td>')
-            body.append(f"<tr><th scope=\"row\">{_e(row.label)}{_sup('fig-note-', row.notes)}</th>"
-                        + "".join(cells) + "</tr>")
+                cells.append(
+                    f'<td class="n">{_e(value)}{_sup("fig-note-", row.cell_notes.get(i, []))}</td>'
+                )
+            body.append(
+                f'<tr><th scope="row">{_e(row.label)}{_sup("fig-note-", row.notes)}</th>'
+                + "".join(cells)
+                + "</tr>"
+            )
         body.append("</tbody></table>")
     else:
         body.append(f"<p><em>{_e(w['empty'])}</em></p>")
     if table.remarks:
-        body.append(f"<h4>{_e(w['remarks'])}</h4><ul>"
-                    + "".join(f"<li>{_e(r)}</li>" for r in table.remarks) + "</ul>")
+        body.append(
+            f"<h4>{_e(w['remarks'])}</h4><ul>"
+            + "".join(f"<li>{_e(r)}</li>" for r in table.remarks)
+            + "</ul>"
+        )
     if table.notes:
-        body.append('<ol class="notes">' + "".join(
-            f'<li id="fig-note-{n}">{_e(t)}</li>' for n, t in enumerate(table.notes, 1)) + "</ol>")
+        body.append(
+            '<ol class="notes">'
+            + "".join(f'<li id="fig-note-{n}">{_e(t)}</li>' for n, t in enumerate(table.notes, 1))
+            + "</ol>"
+        )
     body.append("</section>")
 
     body.append(f'<section id="section-4"><h2>{_e(_title(graph, MON["section-4"], lang))}</h2>')
     for section in sections(graph, lang=lang):
-        body.append(f'<section id="section-{_e(section.notation)}">'
-                    f"<h3>{_e(section.notation)} {_e(_strip_number(section.title, section.notation))}</h3>")
+        body.append(
+            f'<section id="section-{_e(section.notation)}">'
+            f"<h3>{_e(section.notation)} {_e(_strip_number(section.title, section.notation))}</h3>"
+        )
         if section.phases:
-            body.append(f'<p class="phase">{_e(w["phase"])}: {_e(", ".join(section.phases))} — '
-                        f'{_e(w["items"].format(n=len(section.items)))}</p>')
+            body.append(
+                f'<p class="phase">{_e(w["phase"])}: {_e(", ".join(section.phases))} — '
+                f"{_e(w['items'].format(n=len(section.items)))}</p>"
+            )
         if section.description:
             body.append(f"<p>{_e(section.description)}</p>")
         for item in section.items:
             anchor = f"item-{item.notation}"
             marks = _sup(f"{anchor}-note-", range(1, len(item.notes) + 1))
-            body.append(f'<article id="{_e(anchor)}"><h4>{_e(item.notation)} {_e(item.title)}{marks}</h4>')
-            meta = [(w["status"], item.status or w["none"]), (w["owners"], OWNER_SEPARATOR.join(item.owners) or w["none"])]
+            body.append(
+                f'<article id="{_e(anchor)}"><h4>{_e(item.notation)} {_e(item.title)}{marks}</h4>'
+            )
+            meta = [
+                (w["status"], item.status or w["none"]),
+                (w["owners"], OWNER_SEPARATOR.join(item.owners) or w["none"]),
+            ]
             meta += [(what[:1].upper() + what[1:], when) for what, when in item.dates]
-            body.append('<dl class="meta">' + "".join(
-                f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in meta) + "</dl>")
+            body.append(
+                '<dl class="meta">'
+                + "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in meta)
+                + "</dl>"
+            )
             for text in item.status_text:
                 body += [f"<p>{_e(p.strip())}</p>" for p in re.split(r"\n\s*\n", text) if p.strip()]
             for point in item.attention_points:
-                body.append(f'<p class="attention"><strong>{_e(w["attention"])}:</strong> {_e(point)}</p>')
+                body.append(
+                    f'<p class="attention"><strong>{_e(w["attention"])}:</strong> {_e(point)}</p>'
+                )
             if item.notes:
-                body.append('<ol class="notes">' + "".join(
-                    f'<li id="{_e(anchor)}-note-{n}">{_e(t)}</li>' for n, t in enumerate(item.notes, 1))
-                    + "</ol>")
+                body.append(
+                    '<ol class="notes">'
+                    + "".join(
+                        f'<li id="{_e(anchor)}-note-{n}">{_e(t)}</li>'
+                        for n, t in enumerate(item.notes, 1)
+                    )
+                    + "</ol>"
+                )
             body.append("</article>")
         body.append("</section>")
     body.append("</section>")
@@ -509,13 +587,23 @@ def render_html(graph: Graph, *, lang: str = DEFAULT) -> str:
 
 # --- the command ------------------------------------------------------------------
 
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="*", metavar="PATH",
-                        help="case files or folders (default: the bundled example cases; "
-                             "the monitor data is always loaded)")
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="case files or folders (default: the bundled example cases; "
+        "the monitor data is always loaded)",
+    )
     parser.add_argument("--format", choices=FORMATS, default="markdown")
-    parser.add_argument("--output", "-o", metavar="FILE", default=None,
-                        help="write to FILE (atomically) instead of standard output")
+    parser.add_argument(
+        "--output",
+        "-o",
+        metavar="FILE",
+        default=None,
+        help="write to FILE (atomically) instead of standard output",
+    )
 
 
 def run(args: argparse.Namespace) -> int:

@@ -36,8 +36,10 @@ from chaingraph.language import label
 from chaingraph.namespace import CG
 from chaingraph.output import emit
 
-JAVA_HINT = ("the HermiT reasoner needs Java, and 'java' is not on the PATH: "
-             "install it with 'apt-get install default-jre-headless'")
+JAVA_HINT = (
+    "the HermiT reasoner needs Java, and 'java' is not on the PATH: "
+    "install it with 'apt-get install default-jre-headless'"
+)
 
 # The datatypes of the OWL 2 datatype map (OWL 2 Structural Specification, section 4),
 # the only ones HermiT accepts. xsd:date, xsd:gYear and xsd:gYearMonth are not among
@@ -46,14 +48,48 @@ JAVA_HINT = ("the HermiT reasoner needs Java, and 'java' is not on the PATH: "
 # ``reasoner_input`` drops those literals and range axioms before HermiT sees them.
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 OWL2_DATATYPES = frozenset(
-    [XSD[name] for name in (
-        "decimal", "integer", "nonNegativeInteger", "nonPositiveInteger", "positiveInteger",
-        "negativeInteger", "long", "int", "short", "byte", "unsignedLong", "unsignedInt",
-        "unsignedShort", "unsignedByte", "double", "float", "string", "normalizedString",
-        "token", "language", "Name", "NCName", "NMTOKEN", "boolean", "hexBinary",
-        "base64Binary", "anyURI", "dateTime", "dateTimeStamp")]
-    + [OWL.real, OWL.rational, RDFS.Literal, URIRef(_RDF + "PlainLiteral"),
-       URIRef(_RDF + "XMLLiteral"), URIRef(_RDF + "langString")]
+    [
+        XSD[name]
+        for name in (
+            "decimal",
+            "integer",
+            "nonNegativeInteger",
+            "nonPositiveInteger",
+            "positiveInteger",
+            "negativeInteger",
+            "long",
+            "int",
+            "short",
+            "byte",
+            "unsignedLong",
+            "unsignedInt",
+            "unsignedShort",
+            "unsignedByte",
+            "double",
+            "float",
+            "string",
+            "normalizedString",
+            "token",
+            "language",
+            "Name",
+            "NCName",
+            "NMTOKEN",
+            "boolean",
+            "hexBinary",
+            "base64Binary",
+            "anyURI",
+            "dateTime",
+            "dateTimeStamp",
+        )
+    ]
+    + [
+        OWL.real,
+        OWL.rational,
+        RDFS.Literal,
+        URIRef(_RDF + "PlainLiteral"),
+        URIRef(_RDF + "XMLLiteral"),
+        URIRef(_RDF + "langString"),
+    ]
 )
 
 
@@ -177,14 +213,20 @@ def reason(graph: Graph, *, debug: bool = False) -> Inference:
                 world.get_ontology(source.as_uri()).load()
             try:
                 with contextlib.redirect_stderr(noise) if not debug else contextlib.nullcontext():
-                    owlready2.sync_reasoner_hermit(world, infer_property_values=True,
-                                                   debug=1 if debug else 0)
+                    owlready2.sync_reasoner_hermit(
+                        world, infer_property_values=True, debug=1 if debug else 0
+                    )
             except owlready2.OwlReadyInconsistentOntologyError:
-                return Inference(consistent=False, problems=_likely_causes(graph),
-                                 triples=len(data), seconds=time.perf_counter() - started)
+                return Inference(
+                    consistent=False,
+                    problems=_likely_causes(graph),
+                    triples=len(data),
+                    seconds=time.perf_counter() - started,
+                )
             except owlready2.OwlReadyJavaError as exc:
-                raise SourceError("<reasoner input>", "HermiT cannot use the graph: "
-                                  + _java_reason(str(exc))) from None
+                raise SourceError(
+                    "<reasoner input>", "HermiT cannot use the graph: " + _java_reason(str(exc))
+                ) from None
             with contextlib.redirect_stderr(noise):
                 inferred = Graph()
                 for triple in world.as_rdflib_graph():
@@ -225,11 +267,17 @@ def _types(graph: Graph, node) -> set[URIRef]:
 
 
 def _read_back(asserted: Graph, inferred: Graph) -> Inference:
-    high = sorted(case for case in set(inferred.subjects(RDF.type, None))
-                  if isinstance(case, URIRef) and CG.HighRiskCase in _types(inferred, case))
-    said_high = {case for case in high
-                 if (case, CG.riskLevel, CG.RiskHigh) in asserted
-                 or (case, RDF.type, CG.HighRiskCase) in asserted}
+    high = sorted(
+        case
+        for case in set(inferred.subjects(RDF.type, None))
+        if isinstance(case, URIRef) and CG.HighRiskCase in _types(inferred, case)
+    )
+    said_high = {
+        case
+        for case in high
+        if (case, CG.riskLevel, CG.RiskHigh) in asserted
+        or (case, RDF.type, CG.HighRiskCase) in asserted
+    }
 
     reach: dict[URIRef, set[URIRef]] = {}
     for prop in (CG.escalatesTo, CG.escalatesUltimatelyTo):
@@ -275,10 +323,13 @@ def _likely_causes(graph: Graph) -> list[Problem]:
     if disjoint:
         for node in sorted(set(graph.subjects(RDF.type, None)), key=str):
             types = _types(graph, node)
-            clashes = sorted({tuple(sorted((a, b))) for a in types for b in types if (a, b) in disjoint})
+            clashes = sorted(
+                {tuple(sorted((a, b))) for a in types for b in types if (a, b) in disjoint}
+            )
             causes += [Problem("disjoint", str(node), [str(a), str(b)]) for a, b in clashes]
     functional = set(graph.subjects(RDF.type, OWL.FunctionalProperty)) & set(
-        graph.subjects(RDF.type, OWL.DatatypeProperty))
+        graph.subjects(RDF.type, OWL.DatatypeProperty)
+    )
     for prop in sorted(functional):
         for node in sorted(set(graph.subjects(prop, None)), key=str):
             values = sorted({str(v) for v in graph.objects(node, prop)})
@@ -292,12 +343,13 @@ def _likely_causes(graph: Graph) -> list[Problem]:
 _TEXT = {
     "en": {
         "consistent": "Consistent: yes (HermiT, {triples} triples, {seconds:.1f} s)",
-        "inconsistent": "Consistent: NO — HermiT finds the graph inconsistent ({triples} triples, {seconds:.1f} s)",
+        "inconsistent": "Consistent: NO — HermiT finds the graph inconsistent "
+        "({triples} triples, {seconds:.1f} s)",
         "causes": "Likely causes:",
         "disjoint": "{node} is both {a} and {b}, which are declared disjoint",
         "functional": "{node} has several values for {a}, which allows one: {b}",
-        "no_causes": "No individual is typed with two disjoint classes; look for other contradictions "
-                     "(a value outside a restriction, a functional property with different values).",
+        "no_causes": "No individual is typed with two disjoint classes and no functional "
+        "property has two values; look for other contradictions (a value outside a restriction).",
         "high": "High-risk cases (inferred): {n}",
         "only": "  high only because of a high SASH outcome (no high risk level recorded): {cases}",
         "only_none": "  every one of them also has a high risk level recorded",
@@ -308,14 +360,17 @@ _TEXT = {
     },
     "nl": {
         "consistent": "Consistent: ja (HermiT, {triples} triples, {seconds:.1f} s)",
-        "inconsistent": "Consistent: NEE — HermiT vindt de graaf inconsistent ({triples} triples, {seconds:.1f} s)",
+        "inconsistent": "Consistent: NEE — HermiT vindt de graaf inconsistent "
+        "({triples} triples, {seconds:.1f} s)",
         "causes": "Waarschijnlijke oorzaken:",
         "disjoint": "{node} is zowel {a} als {b}, en die zijn disjunct verklaard",
         "functional": "{node} heeft meerdere waarden voor {a}, dat er één toestaat: {b}",
-        "no_causes": "Geen individu heeft twee disjuncte klassen; zoek naar andere tegenstrijdigheden "
-                     "(een waarde buiten een restrictie, een functionele eigenschap met verschillende waarden).",
+        "no_causes": "Geen individu heeft twee disjuncte klassen en geen functionele eigenschap "
+        "heeft twee waarden; zoek naar andere tegenstrijdigheden "
+        "(een waarde buiten een restrictie).",
         "high": "Hoog-risicocasussen (afgeleid): {n}",
-        "only": "  alleen hoog door een hoge SASH-uitkomst (geen hoog risiconiveau vastgelegd): {cases}",
+        "only": "  alleen hoog door een hoge SASH-uitkomst "
+        "(geen hoog risiconiveau vastgelegd): {cases}",
         "only_none": "  bij elk ervan is ook een hoog risiconiveau vastgelegd",
         "escalation": "Escalatieketens (elke bereikte rol, naaste niveau eerst):",
         "protection": "Beschermingsmaatregelen (de politie moet van elk op de hoogte zijn):",
@@ -337,8 +392,10 @@ def render_text(result: Inference, graph: Graph, *, lang: str = "en") -> str:
         if result.problems:
             lines.append(t["causes"])
             for problem in result.problems:
-                node, first = (URIRef(problem.node).n3(graph.namespace_manager),
-                               URIRef(problem.terms[0]).n3(graph.namespace_manager))
+                node, first = (
+                    URIRef(problem.node).n3(graph.namespace_manager),
+                    URIRef(problem.terms[0]).n3(graph.namespace_manager),
+                )
                 if problem.kind == "disjoint":
                     rest = URIRef(problem.terms[1]).n3(graph.namespace_manager)
                 else:
@@ -347,19 +404,32 @@ def render_text(result: Inference, graph: Graph, *, lang: str = "en") -> str:
         else:
             lines.append(t["no_causes"])
         return "\n".join(lines)
-    lines = [t["consistent"].format(triples=result.triples, seconds=result.seconds),
-             t["high"].format(n=len(result.high_risk_cases))
-             + (f" ({', '.join(result.high_risk_cases)})" if result.high_risk_cases else "")]
+    lines = [
+        t["consistent"].format(triples=result.triples, seconds=result.seconds),
+        t["high"].format(n=len(result.high_risk_cases))
+        + (f" ({', '.join(result.high_risk_cases)})" if result.high_risk_cases else ""),
+    ]
     if result.high_risk_cases:
-        lines.append(t["only"].format(cases=", ".join(result.inferred_only))
-                     if result.inferred_only else t["only_none"])
+        lines.append(
+            t["only"].format(cases=", ".join(result.inferred_only))
+            if result.inferred_only
+            else t["only_none"]
+        )
     lines.append(t["escalation"])
-    for role, reached in sorted(result.escalation.items(), key=lambda kv: label(graph, URIRef(kv[0]), lang).casefold()):
+    by_label = sorted(
+        result.escalation.items(), key=lambda kv: label(graph, URIRef(kv[0]), lang).casefold()
+    )
+    for role, reached in by_label:
         names = _names(graph, reached, lang)
         # one line up (a -> b -> c) when each role reached escalates to exactly the rest;
         # otherwise the lines branch and a comma-separated list is the honest picture
-        chain = all(set(result.escalation.get(r, [])) == set(reached[i + 1:]) for i, r in enumerate(reached))
-        lines.append(f"  {label(graph, URIRef(role), lang)} → " + (" → " if chain else ", ").join(names))
+        chain = all(
+            set(result.escalation.get(r, [])) == set(reached[i + 1 :])
+            for i, r in enumerate(reached)
+        )
+        lines.append(
+            f"  {label(graph, URIRef(role), lang)} → " + (" → " if chain else ", ").join(names)
+        )
     if not result.escalation:
         lines.append(t["none"])
     lines.append(t["protection"])
@@ -381,11 +451,17 @@ def _short(iri: str) -> str:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="*", metavar="PATH",
-                        help="case files or folders (default: the bundled example cases)")
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="case files or folders (default: the bundled example cases)",
+    )
     parser.add_argument("--format", choices=("text", "json"), default="text")
-    parser.epilog = ("Exit codes: 0 consistent, 1 inconsistent, 2 bad input or Java missing. "
-                     "Needs Java (apt-get install default-jre-headless).")
+    parser.epilog = (
+        "Exit codes: 0 consistent, 1 inconsistent, 2 bad input or Java missing. "
+        "Needs Java (apt-get install default-jre-headless)."
+    )
 
 
 def run(args: argparse.Namespace) -> int:
