@@ -275,7 +275,7 @@ def graph_from_args(args: argparse.Namespace) -> Graph:
     if endpoint:
         return open_endpoint(endpoint)
     if store:
-        return open_store(store)
+        return open_store(store, read_only=True)
     if getattr(args, "backend", "memory") == "oxigraph":
         return open_oxigraph(paths)
     from chaingraph.graph import load
