@@ -1,0 +1,50 @@
+"""``chaingraph export``: collaboration graphs and case timelines for learning sessions.
+
+``chaingraph export WHAT [--case ID] --format FORMAT [--output FILE]``, WHAT one of
+collaboration, case, timeline, chain. Without personal data: persons appear only as
+their role. The heavy modules (views, formats, ArchiMate, HTML) load only when a
+command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+WHATS = ("collaboration", "case", "timeline", "chain")
+FORMAT_NAMES = ("graphml", "gexf", "dot", "svg", "png", "node-link", "cytoscape", "mermaid", "csv",
+                "turtle", "jsonld", "archimate", "archimate-csv", "html")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("what", metavar="WHAT", help=f"what to export: {', '.join(WHATS)}")
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="case files or folders (default: the bundled example cases)")
+    parser.add_argument("--case", metavar="ID", help="the case (required for case and timeline; "
+                        "restricts collaboration to one case)")
+    parser.add_argument("--format", metavar="FORMAT", help=f"one of: {', '.join(FORMAT_NAMES)}")
+    parser.add_argument("--output", "-o", metavar="FILE",
+                        help="write here (atomically) instead of to stdout; archimate-csv is a zip")
+    parser.add_argument("--pseudonymise", metavar="KEYFILE",
+                        help="INTERNAL USE ONLY, not for learning sessions: add keyed pseudonyms "
+                             "(HMAC-SHA256 under the key in KEYFILE) of the persons to the case export")
+
+
+def run(args: argparse.Namespace) -> int:
+    from chaingraph.errors import BadParameter
+    from chaingraph.export.content import UnknownFormat, UnknownView, export
+    from chaingraph.export.privacy import keyed, read_key
+    from chaingraph.graph import load
+    from chaingraph.output import emit
+
+    if args.what not in WHATS:
+        raise UnknownView(args.what, WHATS)
+    if args.format is None:
+        raise BadParameter(f"--format is required; formats: {', '.join(FORMAT_NAMES)}")
+    if args.format not in FORMAT_NAMES:
+        raise UnknownFormat(args.format, FORMAT_NAMES)
+    pseudonymise = keyed(read_key(args.pseudonymise)) if args.pseudonymise else None
+    graph = load(args.paths)
+    content = export(graph, args.what, args.format, case_id=args.case, lang=args.lang,
+                     pseudonymise=pseudonymise)
+    emit(content, args.output)
+    return 0

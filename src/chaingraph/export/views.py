@@ -1,0 +1,828 @@
+"""The four pictures a learning session looks at, as networkx graphs.
+
+- :func:`collaboration`: organisations, joined by what they share (cases, agreements,
+  meetings); undirected, weighted.
+- :func:`case`: the role-level graph of one case: which role held which phase or
+  instrument, the contact points, handovers and escalations.
+- :func:`timeline`: the dated items of one case (events, handovers, instruments,
+  phase-ownership periods and ownership gaps) as a chain in time.
+- :func:`chain`: the chain as a whole: organisations, roles and escalation lines,
+  agreements and the improvement measures of the monitor.
+
+Every graph carries only scalar attributes (GraphML and GEXF refuse others) and node
+ids derived from public names (``org-politie``, ``role-casusregisseur``, ``phase-risk-
+assessment``, ``instrument-1``): never a person, a pseudonym or the IRI of a node inside
+a case file. Graph attributes: ``what``, ``title``, ``lang`` and, for case views, ``case``.
+Node attributes: ``label`` (short, for pictures), ``kind``, optional ``name`` (full),
+``iri`` (public IRIs only), ``start_date``/``end_date`` (ISO dates). Edge attributes:
+``kind``, ``label``, ``weight``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import networkx as nx
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS
+
+from chaingraph.errors import UnknownCase
+from chaingraph.export import privacy
+from chaingraph.language import label as label_of
+from chaingraph.language import local_name, pick
+from chaingraph.namespace import CG, MON
+
+PREFIXES = """PREFIX cg: <https://w3id.org/chaingraph/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX org: <http://www.w3.org/ns/org#>
+"""
+
+# Where an organisation takes part in something that belongs to a case.
+_IN_CASE = "cg:organisation|cg:byOrganisation|cg:participant|cg:fromOrganisation|cg:toOrganisation|cg:hostedBy"
+
+# One aggregate query for the whole collaboration graph: pairs of organisations with
+# how many cases, agreements and meetings they share (GROUP BY the pair), so it stays
+# one pass over the data at any scale. {cases} is empty or a VALUES clause of case IRIs
+# built from rdflib terms.
+COLLABORATION_QUERY = PREFIXES + """
+SELECT ?a ?b ?kind (COUNT(DISTINCT ?thing) AS ?n) (GROUP_CONCAT(DISTINCT ?token; separator="|") AS ?tokens)
+WHERE {
+  {
+    { SELECT DISTINCT ?thing ?a WHERE { {cases} ?x cg:inCase ?thing . ?x (%s) ?a . } }
+    { SELECT DISTINCT ?thing ?b WHERE { {cases} ?y cg:inCase ?thing . ?y (%s) ?b . } }
+    ?thing cg:caseId ?token .
+    BIND("case" AS ?kind)
+  } UNION {
+    {agreements} ?thing a/rdfs:subClassOf* cg:Agreement ; cg:party ?a , ?b .
+    BIND(STR(?thing) AS ?token) BIND("agreement" AS ?kind)
+  } UNION {
+    {meetings} ?thing a/rdfs:subClassOf* cg:Meeting ; cg:participant|cg:hostedBy ?a .
+    ?thing cg:participant|cg:hostedBy ?b .
+    BIND(STR(?thing) AS ?token) BIND("meeting" AS ?kind)
+  }
+  FILTER(STR(?a) < STR(?b))
+}
+GROUP BY ?a ?b ?kind
+""" % (_IN_CASE, _IN_CASE)
+
+ORGANISATION_CASES_QUERY = PREFIXES + """
+SELECT ?a (COUNT(DISTINCT ?case) AS ?n) WHERE {
+  {cases} ?x cg:inCase ?case . ?x (%s) ?a . ?case cg:caseId ?id .
+} GROUP BY ?a
+""" % _IN_CASE
+
+CASES_QUERY = PREFIXES + "SELECT ?case ?id WHERE { ?case a cg:Case ; cg:caseId ?id }"
+
+ASSIGNMENTS_QUERY = PREFIXES + """
+SELECT ?a ?type ?org ?role ?phase ?instrument ?resp ?start ?end WHERE {
+  VALUES ?type { cg:PhaseOwnership cg:RoleAssignment cg:InstrumentResponsibility }
+  ?a cg:inCase ?case ; a ?type .
+  OPTIONAL { ?a cg:organisation ?org }
+  OPTIONAL { ?a cg:role ?role }
+  OPTIONAL { ?a cg:phase ?phase }
+  OPTIONAL { ?a cg:instrument ?instrument }
+  OPTIONAL { ?a cg:responsibility ?resp }
+  OPTIONAL { ?a cg:startDate ?start }
+  OPTIONAL { ?a cg:endDate ?end }
+}
+"""
+
+# Read only in the internal pseudonymised mode.
+HOLDERS_QUERY = PREFIXES + """
+SELECT ?a ?pseudonym WHERE { ?a cg:inCase ?case ; cg:holder ?p . ?p cg:pseudonym ?pseudonym }
+"""
+
+INSTRUMENTS_QUERY = PREFIXES + """
+SELECT ?i ?type ?start ?end WHERE {
+  ?i cg:inCase ?case ; a ?type . ?type rdfs:subClassOf* cg:Instrument .
+  OPTIONAL { ?i cg:startDate ?start }
+  OPTIONAL { ?i cg:endDate ?end }
+}
+"""
+
+EVENTS_QUERY = PREFIXES + """
+SELECT ?e ?type ?date ?by ?from ?to ?escalatedTo ?concerns ?participant WHERE {
+  ?e cg:inCase ?case ; a ?type ; cg:date ?date . ?type rdfs:subClassOf* cg:Event .
+  OPTIONAL { ?e cg:byOrganisation|cg:hostedBy ?by }
+  OPTIONAL { ?e cg:fromOrganisation ?from }
+  OPTIONAL { ?e cg:toOrganisation ?to }
+  OPTIONAL { ?e cg:escalatedTo ?escalatedTo }
+  OPTIONAL { ?e cg:concerns ?concerns }
+  OPTIONAL { ?e cg:participant ?participant }
+}
+"""
+
+CASE_QUERY = PREFIXES + """
+SELECT ?start ?end ?risk ?phase WHERE {
+  OPTIONAL { ?case cg:startDate ?start }
+  OPTIONAL { ?case cg:endDate ?end }
+  OPTIONAL { ?case cg:riskLevel ?risk }
+  OPTIONAL { ?case cg:appliesPhase ?phase }
+}
+"""
+
+CASE_PERSONS_QUERY = PREFIXES + """
+SELECT ?which ?pseudonym WHERE {
+  { ?case cg:victim ?p . BIND("victim" AS ?which) } UNION { ?case cg:suspect ?p . BIND("suspect" AS ?which) }
+  ?p cg:pseudonym ?pseudonym .
+}
+"""
+
+ESCALATION_LINES_QUERY = PREFIXES + "SELECT ?from ?to WHERE { ?from cg:escalatesTo ?to }"
+
+CHAIN_QUERY = PREFIXES + """
+SELECT ?s ?kind ?p ?o WHERE {
+  {
+    ?s a cg:Chain ; cg:partner ?o . BIND("chain" AS ?kind) BIND("partner" AS ?p)
+  } UNION {
+    ?s a cg:Role . BIND("role" AS ?kind)
+    OPTIONAL { ?s cg:heldAt|cg:escalatesTo ?o . ?s ?p0 ?o . FILTER(?p0 IN (cg:heldAt, cg:escalatesTo))
+               BIND(IF(?p0 = cg:heldAt, "held-at", "escalates-to") AS ?p) }
+  } UNION {
+    ?s a/rdfs:subClassOf* cg:Agreement . BIND("agreement" AS ?kind)
+    OPTIONAL { ?s cg:party ?o . BIND("party" AS ?p) }
+  } UNION {
+    ?s a/rdfs:subClassOf* cg:MonitorItem . BIND("measure" AS ?kind)
+    OPTIONAL { ?s cg:owner|cg:phase ?o . ?s ?p0 ?o . FILTER(?p0 IN (cg:owner, cg:phase))
+               BIND(IF(?p0 = cg:owner, "owner", "phase") AS ?p) }
+  } UNION {
+    ?s a cg:Organisation . BIND("organisation" AS ?kind)
+    OPTIONAL { ?s org:subOrganizationOf ?o . BIND("part-of" AS ?p) }
+  }
+}
+"""
+
+WORDS = {
+    "case": {"en": "case", "nl": "casus"},
+    "held-at": {"en": "held at", "nl": "ondergebracht bij"},
+    "owns": {"en": "owns", "nl": "eigenaar van"},
+    "escalates-to": {"en": "escalates to", "nl": "escaleert naar"},
+    "escalated": {"en": "escalated to", "nl": "opgeschaald naar"},
+    "handover": {"en": "handover", "nl": "overdracht"},
+    "applies": {"en": "applies", "nl": "doorloopt"},
+    "applied": {"en": "applied", "nl": "ingezet"},
+    "partner": {"en": "partner", "nl": "ketenpartner"},
+    "party": {"en": "party", "nl": "partij"},
+    "owner": {"en": "owner", "nl": "eigenaar"},
+    "phase": {"en": "phase", "nl": "fase"},
+    "part-of": {"en": "part of", "nl": "onderdeel van"},
+    "cases": {"en": "cases", "nl": "casussen"},
+    "agreement": {"en": "agreement", "nl": "afspraak"},
+    "meeting": {"en": "meeting", "nl": "overleg"},
+    "agreements": {"en": "agreements", "nl": "afspraken"},
+    "meetings": {"en": "meetings", "nl": "overleggen"},
+    "gap": {"en": "no owner", "nl": "geen eigenaar"},
+    "then": {"en": "then", "nl": "daarna"},
+    "by": {"en": "by", "nl": "door"},
+    "to": {"en": "to", "nl": "naar"},
+    "from": {"en": "from", "nl": "van"},
+    "participant": {"en": "took part", "nl": "nam deel"},
+    "concerns": {"en": "concerns", "nl": "betreft"},
+    "events": {"en": "events", "nl": "gebeurtenissen"},
+    "instruments": {"en": "instruments", "nl": "instrumenten"},
+    "case-period": {"en": "case active", "nl": "casus actief"},
+    "collaboration-title": {"en": "Collaboration between organisations", "nl": "Samenwerking tussen organisaties"},
+    "case-title": {"en": "Roles in case {case}", "nl": "Rollen in casus {case}"},
+    "timeline-title": {"en": "Timeline of case {case}", "nl": "Tijdlijn van casus {case}"},
+    "chain-title": {"en": "The chain: organisations, roles, agreements and measures",
+                    "nl": "De keten: organisaties, rollen, afspraken en maatregelen"},
+}
+
+# Items with more members than this list only the first ones in an edge attribute.
+MAX_LISTED = 25
+
+
+def word(key: str, lang: str) -> str:
+    """Return a fixed word of the exports in ``lang``."""
+    return pick(WORDS[key], lang)
+
+
+# ----------------------------------------------------------------------------- names
+
+
+def node_id(iri: URIRef) -> str:
+    """Return the export node id of a public IRI (organisation, role, phase, agreement, ...).
+
+    Example:
+        >>> from chaingraph.namespace import CG, MON
+        >>> node_id(MON["org-politie"]), node_id(CG.PhaseRiskAssessment)
+        ('org-politie', 'phase-risk-assessment')
+    """
+    name = local_name(iri)
+    if name.startswith("Phase") and str(iri).startswith(str(CG._NS)):
+        return "phase-" + re.sub(r"(?<!^)(?=[A-Z])", "-", name[len("Phase"):]).lower()
+    return name
+
+
+def short_name(graph: Graph, org: URIRef, lang: str) -> str:
+    """Return the name people use for an organisation in a picture (an abbreviation if it has one)."""
+    plain = sorted(str(v) for v in graph.objects(org, SKOS.altLabel)
+                   if isinstance(v, Literal) and not v.language and len(str(v)) <= 8)
+    if plain:
+        return plain[0]
+    tagged = {v.language: str(v) for v in graph.objects(org, SKOS.altLabel) if isinstance(v, Literal)}
+    if lang in tagged:
+        return tagged[lang]
+    return label_of(graph, org, lang)
+
+
+def find_case(graph: Graph, case_id: str) -> URIRef:
+    """Return the IRI of the case with identifier ``case_id``.
+
+    Raises:
+        UnknownCase: no such case; the message lists the cases there are.
+    """
+    cases = case_index(graph)
+    if case_id not in cases:
+        raise UnknownCase(case_id, cases)
+    return cases[case_id]
+
+
+def case_index(graph: Graph) -> dict[str, URIRef]:
+    """Return every case identifier with its case IRI."""
+    return {str(row.id): row.case for row in graph.query(CASES_QUERY)}
+
+
+def _date(value: object) -> dt.date | None:
+    if isinstance(value, Literal):
+        py = value.toPython()
+        if isinstance(py, dt.datetime):
+            return py.date()
+        if isinstance(py, dt.date):
+            return py
+        text = str(value)
+        for size, suffix in ((10, ""), (7, "-01"), (4, "-01-01")):
+            try:
+                return dt.date.fromisoformat(text[:size] + suffix)
+            except ValueError:
+                continue
+        return None
+    return None
+
+
+def _iso(value: dt.date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def _public(iri: object) -> str:
+    return str(iri) if isinstance(iri, URIRef) and privacy.is_public(iri) else ""
+
+
+def _merge_edge(view: nx.Graph, u: str, v: str, **attrs: object) -> None:
+    """Add an edge, or merge ``attrs`` into the existing one (texts joined, counts added)."""
+    if not view.has_edge(u, v):
+        view.add_edge(u, v, **{k: val for k, val in attrs.items() if val not in (None, "")})
+        return
+    data = view.edges[u, v]
+    for key, value in attrs.items():
+        if value in (None, ""):
+            continue
+        old = data.get(key)
+        if old is None:
+            data[key] = value
+        elif isinstance(value, (int, float)) and not isinstance(value, bool) and key == "weight":
+            data[key] = old + value
+        elif isinstance(value, str) and value not in str(old).split("; "):
+            data[key] = f"{old}; {value}"
+
+
+def _add_organisation(view: nx.Graph, graph: Graph, org: URIRef, lang: str) -> str:
+    nid = node_id(org)
+    if nid not in view:
+        view.add_node(nid, label=short_name(graph, org, lang), name=label_of(graph, org, lang),
+                      kind="organisation", iri=_public(org), group=nid)
+    return nid
+
+
+def _heldat(graph: Graph, role: URIRef) -> URIRef | None:
+    value = graph.value(role, CG.heldAt)
+    return value if isinstance(value, URIRef) else None
+
+
+def _role_label(graph: Graph, role: URIRef, org: URIRef | None, lang: str) -> str:
+    text = label_of(graph, role, lang)
+    if org is None:
+        return text
+    short = short_name(graph, org, lang)
+    return text if short.lower() in text.lower() else f"{text} ({short})"
+
+
+def _add_role(view: nx.Graph, graph: Graph, role: URIRef, org: URIRef | None, lang: str) -> str:
+    """Add a role node; a role held for another organisation than its usual one is its own node."""
+    org = org or _heldat(graph, role)
+    home = _heldat(graph, role)
+    nid = node_id(role) if org is None or org == home else f"{node_id(role)}--{node_id(org)}"
+    if nid not in view:
+        view.add_node(nid, label=_role_label(graph, role, org, lang), name=label_of(graph, role, lang),
+                      kind="role", iri=_public(role), group=node_id(org) if org is not None else "")
+        if org is not None:
+            _add_organisation(view, graph, org, lang)
+            _merge_edge(view, nid, node_id(org), kind="held-at", label=word("held-at", lang))
+    return nid
+
+
+def _values(var: str, terms: Iterable[URIRef] | None) -> str:
+    """A VALUES clause built from rdflib terms (their ``n3()``), or '' for no restriction."""
+    if terms is None:
+        return ""
+    return "VALUES ?%s { %s }" % (var, " ".join(t.n3() for t in terms))
+
+
+# ----------------------------------------------------------------------------- collaboration
+
+
+def _thing_name(graph: Graph, thing: URIRef, lang: str) -> str:
+    """Name an agreement or meeting; one inside a case file is named by its type and date."""
+    if privacy.is_public(thing):
+        return label_of(graph, thing, lang)
+    kind = _type_label(graph, thing, CG.Event, lang)[1] or word("meetings", lang)
+    return f"{kind} {_iso(_date(graph.value(thing, CG.date)))}".strip()
+
+
+def collaboration(graph: Graph, *, lang: str = "en", cases: Iterable[str] | None = None) -> nx.Graph:
+    """Return the organisation-organisation graph, edges weighted by what they share.
+
+    Edge attributes: ``weight`` (cases + agreements + meetings), ``cases``, ``agreements``,
+    ``meetings`` (counts), ``case_ids``, ``agreement_names``, ``meeting_names`` (texts,
+    the first ``MAX_LISTED``), ``label``. With ``cases``, only those cases (and meetings
+    held in them) count; agreements then do not.
+
+    Example:
+        >>> from chaingraph import load
+        >>> view = collaboration(load())
+        >>> view.graph["what"], all(d["weight"] > 0 for _, _, d in view.edges(data=True))
+        ('collaboration', True)
+    """
+    restricted = None
+    if cases is not None:
+        restricted = [find_case(graph, c) for c in cases]
+    query = (COLLABORATION_QUERY
+             .replace("{cases}", _values("thing", restricted))
+             .replace("{agreements}", "" if restricted is None else "FILTER(false)")
+             .replace("{meetings}", "" if restricted is None else _values("case", restricted)
+                      + " ?thing cg:inCase ?case ."))
+    view = nx.Graph(what="collaboration", title=word("collaboration-title", lang), lang=lang)
+    if restricted is not None:
+        view.graph["case"] = " ".join(sorted(cases or ()))
+    pairs: dict[tuple[str, str], dict[str, object]] = defaultdict(dict)
+    for row in graph.query(query):
+        a = _add_organisation(view, graph, row.a, lang)
+        b = _add_organisation(view, graph, row.b, lang)
+        kind = str(row.kind)
+        tokens = sorted(str(row.tokens).split("|")) if row.tokens else []
+        if kind != "case":
+            tokens = sorted(_thing_name(graph, URIRef(t), lang) for t in tokens)
+        listed = "; ".join(tokens[:MAX_LISTED]) + ("; …" if len(tokens) > MAX_LISTED else "")
+        pair = pairs[(a, b)]
+        pair[kind + "s"] = int(row.n)
+        pair[{"case": "case_ids", "agreement": "agreement_names", "meeting": "meeting_names"}[kind]] = listed
+    for (a, b), data in sorted(pairs.items()):
+        counts = {k: int(data.get(k, 0)) for k in ("cases", "agreements", "meetings")}  # type: ignore[call-overload]
+        text = ", ".join(f"{n} {word(k if n != 1 else k[:-1], lang)}" for k, n in counts.items() if n)
+        view.add_edge(a, b, weight=sum(counts.values()), label=text, kind="shares", **counts,
+                      **{k: v for k, v in data.items() if k not in counts})
+    for row in graph.query(ORGANISATION_CASES_QUERY.replace("{cases}", _values("case", restricted))):
+        nid = _add_organisation(view, graph, row.a, lang)
+        view.nodes[nid]["cases"] = int(row.n)
+    for nid in view.nodes:
+        view.nodes[nid].setdefault("cases", 0)
+    return view
+
+
+# ----------------------------------------------------------------------------- one case
+
+
+def _type_label(graph: Graph, node: URIRef, base: URIRef, lang: str) -> tuple[URIRef | None, str]:
+    """Return the most specific asserted ``cg:`` type of ``node`` under ``base``, with its label."""
+    types = [t for t in graph.objects(node, RDF.type) if isinstance(t, URIRef)]
+    under = [t for t in types if (t, RDFS.subClassOf * "*", base) in graph]  # type: ignore[operator]
+    best = None
+    for t in under:
+        if best is None or (t, RDFS.subClassOf * "+", best) in graph:  # type: ignore[operator]
+            best = t
+    return best, (label_of(graph, best, lang) if best is not None else "")
+
+
+@dataclass
+class _Instrument:
+    iri: URIRef
+    kind: str
+    start: dt.date | None
+    end: dt.date | None
+
+
+def _instruments(graph: Graph, case_iri: URIRef, lang: str) -> dict[URIRef, tuple[str, _Instrument]]:
+    """Return the case's instruments with derived ids ``instrument-1`` … in date order."""
+    found: dict[URIRef, _Instrument] = {}
+    for row in graph.query(INSTRUMENTS_QUERY, initBindings={"case": case_iri}):
+        if row.i not in found:
+            _, kind = _type_label(graph, row.i, CG.Instrument, lang)
+            found[row.i] = _Instrument(row.i, kind, _date(row.start), _date(row.end))
+    ordered = sorted(found.values(), key=lambda i: (i.start or dt.date.max, i.kind, str(i.iri)))
+    return {inst.iri: (f"instrument-{n}", inst) for n, inst in enumerate(ordered, 1)}
+
+
+def _case_node(view: nx.Graph, graph: Graph, case_iri: URIRef, case_id: str, lang: str) -> str:
+    start = end = risk = None
+    for row in graph.query(CASE_QUERY, initBindings={"case": case_iri}):
+        start, end, risk = _date(row.start), _date(row.end), row.risk
+    view.add_node("case", label=f"{word('case', lang)} {case_id}", kind="case", case_id=case_id,
+                  start_date=_iso(start), end_date=_iso(end),
+                  risk=label_of(graph, risk, lang) if isinstance(risk, URIRef) else "")
+    return "case"
+
+
+def _period(start: dt.date | None, end: dt.date | None) -> str:
+    return f"{_iso(start) or '?'}..{_iso(end)}"
+
+
+def case(graph: Graph, case_id: str, *, lang: str = "en",
+         pseudonymise: Callable[[str], str] | None = None) -> nx.DiGraph:
+    """Return the role-level graph of one case.
+
+    Nodes: the case, its roles (labelled by role and organisation, never by person),
+    organisations, applied phases and instruments. Edges: role ``owns`` phase (with the
+    periods), role → instrument (the responsibility), role → case (contact points),
+    ``held-at``, ``escalates-to`` (the agreed lines), ``escalated`` and ``handover``
+    (what happened).
+
+    Args:
+        pseudonymise: internal use only: a keyed function that turns a person's
+            pseudonym into another; when given, roles carry ``holders`` and the case
+            ``victim``/``suspect`` attributes with its output. Off by default.
+
+    Example:
+        >>> from chaingraph import load
+        >>> g = load()
+        >>> view = case(g, sorted(case_index(g))[0])
+        >>> view.nodes["case"]["kind"]
+        'case'
+    """
+    case_iri = find_case(graph, case_id)
+    view = nx.DiGraph(what="case", case=case_id, title=word("case-title", lang).format(case=case_id),
+                      lang=lang)
+    _case_node(view, graph, case_iri, case_id, lang)
+    for row in graph.query(CASE_QUERY, initBindings={"case": case_iri}):
+        if isinstance(row.phase, URIRef):
+            pid = node_id(row.phase)
+            view.add_node(pid, label=label_of(graph, row.phase, lang), kind="phase", iri=_public(row.phase))
+            _merge_edge(view, "case", pid, kind="applies", label=word("applies", lang))
+    instruments = _instruments(graph, case_iri, lang)
+    for iid, inst in instruments.values():
+        view.add_node(iid, label=inst.kind, kind="instrument", start_date=_iso(inst.start),
+                      end_date=_iso(inst.end))
+        _merge_edge(view, "case", iid, kind="applied", label=word("applied", lang))
+    holders: dict[URIRef, list[str]] = defaultdict(list)
+    if pseudonymise is not None:
+        for row in graph.query(HOLDERS_QUERY, initBindings={"case": case_iri}):
+            holders[row.a].append(pseudonymise(str(row.pseudonym)))
+    roles_in_case: set[URIRef] = set()
+    for row in sorted(graph.query(ASSIGNMENTS_QUERY, initBindings={"case": case_iri}),
+                      key=lambda r: (str(r.start or ""), str(r.a))):
+        org = row.org if isinstance(row.org, URIRef) else None
+        if isinstance(row.role, URIRef):
+            source = _add_role(view, graph, row.role, org, lang)
+            roles_in_case.add(row.role)
+        elif org is not None:
+            source = _add_organisation(view, graph, org, lang)
+        else:
+            continue
+        if holders.get(row.a):
+            old = view.nodes[source].get("holders", "")
+            view.nodes[source]["holders"] = "; ".join(sorted(set(filter(None, old.split("; "))) | set(holders[row.a])))
+        resp = label_of(graph, row.resp, lang) if isinstance(row.resp, URIRef) else ""
+        period = _period(_date(row.start), _date(row.end))
+        if row.type == CG.PhaseOwnership and isinstance(row.phase, URIRef):
+            target = node_id(row.phase)
+            if target not in view:
+                view.add_node(target, label=label_of(graph, row.phase, lang), kind="phase", iri=_public(row.phase))
+            _merge_edge(view, source, target, kind="owns", label=word("owns", lang), periods=period)
+        elif row.type == CG.InstrumentResponsibility and row.instrument in instruments:
+            _merge_edge(view, source, instruments[row.instrument][0], kind="responsibility",
+                        label=resp, periods=period)
+        else:
+            _merge_edge(view, source, "case", kind="role-assignment", label=resp, periods=period)
+    _add_escalation_lines(view, graph, roles_in_case, lang)
+    _add_case_events(view, graph, case_iri, lang)
+    if pseudonymise is not None:
+        for row in graph.query(CASE_PERSONS_QUERY, initBindings={"case": case_iri}):
+            view.nodes["case"][str(row.which)] = pseudonymise(str(row.pseudonym))
+        view.graph["internal"] = "keyed pseudonyms: internal use only, not for learning sessions"
+    return view
+
+
+def _add_escalation_lines(view: nx.DiGraph, graph: Graph, roles: set[URIRef], lang: str) -> None:
+    """Add the agreed escalation lines upward from the roles held in the case."""
+    lines: dict[URIRef, list[URIRef]] = defaultdict(list)
+    for row in graph.query(ESCALATION_LINES_QUERY):
+        lines[row["from"]].append(row.to)
+    todo, seen = sorted(roles), set(roles)
+    while todo:
+        role = todo.pop()
+        for target in sorted(lines.get(role, ())):
+            u = _add_role(view, graph, role, None, lang)
+            v = _add_role(view, graph, target, None, lang)
+            _merge_edge(view, u, v, kind="escalates-to", label=word("escalates-to", lang))
+            if target not in seen:
+                seen.add(target)
+                todo.append(target)
+
+
+def _events(graph: Graph, case_iri: URIRef) -> dict[URIRef, dict[str, object]]:
+    """Return the case's dated events: type, date and the organisations and roles involved."""
+    events: dict[URIRef, dict[str, object]] = {}
+    for row in graph.query(EVENTS_QUERY, initBindings={"case": case_iri}):
+        event = events.setdefault(row.e, {"types": set(), "date": _date(row.date), "by": set(), "from": set(),
+                                          "to": set(), "escalatedTo": set(), "concerns": set(),
+                                          "participant": set()})
+        event["types"].add(row.type)  # type: ignore[attr-defined]
+        for key in ("by", "from", "to", "escalatedTo", "concerns", "participant"):
+            if isinstance(row[key], URIRef):
+                event[key].add(row[key])  # type: ignore[attr-defined]
+    return events
+
+
+def _add_case_events(view: nx.DiGraph, graph: Graph, case_iri: URIRef, lang: str) -> None:
+    for event in sorted(_events(graph, case_iri).values(), key=lambda e: (_iso(e["date"]), )):  # type: ignore[arg-type]
+        date = _iso(event["date"])  # type: ignore[arg-type]
+        types = event["types"]
+        if CG.Handover in types:  # type: ignore[operator]
+            for a in sorted(event["from"]):  # type: ignore[call-overload]
+                for b in sorted(event["to"]):  # type: ignore[call-overload]
+                    u, v = _add_organisation(view, graph, a, lang), _add_organisation(view, graph, b, lang)
+                    _merge_edge(view, u, v, kind="handover", label=word("handover", lang), dates=date)
+        if CG.Escalation in types:  # type: ignore[operator]
+            for role in sorted(event["escalatedTo"]):  # type: ignore[call-overload]
+                target = _add_role(view, graph, role, None, lang)
+                for org in sorted(event["by"]) or []:  # type: ignore[call-overload]
+                    source = _add_organisation(view, graph, org, lang)
+                    _merge_edge(view, source, target, kind="escalated", label=word("escalated", lang), dates=date)
+
+
+# ----------------------------------------------------------------------------- timeline
+
+
+@dataclass(frozen=True)
+class Item:
+    """One entry of a case timeline: a dated event, or a period (``end`` None = still running)."""
+
+    id: str
+    kind: str  # case, event, handover, escalation, instrument, ownership, gap
+    label: str
+    start: dt.date
+    end: dt.date | None
+    lane: str
+    organisations: tuple[str, ...] = ()
+
+
+def _gaps(periods: list[tuple[dt.date, dt.date]], start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """Return the inclusive day ranges within start..end that no period covers.
+
+    TODO: use chaingraph.periods.gaps once that module exists.
+
+    Example:
+        >>> d = dt.date
+        >>> _gaps([(d(2021, 1, 3), d(2021, 1, 5))], d(2021, 1, 1), d(2021, 1, 10))
+        [(datetime.date(2021, 1, 1), datetime.date(2021, 1, 2)), (datetime.date(2021, 1, 6), datetime.date(2021, 1, 10))]
+    """
+    gaps = []
+    cursor = start
+    for a, b in sorted(periods):
+        if b < cursor:
+            continue
+        if a > cursor:
+            gaps.append((cursor, min(a - dt.timedelta(days=1), end)))
+        if b >= end:
+            return [(x, y) for x, y in gaps if x <= y]
+        cursor = max(cursor, b + dt.timedelta(days=1))
+    if cursor <= end:
+        gaps.append((cursor, end))
+    return [(a, b) for a, b in gaps if a <= b]
+
+
+def timeline_items(graph: Graph, case_id: str, *, lang: str = "en", today: dt.date | None = None) -> list[Item]:
+    """Return the timeline of one case, sorted by date.
+
+    Items: the case's active period; its events (reports, screenings, handovers,
+    escalations, instruments imposed and ended, meetings, ...); each instrument's period;
+    each phase-ownership period; and, per applied phase, every stretch of the case's active
+    period with no owner (``gap``). A running case is active until ``today``.
+
+    Example:
+        >>> from chaingraph import load
+        >>> g = load()
+        >>> items = timeline_items(g, sorted(case_index(g))[0])
+        >>> items[0].kind in {"case", "event", "ownership"}
+        True
+    """
+    today = today or dt.date.today()
+    case_iri = find_case(graph, case_id)
+    items: list[Item] = []
+    start = end = None
+    applied: list[URIRef] = []
+    for row in graph.query(CASE_QUERY, initBindings={"case": case_iri}):
+        start, end = _date(row.start), _date(row.end)
+        if isinstance(row.phase, URIRef) and row.phase not in applied:
+            applied.append(row.phase)
+    events_lane = word("events", lang)
+    if start:
+        items.append(Item("case", "case", f"{word('case', lang)} {case_id}", start, end, word("case-period", lang)))
+    for n, event in enumerate(sorted(_events(graph, case_iri).values(),
+                                     key=lambda e: (_iso(e["date"]), sorted(map(str, e["types"])))), 1):  # type: ignore[arg-type]
+        if event["date"] is None:
+            continue
+        types = sorted(event["types"], key=str)  # type: ignore[call-overload]
+        kind = ("handover" if CG.Handover in types else "escalation" if CG.Escalation in types else "event")
+        text = ", ".join(label_of(graph, t, lang) for t in types if t != CG.CaseEvent)
+        orgs = sorted(event["by"] | event["participant"])  # type: ignore[operator]
+        names = [short_name(graph, o, lang) for o in orgs]
+        if names and kind == "escalation":
+            text += f" ({', '.join(names)})"
+        if kind == "handover":
+            text += ": " + ", ".join(short_name(graph, o, lang) for o in sorted(event["from"]))  # type: ignore[call-overload]
+            text += " → " + ", ".join(short_name(graph, o, lang) for o in sorted(event["to"]))  # type: ignore[call-overload]
+            orgs = sorted(event["from"] | event["to"])  # type: ignore[operator]
+        elif kind == "escalation" and event["escalatedTo"]:
+            text += " → " + ", ".join(_role_label(graph, r, _heldat(graph, r), lang)
+                                      for r in sorted(event["escalatedTo"]))  # type: ignore[call-overload]
+        if names and kind == "event":
+            text += f" ({', '.join(names)})"
+        if event["concerns"]:
+            text += f" [{', '.join(_type_label(graph, i, CG.Instrument, lang)[1] for i in sorted(event['concerns']))}]"  # type: ignore[call-overload]
+        items.append(Item(f"event-{n}", kind, text, event["date"], event["date"], events_lane,  # type: ignore[arg-type]
+                          tuple(node_id(o) for o in orgs)))
+    for iid, inst in _instruments(graph, case_iri, lang).values():
+        if inst.start:
+            items.append(Item(iid, "instrument", inst.kind, inst.start, inst.end, word("instruments", lang)))
+    owned: dict[URIRef, list[tuple[dt.date, dt.date]]] = defaultdict(list)
+    rows = [r for r in graph.query(ASSIGNMENTS_QUERY, initBindings={"case": case_iri})
+            if r.type == CG.PhaseOwnership and isinstance(r.phase, URIRef) and _date(r.start)]
+    rows.sort(key=lambda r: (str(r.phase), str(r.start), str(r.a)))
+    for n, row in enumerate(rows, 1):
+        a, b = _date(row.start), _date(row.end)
+        owned[row.phase].append((a, b or dt.date.max))  # type: ignore[arg-type]
+        org = row.org if isinstance(row.org, URIRef) else None
+        who = (_role_label(graph, row.role, org, lang) if isinstance(row.role, URIRef)
+               else short_name(graph, org, lang) if org is not None else "?")
+        items.append(Item(f"ownership-{n}", "ownership", who, a, b,  # type: ignore[arg-type]
+                          f"{word('phase', lang)}: {label_of(graph, row.phase, lang)}",
+                          (node_id(org),) if org is not None else ()))
+    if start:
+        last = end or today
+        n = 0
+        for phase in applied:
+            for a, b in _gaps(owned.get(phase, []), start, last):
+                n += 1
+                items.append(Item(f"gap-{n}", "gap", f"{word('gap', lang)} ({(b - a).days + 1} d)", a, b,
+                                  f"{word('phase', lang)}: {label_of(graph, phase, lang)}"))
+    order = {"case": 0, "event": 1, "handover": 1, "escalation": 1, "instrument": 2, "ownership": 3, "gap": 4}
+    items.sort(key=lambda i: (i.start, order[i.kind], i.id))
+    return items
+
+
+OVERVIEW_QUERY = PREFIXES + """
+SELECT ?thing ?kind ?id ?start ?end WHERE {
+  {
+    ?thing a cg:Case ; cg:caseId ?id . OPTIONAL { ?thing cg:startDate ?start } OPTIONAL { ?thing cg:endDate ?end }
+    BIND("case" AS ?kind)
+  } UNION {
+    ?thing a/rdfs:subClassOf* cg:Event ; cg:date ?start . FILTER NOT EXISTS { ?thing cg:inCase ?c }
+    BIND("event" AS ?kind)
+  }
+}
+"""
+
+
+def overview_items(graph: Graph, *, lang: str = "en", cases: Iterable[str] | None = None) -> list[Item]:
+    """Return the timeline behind the whole-chain views: each case's active period and the
+    monitor's dated meetings and events (not those inside a case).
+
+    Example:
+        >>> from chaingraph import load
+        >>> kinds = {i.kind for i in overview_items(load())}
+        >>> kinds <= {"case", "event"}
+        True
+    """
+    wanted = set(cases) if cases is not None else None
+    items: list[Item] = []
+    for row in graph.query(OVERVIEW_QUERY):
+        start = _date(row.start)
+        if start is None:
+            continue
+        if row.kind == Literal("case"):
+            if wanted is not None and str(row.id) not in wanted:
+                continue
+            items.append(Item(f"case-{row.id}", "case", f"{word('case', lang)} {row.id}", start, _date(row.end),
+                              word("cases", lang)))
+        elif wanted is None and privacy.is_public(row.thing):
+            items.append(Item(node_id(row.thing), "event", label_of(graph, row.thing, lang), start, start,
+                              word("events", lang)))
+    items.sort(key=lambda i: (i.start, i.id))
+    return list({i.id: i for i in items}.values())
+
+
+def timeline(graph: Graph, case_id: str, *, lang: str = "en", today: dt.date | None = None) -> nx.DiGraph:
+    """Return the timeline of one case as a graph: items in date order, linked to organisations.
+
+    Nodes: the items of :func:`timeline_items` (``kind``, ``label``, ``lane``, ``start_date``,
+    ``end_date``, ``days``) and the organisations involved. Edges: ``then`` from each
+    item to the next by start date, and item → organisation (``by``).
+
+    Example:
+        >>> from chaingraph import load
+        >>> g = load()
+        >>> view = timeline(g, sorted(case_index(g))[0])
+        >>> view.graph["what"]
+        'timeline'
+    """
+    items = timeline_items(graph, case_id, lang=lang, today=today)
+    view = nx.DiGraph(what="timeline", case=case_id, lang=lang,
+                      title=word("timeline-title", lang).format(case=case_id))
+    orgs = {node_id(o): o for o in graph.subjects(RDF.type, CG.Organisation) if isinstance(o, URIRef)}
+    previous = None
+    for item in items:
+        days = ((item.end or item.start) - item.start).days + 1
+        view.add_node(item.id, label=f"{_iso(item.start)} {item.label}", kind=item.kind, lane=item.lane,
+                      start_date=_iso(item.start), end_date=_iso(item.end), days=days)
+        if previous is not None:
+            view.add_edge(previous, item.id, kind="then", label="", weight=1)
+        previous = item.id
+        for org in item.organisations:
+            if org in orgs:
+                _add_organisation(view, graph, orgs[org], lang)
+                _merge_edge(view, item.id, org, kind="by", label="")
+    return view
+
+
+# ----------------------------------------------------------------------------- the chain
+
+
+def chain(graph: Graph, *, lang: str = "en") -> nx.DiGraph:
+    """Return the chain as a whole: organisations, chains, roles, agreements and measures.
+
+    Edges: chain ``partner`` organisation, role ``held-at`` organisation, role
+    ``escalates-to`` role, agreement ``party`` organisation, measure ``owner``
+    organisation, measure ``phase`` phase, organisation ``part-of`` organisation.
+
+    Example:
+        >>> from chaingraph import load
+        >>> view = chain(load())
+        >>> sorted({k for _, k in view.nodes(data="kind")})[:3]
+        ['agreement', 'chain', 'measure']
+    """
+    view = nx.DiGraph(what="chain", title=word("chain-title", lang), lang=lang)
+    kinds: dict[URIRef, str] = {}
+    links: list[tuple[URIRef, str, URIRef]] = []
+    for row in graph.query(CHAIN_QUERY):
+        kinds.setdefault(row.s, str(row.kind))
+        if isinstance(row.o, URIRef) and row.p is not None:
+            links.append((row.s, str(row.p), row.o))
+    for iri, kind in sorted(kinds.items()):
+        nid = node_id(iri)
+        if kind == "organisation":
+            _add_organisation(view, graph, iri, lang)
+        elif kind == "role":
+            _add_role(view, graph, iri, None, lang)
+        else:
+            attrs = {"kind": kind, "label": label_of(graph, iri, lang), "iri": _public(iri)}
+            if kind == "measure":
+                status = graph.value(iri, CG.status)
+                attrs["status"] = label_of(graph, status, lang) if isinstance(status, URIRef) else ""
+                attrs["name"] = attrs["label"]
+                attrs["label"] = f"{local_name(iri).split('-', 1)[-1]} {attrs['label']}"
+            view.add_node(nid, **attrs)
+    for s, p, o in sorted(links):
+        if p == "phase":
+            view.add_node(node_id(o), label=label_of(graph, o, lang), kind="phase", iri=_public(o))
+        elif o not in kinds:
+            continue
+        target = node_id(o) if kinds.get(o) != "role" else _add_role(view, graph, o, None, lang)
+        source = node_id(s) if kinds.get(s) != "role" else _add_role(view, graph, s, None, lang)
+        if p == "held-at":
+            continue  # _add_role drew it
+        _merge_edge(view, source, target, kind=p, label=word(p, lang))
+    return view
+
+
+VIEWS = ("collaboration", "case", "timeline", "chain")
+CASE_VIEWS = ("case", "timeline")
+
+
+def build(graph: Graph, what: str, *, case_id: str | None = None, lang: str = "en",
+          pseudonymise: Callable[[str], str] | None = None, today: dt.date | None = None) -> nx.Graph:
+    """Return the view ``what`` (one of :data:`VIEWS`)."""
+    if what == "collaboration":
+        return collaboration(graph, lang=lang, cases=[case_id] if case_id else None)
+    if what == "case":
+        return case(graph, case_id or "", lang=lang, pseudonymise=pseudonymise)
+    if what == "timeline":
+        return timeline(graph, case_id or "", lang=lang, today=today)
+    return chain(graph, lang=lang)
+
+
+__all__ = ["Item", "VIEWS", "build", "case", "case_index", "chain", "collaboration", "find_case",
+           "node_id", "short_name", "timeline", "timeline_items"]
