@@ -282,7 +282,8 @@ def resolve(graph: Graph, value: str | URIRef, *, of_class: URIRef | None = None
                  for v in graph.objects(node, p)}
         if wanted in names:
             return node
-    known = [local_name(n) for n in candidates] if of_class is not None else []
+    known = ([str(next(graph.objects(n, SKOS.notation), local_name(n))) for n in candidates]
+             if of_class is not None else [])
     error = _UNKNOWN_BY_CLASS.get(of_class) if of_class is not None else None
     if error is not None:
         raise error(text, known)
