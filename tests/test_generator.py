@@ -104,7 +104,7 @@ def test_seeded_flaws_are_in_the_data(sample):
                 inst = URIRef(f"{generator.CASE_NS}{case_id}/{flaw['instrument']}")
                 assert graph.value(inst, CG.dutyToReport) is None
             elif rule == "escalation-without-learning-session":
-                event = URIRef(f"{generator.CASE_NS}{case_id}/{flaw['event']}")
+                event = URIRef(f"{generator.CASE_NS}{case_id}/{flaw['escalation']}")
                 assert list(graph.subjects(CG.followsUp, event)) == []
     assert set(seen) == set(FLAW_RULES)
 
@@ -129,6 +129,22 @@ def test_persons_are_pseudonyms_only(sample):
     assert pseudonyms
     assert all(isinstance(p, Literal) and len(str(p)) == 7 and str(p).startswith("P-")
                for p in pseudonyms)
+
+
+def test_rule_names_are_those_of_the_example_cases():
+    from chaingraph.resources import CASES_DIR
+
+    examples = json.loads((CASES_DIR / "flaws.json").read_text())
+    used = {f["rule"] for items in examples.values() for f in items}
+    assert used, "data/cases/flaws.json lists no flaws"
+    assert used <= set(FLAW_RULES), f"rules the generator cannot seed: {used - set(FLAW_RULES)}"
+    for rule in used:
+        example = next(f for items in examples.values() for f in items if f["rule"] == rule)
+        ours = {}
+        "".join(iter_turtle(40, seed=2, flaw_rates={r: float(r == rule) for r in FLAW_RULES},
+                            flaws=ours))
+        seeded = next(f for items in ours.values() for f in items)
+        assert set(seeded) == set(example), f"{rule}: fields differ from data/cases/flaws.json"
 
 
 def test_zero_rate_seeds_nothing():

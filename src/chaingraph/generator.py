@@ -176,7 +176,8 @@ def _case(rng: random.Random, case_id: str, rates: Mapping[str, float],
         elif phase == overlap_phase:
             second = cut - timedelta(days=rng.randrange(2, 10))
             flaws.append({"rule": "phase-overlap", "phase": notation,
-                          "from": second.isoformat(), "to": cut.isoformat()})
+                          "from": second.isoformat(), "to": cut.isoformat(),
+                          "organisations": sorted({org[len("mon:org-"):], org2[len("mon:org-"):]})})
         for (o, r, s, e) in ((org, role, start, cut), (org2, role2, second, end)):
             n_own += 1
             w.subject(f":own-{n_own}", ("a", "cg:PhaseOwnership"), ("cg:inCase", ":case"),
@@ -251,12 +252,14 @@ def _case(rng: random.Random, case_id: str, rates: Mapping[str, float],
                       ("cg:startDate", _d(imposed + timedelta(days=3))))
 
     # Events: the report, the screening, the assessment; an escalation in some cases.
-    for kind, day, org in (("cg:Report", start, "mon:org-politie"),
-                           ("cg:Screening", sash_day, "mon:org-politie"),
-                           ("cg:Assessment", sash_day + timedelta(days=1), "mon:org-vtrr")):
+    for kind, day, org, about in (("cg:Report", start, "mon:org-politie", None),
+                                  ("cg:Screening", sash_day, "mon:org-politie", ":inst-1"),
+                                  ("cg:Assessment", sash_day + timedelta(days=1), "mon:org-vtrr",
+                                   ":inst-2")):
         n_ev += 1
-        w.subject(f":ev-{n_ev}", ("a", kind), ("cg:inCase", ":case"), ("cg:date", _d(day)),
-                  ("cg:byOrganisation", org))
+        pairs = [("a", kind), ("cg:inCase", ":case"), ("cg:date", _d(day)),
+                 ("cg:byOrganisation", org)]
+        w.subject(f":ev-{n_ev}", *pairs, *([("cg:concerns", about)] if about else []))
     if rng.random() < 0.2:
         n_ev += 1
         escalation = f":ev-{n_ev}"
@@ -264,7 +267,8 @@ def _case(rng: random.Random, case_id: str, rates: Mapping[str, float],
         w.subject(escalation, ("a", "cg:Escalation"), ("cg:inCase", ":case"), ("cg:date", _d(day)),
                   ("cg:byOrganisation", "mon:org-politie"), ("cg:escalatedTo", "mon:role-procesregisseur"))
         if flawed("escalation-without-learning-session"):
-            flaws.append({"rule": "escalation-without-learning-session", "event": f"ev-{n_ev}"})
+            flaws.append({"rule": "escalation-without-learning-session",
+                          "escalation": f"ev-{n_ev}"})
         else:
             n_ev += 1
             w.subject(f":ev-{n_ev}", ("a", "cg:LearningSession"), ("cg:inCase", ":case"),
