@@ -268,17 +268,17 @@ def figures(graph: Graph, *, lang: str = DEFAULT) -> FiguresTable:
     for indicator in sorted(indicators, key=lambda i: _order_key(graph, i)):
         row = Row(indicator=str(indicator), label=_title(graph, indicator, lang))
         row.notes = [note_number(t) for t in _texts(graph, indicator, (CG.interpretation,), lang)]
-        for o in sorted(graph.subjects(CG.indicator, indicator), key=str):
-            if o not in observations:
-                continue
+        cells = {}
+        for o in graph.subjects(CG.indicator, indicator):
             key = (str(graph.value(o, CG.year))[:4], str(graph.value(o, CG.area)))
-            value = graph.value(o, CG.value)
-            if key not in index or value is None:
-                continue
-            row.values[index[key]] = int(value)
+            if o in observations and key in index and graph.value(o, CG.value) is not None:
+                cells[index[key]] = o
+        for column in sorted(cells):  # notes numbered left to right
+            o = cells[column]
+            row.values[column] = int(graph.value(o, CG.value))
             numbers = [note_number(t) for t in _texts(graph, o, (CG.interpretation,), lang)]
             if numbers:
-                row.cell_notes[index[key]] = numbers
+                row.cell_notes[column] = numbers
         rows.append(row)
 
     dataset = MON["figures"]
