@@ -198,6 +198,16 @@ def test_figures_interpretations_are_listed_below_the_table(graph, markdown):
     assert len(figures(graph).notes) >= len(notes)
 
 
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_figures_comments_of_the_monitor_follow_the_table(graph, lang):
+    comments = [
+        str(v) for v in graph.objects(MON["figures"], SKOS.definition) if v.language == lang
+    ]
+    assert comments, "mon:figures carries no description of the table in " + lang
+    section2 = render_markdown(graph, lang=lang).split("\n## ", 2)[1]
+    assert f"- {comments[0]}" in section2[section2.rindex("\n|") :]
+
+
 def test_numbers_are_written_the_languages_way(markdown, markdown_nl):
     assert "14,710" in markdown and "14.710" in markdown_nl
 

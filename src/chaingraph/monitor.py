@@ -33,7 +33,7 @@ OWNER_SEPARATOR = "; "  # organisation labels may hold commas ("Police, Rotterda
 AREA_ORDER = (MON["area-rr-zhz"], MON["area-rr"], MON["area-rotterdam"])
 
 _TITLES = (SKOS.prefLabel, RDFS.label, DCTERMS.title)
-_NOTES = (DCTERMS.description, SKOS.note, SKOS.scopeNote, RDFS.comment)
+_NOTES = (SKOS.definition, DCTERMS.description, SKOS.note, SKOS.scopeNote, RDFS.comment)
 
 
 @dataclass
@@ -325,7 +325,7 @@ _WORDS = {
         "chaingraph. Numbered notes say where the data interprets the monitor rather "
         "than quoting it.",
         "indicator": "Indicator",
-        "remarks": "Comments on the figures",
+        "remarks": "About these figures",
         "notes": "Notes",
         "phase": "Phase",
         "status": "Status",
@@ -342,7 +342,7 @@ _WORDS = {
         "gegevens in chaingraph. Genummerde noten geven aan waar de gegevens de monitor "
         "interpreteren in plaats van citeren.",
         "indicator": "Indicator",
-        "remarks": "Aanvullende duiding van de cijfers",
+        "remarks": "Over deze cijfers",
         "notes": "Noten",
         "phase": "Fase",
         "status": "Status",
@@ -445,7 +445,8 @@ h1 { font-size: 1.6em; } h2 { font-size: 1.35em; border-bottom: 1px solid #999; 
 h3 { font-size: 1.15em; margin-top: 1.8em; } h4 { font-size: 1em; margin: 1.4em 0 .3em; }
 table { border-collapse: collapse; font: 9.5pt/1.3 Arial, Helvetica, sans-serif; width: 100%; }
 th, td { border: 1px solid #bbb; padding: .25em .4em; vertical-align: top; }
-thead th { background: #eee; } td.n { text-align: right; white-space: nowrap; }
+thead th { background: #eee; } tbody th { text-align: left; font-weight: normal; }
+td.n { text-align: right; white-space: nowrap; }
 dl.meta { display: grid; grid-template-columns: max-content auto; gap: .1em 1em; margin: .3em 0; }
 dl.meta dt { font-weight: bold; } dl.meta dd { margin: 0; }
 .attention { border-left: 3px solid #c60; padding-left: .6em; }
