@@ -1,0 +1,649 @@
+"""The audit at scale: the SHACL shapes compiled to SPARQL and run on Oxigraph.
+
+The shapes in ``shapes/`` stay the single source of truth; this module reads them and
+compiles each constraint of the SHACL Core subset they use (and their ``sh:sparql``
+constraints, taken as written) into one SPARQL ``SELECT`` that returns the focus nodes
+(and values) violating it. Run over a whole pyoxigraph store, the queries find what
+pySHACL finds on an rdflib graph, many times faster; restricted with a ``VALUES``
+clause to the nodes of one case, they re-audit that case in milliseconds, flat in the
+number of cases. pySHACL stays the reference: the tests assert identical findings.
+
+A construct the compiler does not know (``sh:closed``, ``sh:xone``, a complex
+qualified shape ...) raises :class:`UnsupportedShape`, naming the shape and the
+construct, so adding a shape never silently drops a rule.
+
+Supported: targets ``sh:targetClass`` (with subclasses), ``sh:targetNode``,
+``sh:targetSubjectsOf``, ``sh:targetObjectsOf``, implicit class targets; paths (IRIs,
+inverse, sequence, alternative, zero-or-more, one-or-more, zero-or-one);
+``sh:minCount``, ``sh:maxCount``, ``sh:class``, ``sh:datatype``, ``sh:nodeKind``,
+``sh:hasValue``, ``sh:in``, ``sh:pattern`` (+ ``sh:flags``), ``sh:minLength``,
+``sh:maxLength``, ``sh:minInclusive``/``Exclusive``, ``sh:maxInclusive``/``Exclusive``,
+``sh:lessThan``, ``sh:lessThanOrEquals``, ``sh:equals``, ``sh:disjoint``, ``sh:node``,
+``sh:not`` and ``sh:qualifiedValueShape`` over simple shapes (class, hasValue, in,
+datatype, nodeKind and property shapes made of those, minCount and hasValue),
+``sh:sparql`` with ``sh:select`` and ``sh:prefixes``; ``sh:severity``, ``sh:message``,
+``sh:deactivated``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import RDF, RDFS, SH
+from rdflib.term import Node
+
+from chaingraph.errors import ChaingraphError
+
+SH_NS = str(SH)
+
+# Keys of a shape that are not constraints (or are handled with another key).
+_NOT_CONSTRAINTS = {
+    RDF.type, RDFS.label, RDFS.comment, SH.name, SH.description, SH.message, SH.severity,
+    SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.path,
+    SH.property, SH.sparql, SH.deactivated, SH.order, SH.group, SH.defaultValue,
+    SH.flags, SH.qualifiedMinCount, SH.qualifiedMaxCount, SH.qualifiedValueShapesDisjoint,
+}
+
+
+class UnsupportedShape(ChaingraphError, ValueError):
+    """A shape uses a SHACL construct the compiler cannot turn into SPARQL."""
+
+    def __init__(self, shape: Node, construct: str) -> None:
+        self.shape = shape
+        self.construct = construct
+        super().__init__(f"shape {_name(shape)} uses {construct}, which the fast audit cannot "
+                         "compile; use the reference audit (pyshacl) or extend fastaudit")
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One validation result, as pySHACL's report has it."""
+
+    focus: Node
+    shape: Node
+    component: URIRef
+    severity: URIRef
+    path: str | None = None
+    value: Node | None = None
+    message: str | None = None
+
+
+@dataclass
+class Check:
+    """One compiled constraint: a SPARQL SELECT whose rows are violations."""
+
+    shape: Node
+    component: URIRef
+    severity: URIRef
+    query: str
+    path: str | None = None
+    message: str | None = None
+    has_value: bool = False
+
+
+@dataclass
+class CompiledShapes:
+    """The checks compiled from a shapes graph, with the classes whose subclasses they need."""
+
+    checks: list[Check] = field(default_factory=list)
+    classes: set[URIRef] = field(default_factory=set)
+
+
+def _name(node: Node) -> str:
+    if isinstance(node, URIRef):
+        text = str(node)
+        return text.rsplit("#", 1)[-1].rsplit("/", 1)[-1] if "#" in text or "/" in text else text
+    return f"[anonymous {node.n3()}]"
+
+
+def _list(graph: Graph, node: Node) -> list[Node]:
+    return list(Collection(graph, node))
+
+
+# --- paths ---------------------------------------------------------------------------
+
+
+def compile_path(graph: Graph, path: Node, shape: Node) -> str:
+    """Turn a SHACL path into a SPARQL property path.
+
+    Example:
+        >>> g = Graph().parse(data='''@prefix sh: <http://www.w3.org/ns/shacl#> .
+        ... <s> sh:path [ sh:inversePath <http://x/p> ] .''', format="turtle", publicID="http://x/")
+        >>> compile_path(g, g.value(URIRef("http://x/s"), SH.path), URIRef("http://x/s"))
+        '^<http://x/p>'
+    """
+    if isinstance(path, URIRef):
+        return path.n3()
+    if (path, RDF.first, None) in graph:
+        return "(" + "/".join(compile_path(graph, p, shape) for p in _list(graph, path)) + ")"
+    for key, fmt in ((SH.inversePath, "^{}"), (SH.zeroOrMorePath, "{}*"),
+                     (SH.oneOrMorePath, "{}+"), (SH.zeroOrOnePath, "{}?")):
+        inner = graph.value(path, key)
+        if inner is not None:
+            return "(" + fmt.format(compile_path(graph, inner, shape)) + ")"
+    alternatives = graph.value(path, SH.alternativePath)
+    if alternatives is not None:
+        return "(" + "|".join(compile_path(graph, p, shape) for p in _list(graph, alternatives)) + ")"
+    raise UnsupportedShape(shape, "a path form it does not know")
+
+
+# --- conformance patterns for sh:qualifiedValueShape, sh:not, sh:node -----------------
+
+
+class _Names:
+    def __init__(self) -> None:
+        self.n = 0
+
+    def fresh(self, stem: str = "v") -> str:
+        self.n += 1
+        return f"?_{stem}{self.n}"
+
+
+def _conforms(graph: Graph, shape: Node, var: str, names: _Names, compiled: CompiledShapes,
+              owner: Node) -> str:
+    """A SPARQL group pattern that matches exactly when ``var`` conforms to ``shape``.
+
+    Only positive, simple constraints can be written this way; others are unsupported.
+    """
+    parts: list[str] = []
+    for key, value in graph.predicate_objects(shape):
+        if key in (RDF.type, RDFS.label, RDFS.comment, SH.name, SH.description, SH.message,
+                   SH.severity):
+            continue
+        if key == SH["class"]:
+            compiled.classes.add(value)  # type: ignore[arg-type]
+            t = names.fresh("t")
+            parts.append(f"{var} a {t} . VALUES {t} {{ {_subclasses_marker(value)} }}")
+        elif key == SH.hasValue:
+            parts.append(f"FILTER(sameTerm({var}, {value.n3()}))")
+        elif key == SH["in"]:
+            options = " || ".join(f"sameTerm({var}, {v.n3()})" for v in _list(graph, value))
+            parts.append(f"FILTER({options or 'false'})")
+        elif key == SH.datatype:
+            parts.append(f"FILTER(isLiteral({var}) && datatype({var}) = {value.n3()})")
+        elif key == SH.nodeKind:
+            parts.append(f"FILTER({_node_kind_test(value, var, owner)})")
+        elif key == SH.property:
+            parts.append(_conforms_property(graph, value, var, names, compiled, owner))
+        elif key == SH.node:
+            parts.append(_conforms(graph, value, var, names, compiled, owner))
+        else:
+            raise UnsupportedShape(owner, f"{_short(key)} inside a qualified, sh:not or sh:node shape")
+    return " ".join(parts) if parts else ""
+
+
+def _conforms_property(graph: Graph, shape: Node, var: str, names: _Names,
+                       compiled: CompiledShapes, owner: Node) -> str:
+    path = compile_path(graph, graph.value(shape, SH.path), owner)
+    parts: list[str] = []
+    for key, value in graph.predicate_objects(shape):
+        if key in (SH.path, RDF.type, RDFS.label, RDFS.comment, SH.name, SH.description,
+                   SH.message, SH.severity):
+            continue
+        if key == SH.hasValue:
+            parts.append(f"{var} {path} {value.n3()} .")
+        elif key == SH.minCount and int(value) == 1:
+            parts.append(f"FILTER EXISTS {{ {var} {path} {names.fresh()} }}")
+        elif key == SH.minCount and int(value) == 0:
+            continue
+        elif key == SH["class"] and (shape, SH.minCount, None) in graph:
+            v, t = names.fresh(), names.fresh("t")
+            compiled.classes.add(value)  # type: ignore[arg-type]
+            parts.append(f"FILTER NOT EXISTS {{ {var} {path} {v} . OPTIONAL {{ {v} a {t} . "
+                         f"VALUES {t} {{ {_subclasses_marker(value)} }} }} FILTER(!BOUND({t})) }}")
+        else:
+            raise UnsupportedShape(owner, f"{_short(key)} on a property inside a qualified, "
+                                          "sh:not or sh:node shape")
+    return " ".join(parts)
+
+
+def _short(node: Node) -> str:
+    text = str(node)
+    return "sh:" + text[len(SH_NS):] if text.startswith(SH_NS) else node.n3()
+
+
+def _node_kind_test(kind: Node, var: str, shape: Node) -> str:
+    tests = {
+        SH.IRI: f"isIRI({var})", SH.BlankNode: f"isBlank({var})", SH.Literal: f"isLiteral({var})",
+        SH.BlankNodeOrIRI: f"(isBlank({var}) || isIRI({var}))",
+        SH.BlankNodeOrLiteral: f"(isBlank({var}) || isLiteral({var}))",
+        SH.IRIOrLiteral: f"(isIRI({var}) || isLiteral({var}))",
+    }
+    if kind not in tests:
+        raise UnsupportedShape(shape, f"sh:nodeKind {kind.n3()}")
+    return tests[kind]
+
+
+# Subclass closures are filled in per data store at run time.
+_MARK = "##SUBCLASSES:{}##"
+
+
+def _subclasses_marker(cls: Node) -> str:
+    return _MARK.format(cls.n3())
+
+
+# --- targets ------------------------------------------------------------------------------
+
+
+def _target_pattern(graph: Graph, shape: Node, compiled: CompiledShapes) -> str | None:
+    """A pattern binding ?this to each focus node of ``shape`` (None when it has no targets)."""
+    alternatives: list[str] = []
+    classes = list(graph.objects(shape, SH.targetClass))
+    if (shape, RDF.type, RDFS.Class) in graph or (shape, RDF.type, URIRef(
+            "http://www.w3.org/2002/07/owl#Class")) in graph:
+        classes.append(shape)
+    for cls in classes:
+        compiled.classes.add(cls)  # type: ignore[arg-type]
+        alternatives.append(f"?this a ?_class . VALUES ?_class {{ {_subclasses_marker(cls)} }}")
+    nodes = list(graph.objects(shape, SH.targetNode))
+    if nodes:
+        alternatives.append("VALUES ?this { " + " ".join(n.n3() for n in nodes) + " }")
+    for prop in graph.objects(shape, SH.targetSubjectsOf):
+        alternatives.append(f"?this {prop.n3()} [] .")
+    for prop in graph.objects(shape, SH.targetObjectsOf):
+        alternatives.append(f"[] {prop.n3()} ?this .")
+    if not alternatives:
+        return None
+    if len(alternatives) == 1:
+        return alternatives[0]
+    return "SELECT DISTINCT ?this WHERE { " + " UNION ".join(
+        "{ " + a + " }" for a in alternatives) + " }"
+
+
+def _focus(target: str) -> str:
+    """The target as a group pattern (subselect when it is a union)."""
+    return "{ " + target + " }" if target.startswith("SELECT") else target
+
+
+# --- compiling shapes ------------------------------------------------------------------------
+
+
+def _severity(graph: Graph, shape: Node, parent: Node | None = None) -> URIRef:
+    found = graph.value(shape, SH.severity)
+    return found if isinstance(found, URIRef) else SH.Violation
+
+
+def _message(graph: Graph, shape: Node) -> str | None:
+    messages = {m.language: str(m) for m in graph.objects(shape, SH.message) if isinstance(m, Literal)}
+    return messages.get("en") or messages.get(None) or next(iter(messages.values()), None)
+
+
+def _deactivated(graph: Graph, shape: Node) -> bool:
+    value = graph.value(shape, SH.deactivated)
+    return bool(value is not None and value.toPython() is True)
+
+
+def compile_shapes(shapes: Graph) -> CompiledShapes:
+    """Compile every targeted node shape of ``shapes`` (and its property shapes) to SPARQL checks.
+
+    Raises:
+        UnsupportedShape: a shape uses a construct the compiler does not know.
+    """
+    compiled = CompiledShapes()
+    node_shapes = set(shapes.subjects(RDF.type, SH.NodeShape))
+    for key in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf):
+        node_shapes |= set(shapes.subjects(key, None))
+    for shape in sorted(node_shapes, key=str):
+        if _deactivated(shapes, shape) or (shape, SH.path, None) in shapes:
+            if (shape, SH.path, None) in shapes and not _deactivated(shapes, shape):
+                raise UnsupportedShape(shape, "targets on a property shape")
+            continue
+        target = _target_pattern(shapes, shape, compiled)
+        if target is None:
+            continue  # only used through sh:node / sh:qualifiedValueShape
+        _compile_node_shape(shapes, shape, target, compiled)
+    return compiled
+
+
+def _compile_node_shape(graph: Graph, shape: Node, target: str, compiled: CompiledShapes) -> None:
+    severity = _severity(graph, shape)
+    message = _message(graph, shape)
+    names = _Names()
+    for key, value in graph.predicate_objects(shape):
+        if key in _NOT_CONSTRAINTS:
+            continue
+        check = _value_constraint(graph, shape, key, value, target, "?this", None, names, compiled)
+        compiled.checks.append(Check(shape, check[0], severity, check[1], None, message, check[2]))
+    for prop in graph.objects(shape, SH.property):
+        if not _deactivated(graph, prop):
+            _compile_property_shape(graph, prop, target, compiled)
+    for sparql in graph.objects(shape, SH.sparql):
+        if not _deactivated(graph, sparql):
+            compiled.checks.append(_compile_sparql(graph, shape, sparql, target, severity, message))
+
+
+def _compile_property_shape(graph: Graph, shape: Node, target: str, compiled: CompiledShapes) -> None:
+    path_node = graph.value(shape, SH.path)
+    if path_node is None:
+        raise UnsupportedShape(shape, "a property shape without sh:path")
+    path = compile_path(graph, path_node, shape)
+    severity = _severity(graph, shape)
+    message = _message(graph, shape)
+    names = _Names()
+    focus = _focus(target)
+
+    def add(component: URIRef, query: str, has_value: bool) -> None:
+        compiled.checks.append(Check(shape, component, severity, query, path, message, has_value))
+
+    keys = dict(graph.predicate_objects(shape))
+    for key, value in graph.predicate_objects(shape):
+        if key in _NOT_CONSTRAINTS:
+            continue
+        if key == SH.minCount:
+            n = int(value)
+            if n == 0:
+                continue
+            if n == 1:
+                add(SH.MinCountConstraintComponent,
+                    f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ ?this {path} ?value }} "
+                    "FILTER(!BOUND(?value)) }", False)
+            else:
+                add(SH.MinCountConstraintComponent,
+                    f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ ?this {path} ?value }} }} "
+                    f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) < {n})", False)
+        elif key == SH.maxCount:
+            add(SH.MaxCountConstraintComponent,
+                f"SELECT ?this WHERE {{ {focus} ?this {path} ?value }} "
+                f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) > {int(value)})", False)
+        elif key == SH.qualifiedValueShape:
+            if SH.qualifiedValueShapesDisjoint in keys and keys[SH.qualifiedValueShapesDisjoint].toPython():
+                raise UnsupportedShape(shape, "sh:qualifiedValueShapesDisjoint")
+            conforms = _conforms(graph, value, "?q", names, compiled, shape)
+            low, high = keys.get(SH.qualifiedMinCount), keys.get(SH.qualifiedMaxCount)
+            count = (f"SELECT ?this (COUNT(DISTINCT ?q) AS ?n) WHERE {{ {focus} "
+                     f"OPTIONAL {{ ?this {path} ?q . {conforms} }} }} GROUP BY ?this")
+            if low is not None and int(low) > 0:
+                add(SH.QualifiedMinCountConstraintComponent,
+                    f"SELECT ?this WHERE {{ {{ {count} }} FILTER(?n < {int(low)}) }}", False)
+            if high is not None:
+                add(SH.QualifiedMaxCountConstraintComponent,
+                    f"SELECT ?this WHERE {{ {{ {count} }} FILTER(?n > {int(high)}) }}", False)
+        else:
+            component, query, has_value = _value_constraint(graph, shape, key, value, target,
+                                                            "?value", path, names, compiled)
+            add(component, query, has_value)
+    for sparql in graph.objects(shape, SH.sparql):
+        raise UnsupportedShape(shape, "sh:sparql on a property shape")
+
+
+def _value_constraint(graph: Graph, shape: Node, key: Node, value: Node, target: str, var: str,
+                      path: str | None, names: _Names,
+                      compiled: CompiledShapes) -> tuple[URIRef, str, bool]:
+    """Compile a constraint that tests each value node (``?this`` itself on a node shape)."""
+    focus = _focus(target)
+    values = f"{focus} ?this {path} ?value ." if path else focus
+    v = var
+
+    def select(condition: str) -> str:
+        return f"SELECT ?this {'?value ' if path else ''}WHERE {{ {values} {condition} }}"
+
+    if key == SH["class"]:
+        compiled.classes.add(value)  # type: ignore[arg-type]
+        return (SH.ClassConstraintComponent,
+                select(f"OPTIONAL {{ {v} a ?_t . VALUES ?_t {{ {_subclasses_marker(value)} }} }} "
+                       "FILTER(!BOUND(?_t))"), bool(path))
+    if key == SH.datatype:
+        return (SH.DatatypeConstraintComponent,
+                select(f"FILTER(!isLiteral({v}) || datatype({v}) != {value.n3()})"), bool(path))
+    if key == SH.nodeKind:
+        return (SH.NodeKindConstraintComponent,
+                select(f"FILTER(!{_node_kind_test(value, v, shape)})"), bool(path))
+    if key == SH.hasValue:
+        if path:
+            return (SH.HasValueConstraintComponent,
+                    f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ ?this {path} ?_h . "
+                    f"FILTER(sameTerm(?_h, {value.n3()})) }} FILTER(!BOUND(?_h)) }}", False)
+        return (SH.HasValueConstraintComponent,
+                select(f"FILTER(!sameTerm(?this, {value.n3()}))"), False)
+    if key == SH["in"]:
+        options = " || ".join(f"sameTerm({v}, {o.n3()})" for o in _list(graph, value))
+        return SH.InConstraintComponent, select(f"FILTER(!({options or 'false'}))"), bool(path)
+    if key == SH.pattern:
+        flags = graph.value(shape, SH.flags)
+        extra = f", {Literal(str(flags)).n3()}" if flags is not None else ""
+        return (SH.PatternConstraintComponent,
+                select(f"FILTER(isBlank({v}) || !REGEX(STR({v}), {Literal(str(value)).n3()}{extra}))"),
+                bool(path))
+    if key in (SH.minLength, SH.maxLength):
+        op = "<" if key == SH.minLength else ">"
+        component = SH.MinLengthConstraintComponent if key == SH.minLength else SH.MaxLengthConstraintComponent
+        return component, select(f"FILTER(isBlank({v}) || STRLEN(STR({v})) {op} {int(value)})"), bool(path)
+    ranges = {SH.minInclusive: (">=", SH.MinInclusiveConstraintComponent),
+              SH.minExclusive: (">", SH.MinExclusiveConstraintComponent),
+              SH.maxInclusive: ("<=", SH.MaxInclusiveConstraintComponent),
+              SH.maxExclusive: ("<", SH.MaxExclusiveConstraintComponent)}
+    if key in ranges:
+        op, component = ranges[key]
+        return component, select(f"FILTER(!COALESCE({v} {op} {value.n3()}, false))"), bool(path)
+    pairs = {SH.lessThan: ("<", SH.LessThanConstraintComponent),
+             SH.lessThanOrEquals: ("<=", SH.LessThanOrEqualsConstraintComponent)}
+    if key in pairs and path:
+        op, component = pairs[key]
+        return (component, select(f"?this {value.n3()} ?_other . "
+                                  f"FILTER(!COALESCE(?value {op} ?_other, false))"), True)
+    if key == SH.equals and path:
+        return (SH.EqualsConstraintComponent,
+                f"SELECT ?this ?value WHERE {{ {focus} {{ ?this {path} ?value . FILTER NOT EXISTS "
+                f"{{ ?this {value.n3()} ?value }} }} UNION {{ ?this {value.n3()} ?value . "
+                f"FILTER NOT EXISTS {{ ?this {path} ?value }} }} }}", True)
+    if key == SH.disjoint and path:
+        return (SH.DisjointConstraintComponent,
+                select(f"?this {value.n3()} ?value ."), True)
+    if key == SH["not"]:
+        conforms = _conforms(graph, value, v, names, compiled, shape)
+        return SH.NotConstraintComponent, select(conforms), bool(path)
+    if key == SH.node:
+        conforms = _conforms(graph, value, v, names, compiled, shape)
+        return (SH.NodeConstraintComponent,
+                select(f"FILTER NOT EXISTS {{ {conforms} }}"), bool(path))
+    raise UnsupportedShape(shape, _short(key))
+
+
+_PREFIX_DECL = re.compile(r"(?is)^\s*((?:(?:PREFIX\s+\S*:\s*<[^>]*>|BASE\s+<[^>]*>)\s*)*)")
+
+
+def _compile_sparql(graph: Graph, shape: Node, constraint: Node, target: str, severity: URIRef,
+                    message: str | None) -> Check:
+    select = graph.value(constraint, SH.select)
+    if select is None:
+        raise UnsupportedShape(shape, "an sh:sparql constraint without sh:select")
+    prefixes = []
+    for declared in graph.objects(constraint, SH.prefixes):
+        for decl in graph.objects(declared, SH.declare):
+            prefix, namespace = graph.value(decl, SH.prefix), graph.value(decl, SH.namespace)
+            prefixes.append(f"PREFIX {prefix}: <{namespace}>")
+    text = str(select)
+    if re.search(r"\$(PATH|shapesGraph|currentShape)\b", text):
+        raise UnsupportedShape(shape, "$PATH, $shapesGraph or $currentShape in sh:select")
+    text = text.replace("$this", "?this")
+    head = _PREFIX_DECL.match(text)
+    declared_text, body = (head.group(1), text[head.end():]) if head else ("", text)
+    # Project ?this (the focus), and join the target at the start of the WHERE group:
+    # with ?this bound there, this is SHACL-SPARQL's pre-binding of $this.
+    match = re.match(r"(?is)\s*SELECT\s+(DISTINCT\s+|REDUCED\s+)?(.*?)\bWHERE\s*\{", body)
+    if not match:
+        raise UnsupportedShape(shape, "an sh:select that is not 'SELECT ... WHERE {'")
+    projection = match.group(2).strip()
+    if projection != "*" and not re.search(r"\?this\b", projection):
+        projection = "?this " + projection
+    has_value = projection == "*" or bool(re.search(r"\?value\b", projection))
+    rewritten = (f"SELECT {match.group(1) or ''}{projection} WHERE {{ {_focus(target)} "
+                 + body[match.end():])
+    query = "\n".join(prefixes) + "\n" + declared_text + rewritten
+    message_text = graph.value(constraint, SH.message)
+    return Check(shape, SH.SPARQLConstraintComponent, severity, query, None,
+                 str(message_text) if message_text is not None else message, has_value)
+
+
+# --- running -------------------------------------------------------------------------------
+
+
+Runner = Callable[[str], Iterable[Sequence[Node | None]]]
+
+
+def load_shapes(paths: Iterable[str | Path] | None = None) -> Graph:
+    """Read the shapes (default: the bundled ``shapes/*.ttl``) into one rdflib graph."""
+    from chaingraph import resources
+    from chaingraph.graph import parse_file
+
+    files = list(paths) if paths is not None else resources.turtle_files(resources.SHAPES_DIR)
+    graph = Graph()
+    for path in files:
+        parse_file(path, graph)
+    return graph
+
+
+def _ox_runner(store: Any) -> Runner:
+    from oxrdflib._converter import from_ox
+
+    def run(query: str) -> Iterator[tuple[Node | None, ...]]:
+        for solution in store.query(query):
+            yield tuple(None if value is None else from_ox(value) for value in solution)
+
+    return run
+
+
+def _graph_runner(graph: Graph) -> Runner:
+    def run(query: str) -> Iterator[tuple[Node | None, ...]]:
+        result = graph.query(query)
+        for row in result:
+            yield tuple(row)
+
+    return run
+
+
+def runner_for(data: Any) -> Runner:
+    """Pick how to run SPARQL on ``data``: a pyoxigraph Store, or any rdflib Graph backend.
+
+    An rdflib in-memory graph is copied into a pyoxigraph store first (rdflib's engine
+    is both slow and wrong on some of the query forms the compiler emits).
+    """
+    import pyoxigraph
+
+    from chaingraph.backends import native_store
+
+    if isinstance(data, pyoxigraph.Store):
+        return _ox_runner(data)
+    store = native_store(data)
+    if store is not None:
+        return _ox_runner(store)
+    from chaingraph.backends import backend_of
+
+    if backend_of(data) == "endpoint":
+        return _graph_runner(data)
+    return _ox_runner(to_oxigraph(data))
+
+
+def to_oxigraph(graph: Graph) -> Any:
+    """Copy an rdflib graph into a new in-memory pyoxigraph store."""
+    import pyoxigraph
+    from oxrdflib._converter import to_ox
+
+    store = pyoxigraph.Store()
+    store.extend([pyoxigraph.Quad(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in graph])
+    return store
+
+
+def _subclass_values(run: Runner, classes: Iterable[URIRef]) -> dict[str, str]:
+    closures: dict[str, str] = {}
+    for cls in classes:
+        query = ("SELECT DISTINCT ?c WHERE { ?c <http://www.w3.org/2000/01/rdf-schema#subClassOf>* "
+                 f"{cls.n3()} }}")
+        found = {row[0] for row in run(query) if row[0] is not None} | {cls}
+        closures[_MARK.format(cls.n3())] = " ".join(sorted(c.n3() for c in found))
+    return closures
+
+
+def instantiate(compiled: CompiledShapes, run: Runner, *,
+                focus: Iterable[Node] | None = None) -> list[Check]:
+    """Fill in the subclass closures from the data and, with ``focus``, restrict every check.
+
+    ``focus`` restricts the checks to those focus nodes (a ``VALUES`` clause in front of
+    each query), which is how one case is re-audited.
+    """
+    closures = _subclass_values(run, compiled.classes)
+    restrict = ""
+    if focus is not None:
+        restrict = "VALUES ?this { " + " ".join(n.n3() for n in focus) + " } "
+    checks = []
+    for check in compiled.checks:
+        query = check.query
+        for mark, values in closures.items():
+            query = query.replace(mark, values)
+        if restrict:
+            query = _restrict(query, restrict)
+        checks.append(Check(check.shape, check.component, check.severity, query, check.path,
+                            check.message, check.has_value))
+    return checks
+
+
+def _restrict(query: str, values: str) -> str:
+    """Put ``values`` first in the outermost WHERE group of ``query``."""
+    match = re.search(r"(?is)\bWHERE\s*\{", query)
+    assert match, query
+    return query[:match.end()] + " " + values + query[match.end():]
+
+
+def validate(data: Any, shapes: Graph | CompiledShapes | None = None, *,
+             focus: Iterable[Node] | None = None) -> set[Violation]:
+    """Audit ``data`` (a pyoxigraph Store or an rdflib Graph on any backend) against ``shapes``.
+
+    Args:
+        data: the data, with the ontology (class hierarchy) and monitor in it.
+        shapes: the shapes graph, or shapes already compiled; default the bundled shapes.
+        focus: only check these focus nodes (e.g. the nodes of one case).
+
+    Returns:
+        The violations, as pySHACL reports them (focus node, source shape, component,
+        severity, path, value).
+    """
+    compiled = shapes if isinstance(shapes, CompiledShapes) else compile_shapes(
+        load_shapes() if shapes is None else shapes)
+    run = runner_for(data)
+    found: set[Violation] = set()
+    for check in instantiate(compiled, run, focus=focus):
+        for row in run(check.query):
+            this = row[0]
+            if this is None:
+                continue
+            value = row[1] if check.has_value and len(row) > 1 else None
+            found.add(Violation(this, check.shape, check.component, check.severity, check.path,
+                                value, check.message))
+    return found
+
+
+def case_nodes(data: Any, case: Node) -> list[Node]:
+    """The case node and every node ``cg:inCase`` it: the focus nodes to re-audit a case."""
+    run = runner_for(data)
+    query = ("SELECT DISTINCT ?x WHERE { { VALUES ?x { " + case.n3() + " } } UNION "
+             "{ ?x <https://w3id.org/chaingraph/ontology#inCase> " + case.n3() + " } }")
+    return [row[0] for row in run(query) if row[0] is not None]
+
+
+def reference(data: Graph, shapes: Graph) -> set[Violation]:
+    """Audit with pySHACL (the reference) and return its results as :class:`Violation`s."""
+    import pyshacl
+
+    _, report, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none",
+                                    advanced=True, allow_warnings=True)
+    found: set[Violation] = set()
+    for result in report.subjects(RDF.type, SH.ValidationResult):
+        path = report.value(result, SH.resultPath)
+        shape = report.value(result, SH.sourceShape)
+        found.add(Violation(
+            report.value(result, SH.focusNode), shape, report.value(result, SH.sourceConstraintComponent),
+            report.value(result, SH.resultSeverity),
+            compile_path(shapes, shapes.value(shape, SH.path), shape) if path is not None else None,
+            report.value(result, SH.value), None))
+    return found
+
+
+def key(violation: Violation) -> tuple[Node, Node, URIRef, URIRef]:
+    """What two audits must agree on: focus node, shape, component and severity."""
+    return (violation.focus, violation.shape, violation.component, violation.severity)

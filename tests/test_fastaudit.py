@@ -1,0 +1,151 @@
+"""The compiled audit finds exactly what pySHACL (the reference) finds.
+
+Compared on: the compiler's own fixture shapes (every construct it supports), the
+project's shapes on every shape fixture, every example case and generated cases with
+seeded flaws; and per case (the re-audit) against the whole-graph audit.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, URIRef
+
+from chaingraph import backends, fastaudit
+from chaingraph.fastaudit import UnsupportedShape, key
+from chaingraph.generator import generate
+from chaingraph.graph import case_files, load
+from chaingraph.resources import SHAPES_DIR
+
+FIXTURES = Path(__file__).parent / "fixtures" / "fastaudit"
+SHAPE_FIXTURES = sorted((Path(__file__).parent / "fixtures" / "shapes").glob("*.ttl"))
+SHAPE_FILES = sorted(SHAPES_DIR.glob("*.ttl"))
+CASE_FILES = case_files()
+
+
+def describe(found) -> str:
+    return "\n".join(sorted(" ".join(str(t) for t in k) for k in found))
+
+
+def assert_same(data: Graph, shapes: Graph, fast_data=None) -> set:
+    reference = {key(v) for v in fastaudit.reference(data, shapes)}
+    fast = {key(v) for v in fastaudit.validate(data if fast_data is None else fast_data, shapes)}
+    assert fast == reference, (f"only pyshacl:\n{describe(reference - fast)}\n"
+                               f"only fast:\n{describe(fast - reference)}")
+    return reference
+
+
+# --- the compiler on its own fixtures -------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def fixture_shapes() -> Graph:
+    return Graph().parse(FIXTURES / "shapes.ttl")
+
+
+def test_fixture_shapes_find_the_same_as_pyshacl(fixture_shapes):
+    data = load([FIXTURES / "data.ttl"], check=False)
+    found = assert_same(data, fixture_shapes)
+    components = {k[2] for k in found}
+    assert len(found) >= 15 and len(components) >= 12, describe(found)
+
+
+def test_fixture_shapes_on_generated_cases(fixture_shapes, generated):
+    data, store = generated
+    found = assert_same(data, fixture_shapes, store)
+    assert found
+
+
+def test_deactivated_shape_is_not_run(fixture_shapes):
+    compiled = fastaudit.compile_shapes(fixture_shapes)
+    shapes = {c.shape for c in compiled.checks}
+    assert URIRef("https://example.org/shapes#OffShape") not in shapes
+    assert URIRef("https://example.org/shapes#CaseShape") in shapes
+
+
+@pytest.mark.parametrize("name, construct", [("unsupported-closed.ttl", "sh:closed"),
+                                             ("unsupported-xone.ttl", "sh:xone")])
+def test_unsupported_construct_names_shape_and_construct(name, construct):
+    shapes = Graph().parse(FIXTURES / name)
+    with pytest.raises(UnsupportedShape) as info:
+        fastaudit.compile_shapes(shapes)
+    assert construct in str(info.value)
+    assert ("ClosedCase" if "closed" in name else "anonymous") in str(info.value)
+
+
+def test_paths_compile_to_sparql_paths():
+    shapes = Graph().parse(data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://x/> .
+        ex:s sh:path ( ex:a [ sh:alternativePath ( ex:b [ sh:zeroOrMorePath ex:c ] ) ] ) .""",
+        format="turtle")
+    path = shapes.value(URIRef("http://x/s"), URIRef("http://www.w3.org/ns/shacl#path"))
+    assert fastaudit.compile_path(shapes, path, URIRef("http://x/s")) == \
+        "(<http://x/a>/(<http://x/b>|(<http://x/c>*)))"
+
+
+# --- the project's shapes ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def shapes() -> Graph:
+    assert SHAPE_FILES, "no shapes/*.ttl found"
+    return fastaudit.load_shapes()
+
+
+def test_project_shapes_compile(shapes):
+    compiled = fastaudit.compile_shapes(shapes)
+    assert compiled.checks
+    assert {c.shape for c in compiled.checks}
+
+
+def test_there_are_shape_fixtures_and_cases():
+    assert SHAPE_FIXTURES, "no tests/fixtures/shapes/*.ttl"
+    assert CASE_FILES, "no data/cases/*.ttl"
+
+
+@pytest.mark.parametrize("path", SHAPE_FIXTURES, ids=[p.name for p in SHAPE_FIXTURES])
+def test_shape_fixture_same_as_pyshacl(path, shapes):
+    assert_same(load([path], check=False), shapes)
+
+
+@pytest.mark.parametrize("path", CASE_FILES, ids=[p.stem for p in CASE_FILES])
+def test_example_case_same_as_pyshacl(path, shapes):
+    assert_same(load([path]), shapes)
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    """200 generated cases with every flaw at 10 %: as an rdflib graph and a pyoxigraph store."""
+    out = tmp_path_factory.mktemp("fastaudit") / "cases.ttl"
+    generate(200, out, seed=21, flaw_rate=0.1)
+    data = load([out])
+    store = backends.native_store(backends.open_oxigraph([out], progress=False))
+    return data, store
+
+
+def test_generated_cases_same_as_pyshacl(generated, shapes):
+    data, store = generated
+    found = assert_same(data, shapes, store)
+    assert found, "seeded flaws should be found"
+
+
+def test_reaudit_of_one_case_matches_the_whole_audit(generated, shapes):
+    _, store = generated
+    compiled = fastaudit.compile_shapes(shapes)
+    everything = fastaudit.validate(store, compiled)
+    flawed = sorted({v.focus for v in everything}, key=str)
+    assert flawed
+    for case in (URIRef("https://w3id.org/chaingraph/case/GX-00001/case"),
+                 URIRef("https://w3id.org/chaingraph/case/GX-00150/case")):
+        nodes = fastaudit.case_nodes(store, case)
+        assert case in nodes and len(nodes) > 10
+        alone = fastaudit.validate(store, compiled, focus=nodes)
+        assert alone == {v for v in everything if v.focus in set(nodes)}
+
+
+def test_audit_runs_on_every_backend(shapes, tmp_path):
+    memory = load()
+    expected = {key(v) for v in fastaudit.validate(memory, shapes)}
+    on_oxigraph = {key(v) for v in fastaudit.validate(backends.open_oxigraph(progress=False), shapes)}
+    assert on_oxigraph == expected
