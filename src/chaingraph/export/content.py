@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 
+import networkx as nx
 from rdflib import Graph
 
 from chaingraph.errors import BadParameter, UnknownName
@@ -34,7 +35,8 @@ class UnknownFormat(UnknownView):
 
 
 def export(graph: Graph, what: str, fmt: str, *, case_id: str | None = None, lang: str = "en",
-           pseudonymise: Callable[[str], str] | None = None, today: dt.date | None = None) -> str | bytes:
+           pseudonymise: Callable[[str], str] | None = None, today: dt.date | None = None,
+           tokens: set[str] | None = None) -> str | bytes:
     """Return the export ``what`` (collaboration, case, timeline, chain) in format ``fmt``.
 
     Args:
@@ -42,6 +44,8 @@ def export(graph: Graph, what: str, fmt: str, *, case_id: str | None = None, lan
             it restricts the graph to that case.
         pseudonymise: internal use only (see :func:`privacy.keyed`); only for ``case``.
         today: the end of a running case's active period (default: today).
+        tokens: the person identifiers of ``graph`` (:func:`privacy.identifiers`), when
+            the caller exports many times from one graph; computed when None.
 
     Raises:
         UnknownView, UnknownFormat, UnknownCase: the message lists what exists.
@@ -63,8 +67,20 @@ def export(graph: Graph, what: str, fmt: str, *, case_id: str | None = None, lan
         raise BadParameter(f"'{what}' needs --case ID (cases: {known})")
     if pseudonymise is not None and what != "case":
         raise BadParameter("--pseudonymise applies to the 'case' export only")
-    case_iri = views.find_case(graph, case_id) if case_id else None
     view = views.build(graph, what, case_id=case_id, lang=lang, pseudonymise=pseudonymise, today=today)
+    return render(graph, view, fmt, today=today, tokens=tokens)
+
+
+def render(graph: Graph, view: nx.Graph, fmt: str, *, today: dt.date | None = None,
+           tokens: set[str] | None = None) -> str | bytes:
+    """Return ``view`` (built from ``graph`` by :func:`views.build`) in format ``fmt``,
+    after checking it for person identifiers; see :func:`export`."""
+    if fmt not in FORMATS:
+        raise UnknownFormat(fmt, FORMATS)
+    what = view.graph["what"]
+    lang = view.graph.get("lang", "en")
+    case_id = view.graph.get("case") or None
+    case_iri = views.find_case(graph, case_id) if case_id else None
     content: str | bytes
     scanned: list[str | bytes] = []
     if fmt in GRAPH_RENDERERS:
@@ -97,7 +113,7 @@ def export(graph: Graph, what: str, fmt: str, *, case_id: str | None = None, lan
         else:
             items = views.overview_items(graph, lang=lang, cases=[case_id] if case_id else None)
         content = render_html(view, items)
-    tokens = privacy.identifiers(graph)
+    tokens = privacy.identifiers(graph) if tokens is None else tokens
     for part in [content, *scanned]:
         privacy.check(part, tokens, what=f"the {what} export as {fmt}")
     return content

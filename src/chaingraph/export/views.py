@@ -21,6 +21,7 @@ Node attributes: ``label`` (short, for pictures), ``kind``, optional ``name`` (f
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -29,6 +30,8 @@ from dataclasses import dataclass
 import networkx as nx
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.sparql import Query
 
 from chaingraph.errors import UnknownCase
 from chaingraph.export import privacy
@@ -204,6 +207,12 @@ def word(key: str, lang: str) -> str:
 # ----------------------------------------------------------------------------- names
 
 
+@functools.lru_cache(maxsize=None)
+def prepared(text: str) -> Query:
+    """Parse a query once (rdflib spends more time parsing than answering small queries)."""
+    return prepareQuery(text)
+
+
 def node_id(iri: URIRef) -> str:
     """Return the export node id of a public IRI (organisation, role, phase, agreement, ...).
 
@@ -244,7 +253,7 @@ def find_case(graph: Graph, case_id: str) -> URIRef:
 
 def case_index(graph: Graph) -> dict[str, URIRef]:
     """Return every case identifier with its case IRI."""
-    return {str(row.id): row.case for row in graph.query(CASES_QUERY)}
+    return {str(row.id): row.case for row in graph.query(prepared(CASES_QUERY))}
 
 
 def _date(value: object) -> dt.date | None:
@@ -348,8 +357,8 @@ def collaboration(graph: Graph, *, lang: str = "en", cases: Iterable[str] | None
 
     Edge attributes: ``weight`` (cases + agreements + meetings), ``cases``, ``agreements``,
     ``meetings`` (counts), ``case_ids``, ``agreement_names``, ``meeting_names`` (texts,
-    the first ``MAX_LISTED``), ``label``. With ``cases``, only those cases (and meetings
-    held in them) count; agreements then do not.
+    the first ``MAX_LISTED``), ``label``. With ``cases``, only those cases count, with the
+    meetings held in them and the agreements they name (``cg:escalationAgreement``).
 
     Example:
         >>> from chaingraph import load
@@ -362,7 +371,8 @@ def collaboration(graph: Graph, *, lang: str = "en", cases: Iterable[str] | None
         restricted = [find_case(graph, c) for c in cases]
     query = (COLLABORATION_QUERY
              .replace("{cases}", _values("thing", restricted))
-             .replace("{agreements}", "" if restricted is None else "FILTER(false)")
+             .replace("{agreements}", "" if restricted is None else _values("case", restricted)
+                      + " ?case cg:escalationAgreement ?thing .")
              .replace("{meetings}", "" if restricted is None else _values("case", restricted)
                       + " ?thing cg:inCase ?case ."))
     view = nx.Graph(what="collaboration", title=word("collaboration-title", lang), lang=lang)
@@ -418,7 +428,7 @@ class _Instrument:
 def _instruments(graph: Graph, case_iri: URIRef, lang: str) -> dict[URIRef, tuple[str, _Instrument]]:
     """Return the case's instruments with derived ids ``instrument-1`` … in date order."""
     found: dict[URIRef, _Instrument] = {}
-    for row in graph.query(INSTRUMENTS_QUERY, initBindings={"case": case_iri}):
+    for row in graph.query(prepared(INSTRUMENTS_QUERY), initBindings={"case": case_iri}):
         if row.i not in found:
             _, kind = _type_label(graph, row.i, CG.Instrument, lang)
             found[row.i] = _Instrument(row.i, kind, _date(row.start), _date(row.end))
@@ -428,7 +438,7 @@ def _instruments(graph: Graph, case_iri: URIRef, lang: str) -> dict[URIRef, tupl
 
 def _case_node(view: nx.Graph, graph: Graph, case_iri: URIRef, case_id: str, lang: str) -> str:
     start = end = risk = None
-    for row in graph.query(CASE_QUERY, initBindings={"case": case_iri}):
+    for row in graph.query(prepared(CASE_QUERY), initBindings={"case": case_iri}):
         start, end, risk = _date(row.start), _date(row.end), row.risk
     view.add_node("case", label=f"{word('case', lang)} {case_id}", kind="case", case_id=case_id,
                   start_date=_iso(start), end_date=_iso(end),
@@ -466,7 +476,7 @@ def case(graph: Graph, case_id: str, *, lang: str = "en",
     view = nx.DiGraph(what="case", case=case_id, title=word("case-title", lang).format(case=case_id),
                       lang=lang)
     _case_node(view, graph, case_iri, case_id, lang)
-    for row in graph.query(CASE_QUERY, initBindings={"case": case_iri}):
+    for row in graph.query(prepared(CASE_QUERY), initBindings={"case": case_iri}):
         if isinstance(row.phase, URIRef):
             pid = node_id(row.phase)
             view.add_node(pid, label=label_of(graph, row.phase, lang), kind="phase", iri=_public(row.phase))
@@ -478,10 +488,10 @@ def case(graph: Graph, case_id: str, *, lang: str = "en",
         _merge_edge(view, "case", iid, kind="applied", label=word("applied", lang))
     holders: dict[URIRef, list[str]] = defaultdict(list)
     if pseudonymise is not None:
-        for row in graph.query(HOLDERS_QUERY, initBindings={"case": case_iri}):
+        for row in graph.query(prepared(HOLDERS_QUERY), initBindings={"case": case_iri}):
             holders[row.a].append(pseudonymise(str(row.pseudonym)))
     roles_in_case: set[URIRef] = set()
-    for row in sorted(graph.query(ASSIGNMENTS_QUERY, initBindings={"case": case_iri}),
+    for row in sorted(graph.query(prepared(ASSIGNMENTS_QUERY), initBindings={"case": case_iri}),
                       key=lambda r: (str(r.start or ""), str(r.a))):
         org = row.org if isinstance(row.org, URIRef) else None
         if isinstance(row.role, URIRef):
@@ -509,7 +519,7 @@ def case(graph: Graph, case_id: str, *, lang: str = "en",
     _add_escalation_lines(view, graph, roles_in_case, lang)
     _add_case_events(view, graph, case_iri, lang)
     if pseudonymise is not None:
-        for row in graph.query(CASE_PERSONS_QUERY, initBindings={"case": case_iri}):
+        for row in graph.query(prepared(CASE_PERSONS_QUERY), initBindings={"case": case_iri}):
             view.nodes["case"][str(row.which)] = pseudonymise(str(row.pseudonym))
         view.graph["internal"] = "keyed pseudonyms: internal use only, not for learning sessions"
     return view
@@ -518,7 +528,7 @@ def case(graph: Graph, case_id: str, *, lang: str = "en",
 def _add_escalation_lines(view: nx.DiGraph, graph: Graph, roles: set[URIRef], lang: str) -> None:
     """Add the agreed escalation lines upward from the roles held in the case."""
     lines: dict[URIRef, list[URIRef]] = defaultdict(list)
-    for row in graph.query(ESCALATION_LINES_QUERY):
+    for row in graph.query(prepared(ESCALATION_LINES_QUERY)):
         lines[row["from"]].append(row.to)
     todo, seen = sorted(roles), set(roles)
     while todo:
@@ -535,7 +545,7 @@ def _add_escalation_lines(view: nx.DiGraph, graph: Graph, roles: set[URIRef], la
 def _events(graph: Graph, case_iri: URIRef) -> dict[URIRef, dict[str, object]]:
     """Return the case's dated events: type, date and the organisations and roles involved."""
     events: dict[URIRef, dict[str, object]] = {}
-    for row in graph.query(EVENTS_QUERY, initBindings={"case": case_iri}):
+    for row in graph.query(prepared(EVENTS_QUERY), initBindings={"case": case_iri}):
         event = events.setdefault(row.e, {"types": set(), "date": _date(row.date), "by": set(), "from": set(),
                                           "to": set(), "escalatedTo": set(), "concerns": set(),
                                           "participant": set()})
@@ -624,7 +634,7 @@ def timeline_items(graph: Graph, case_id: str, *, lang: str = "en", today: dt.da
     items: list[Item] = []
     start = end = None
     applied: list[URIRef] = []
-    for row in graph.query(CASE_QUERY, initBindings={"case": case_iri}):
+    for row in graph.query(prepared(CASE_QUERY), initBindings={"case": case_iri}):
         start, end = _date(row.start), _date(row.end)
         if isinstance(row.phase, URIRef) and row.phase not in applied:
             applied.append(row.phase)
@@ -659,7 +669,7 @@ def timeline_items(graph: Graph, case_id: str, *, lang: str = "en", today: dt.da
         if inst.start:
             items.append(Item(iid, "instrument", inst.kind, inst.start, inst.end, word("instruments", lang)))
     owned: dict[URIRef, list[tuple[dt.date, dt.date]]] = defaultdict(list)
-    rows = [r for r in graph.query(ASSIGNMENTS_QUERY, initBindings={"case": case_iri})
+    rows = [r for r in graph.query(prepared(ASSIGNMENTS_QUERY), initBindings={"case": case_iri})
             if r.type == CG.PhaseOwnership and isinstance(r.phase, URIRef) and _date(r.start)]
     rows.sort(key=lambda r: (str(r.phase), str(r.start), str(r.a)))
     for n, row in enumerate(rows, 1):
@@ -709,7 +719,7 @@ def overview_items(graph: Graph, *, lang: str = "en", cases: Iterable[str] | Non
     """
     wanted = set(cases) if cases is not None else None
     items: list[Item] = []
-    for row in graph.query(OVERVIEW_QUERY):
+    for row in graph.query(prepared(OVERVIEW_QUERY)):
         start = _date(row.start)
         if start is None:
             continue
@@ -777,7 +787,7 @@ def chain(graph: Graph, *, lang: str = "en") -> nx.DiGraph:
     view = nx.DiGraph(what="chain", title=word("chain-title", lang), lang=lang)
     kinds: dict[URIRef, str] = {}
     links: list[tuple[URIRef, str, URIRef]] = []
-    for row in graph.query(CHAIN_QUERY):
+    for row in graph.query(prepared(CHAIN_QUERY)):
         kinds.setdefault(row.s, str(row.kind))
         if isinstance(row.o, URIRef) and row.p is not None:
             links.append((row.s, str(row.p), row.o))
