@@ -28,7 +28,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, XSD
+from rdflib.namespace import OWL, RDF, RDFS, Namespace
 
 from chaingraph.errors import MissingTool, SourceError
 from chaingraph.graph import load
@@ -47,6 +47,9 @@ JAVA_HINT = (
 # axiom naming such a datatype. The reasoning here never depends on dates, so
 # ``reasoner_input`` drops those literals and range axioms before HermiT sees them.
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+# a plain Namespace, not rdflib's XSD: pytest's doctest collection probes module
+# attributes, and the DefinedNamespace XSD warns on every unknown name it is asked for
+XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
 OWL2_DATATYPES = frozenset(
     [
         XSD[name]
