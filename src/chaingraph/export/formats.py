@@ -216,15 +216,18 @@ def render_png(view: nx.Graph) -> bytes:
 
 # ----------------------------------------------------------------------------- graph files
 
+_XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
+
 
 def render_graphml(view: nx.Graph) -> str:
     """Return the view as GraphML (Gephi, yEd, networkx, igraph)."""
-    return "\n".join(nx.generate_graphml(view, prettyprint=True)) + "\n"
+    return _XML_DECLARATION + "\n".join(nx.generate_graphml(view, prettyprint=True)) + "\n"
 
 
 def render_gexf(view: nx.Graph) -> str:
     """Return the view as GEXF 1.2 (Gephi)."""
-    return "\n".join(nx.generate_gexf(view, prettyprint=True)) + "\n"
+    text = "\n".join(nx.generate_gexf(view, prettyprint=True)) + "\n"
+    return text if text.startswith("<?xml") else _XML_DECLARATION + text
 
 
 def render_node_link(view: nx.Graph) -> str:
@@ -289,9 +292,11 @@ def render_mermaid(view: nx.Graph) -> str:
         text = data.get("label", "")
         if what == "collaboration":
             text = data.get("label", data.get("weight", ""))
-        edge = f"{arrow}|\"{_mermaid_text(text)}\"|" if text else arrow
         if data.get("kind") in ("then", "escalates-to", "by"):
-            edge = "-.->" if view.is_directed() else "-.-"
+            arrow_here = "-.->" if view.is_directed() else "-.-"
+        else:
+            arrow_here = arrow
+        edge = f"{arrow_here}|\"{_mermaid_text(text)}\"|" if text else arrow_here
         lines.append(f"    {_mermaid_id(u)} {edge} {_mermaid_id(v)}")
     return "\n".join(lines) + "\n"
 
