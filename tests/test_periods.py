@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from datetime import date
 
-import pytest
-
 from rdflib.namespace import SKOS
 
 from chaingraph import resources

@@ -183,7 +183,6 @@ def test_case_files_are_there():
 @pytest.mark.parametrize("case", CASES)
 def test_gaps_and_overlaps_query_equals_periods(graph, case):
     """The SPARQL answer and the Python answer agree on every example case."""
-    from rdflib.namespace import SKOS
 
     start, end = case_period(graph, case)
     spans: dict[str, list[Period]] = {}

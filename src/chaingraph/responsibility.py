@@ -391,7 +391,9 @@ def responsibilities(graph: Graph, case: str, *, at: date | str | None = None, l
             findings.append(Finding("handover", line.notation, line.label, handover.previous_end,
                                     handover.next_start, handover.previous.describe(),
                                     handover.next.describe(), handover.gap_days))
-    findings.sort(key=lambda f: (f.start, f.phase, f.kind != "gap", f.kind))
+    # a handover is listed after the gap it spans (it starts on the previous owner's last day)
+    findings.sort(key=lambda f: (f.start + periods.ONE_DAY if f.kind == "handover" else f.start,
+                                 f.phase, f.kind != "gap", f.kind))
 
     # instruments and role holders on the day
     instruments: dict[str, InstrumentLine] = {}
@@ -467,7 +469,8 @@ def render_text(r: Responsibilities, lang: str = "en") -> str:
     out += [f"! {note}" for note in r.notes]
 
     out += ["", m("phases")]
-    rows = []
+    header = [m("org"), m("role"), m("holder"), m("since")]
+    rows = [["", *header]]
     for line in r.phases:
         if not line.owners:
             extra = ""
@@ -478,17 +481,17 @@ def render_text(r: Responsibilities, lang: str = "en") -> str:
             rows.append([line.label if i == 0 else "", *_holding_cells(owner)])
         if line.state == "conflict":
             rows.append(["", m("conflict").format(n=len(line.owners))])
-    out += _columns(rows) or ["  " + m("none")]
+    out += _columns(rows) if len(rows) > 1 else ["  " + m("none")]
 
     out += ["", m("instruments")]
-    rows = []
+    rows = [["", "", *header]]
     for inst in r.instruments:
         first = True
         for notation, holdings in inst.responsibilities.items():
             for h in holdings:
                 rows.append([inst.kind_label if first else "", notation, *_holding_cells(h)])
                 first = False
-    out += _columns(rows) or ["  " + m("none")]
+    out += _columns(rows) if len(rows) > 1 else ["  " + m("none")]
 
     out += ["", m("contacts")]
     out += _columns([_holding_cells(h) for h in r.contact_points]) or ["  " + m("none")]
