@@ -476,11 +476,10 @@ def render_text(r: Responsibilities, lang: str = "en") -> str:
             extra = ""
             if line.gap is not None:
                 extra = m("gap_now").format(start=line.gap.start, end=line.gap.end or m("open"))
-            rows.append([line.label, m("nobody").upper(), extra])
+            rows.append([line.label, m("nobody").upper(), "", "", "", extra])
         for i, owner in enumerate(line.owners):
-            rows.append([line.label if i == 0 else "", *_holding_cells(owner)])
-        if line.state == "conflict":
-            rows.append(["", m("conflict").format(n=len(line.owners))])
+            note = m("conflict").format(n=len(line.owners)) if line.state == "conflict" and i == 0 else ""
+            rows.append([line.label if i == 0 else "", *_holding_cells(owner), note])
     out += _columns(rows) if len(rows) > 1 else ["  " + m("none")]
 
     out += ["", m("instruments")]
