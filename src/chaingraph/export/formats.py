@@ -170,7 +170,7 @@ def render_dot(view: nx.Graph) -> str:
         elif kind == "then":
             attrs.update(style="dashed", color="#999999", arrowsize=0.6)
         elif kind == "by":
-            attrs.update(style="dotted", color="#888888", arrowhead="none")
+            attrs.update(style="dotted", color="#888888", arrowhead="none", constraint="false")
         else:
             text = data.get("label", "")
             when = data.get("periods") or data.get("dates") or ""

@@ -85,7 +85,7 @@ h1 { font-size: 1.6rem; margin: .2rem 0 .4rem; } h2 { font-size: 1.2rem; margin:
 .internal { background: #fde2e2; border-left: 4px solid #b00020; padding: .4rem .8rem; font-weight: bold; }
 .layout { display: grid; grid-template-columns: minmax(0, 3fr) minmax(220px, 1fr); gap: 1rem; align-items: start; }
 .picture { border: 1px solid #ddd; border-radius: 6px; overflow: auto; max-height: 80vh; background: #fff; }
-.picture svg { display: block; max-width: 100%; height: auto; }
+.picture svg { display: block; }
 .picture g.node { cursor: pointer; }
 .picture g.dim { opacity: .18; }
 .picture g.hit polygon, .picture g.hit ellipse, .picture g.hit path { stroke: #d0021b; stroke-width: 3px; }
@@ -96,6 +96,7 @@ aside input { width: 100%; box-sizing: border-box; padding: .35rem; margin-botto
 .swatch { display: inline-block; width: 1.4em; height: 1em; border: 1px solid #555; border-radius: 3px; }
 table { border-collapse: collapse; width: 100%; font-size: .92rem; }
 th, td { text-align: left; padding: .25rem .5rem; border-bottom: 1px solid #eee; vertical-align: top; }
+.dates td:nth-child(-n+2) { white-space: nowrap; }
 .tl { position: relative; border: 1px solid #ddd; border-radius: 6px; padding: .5rem .5rem 1.8rem; }
 .lane { display: grid; grid-template-columns: 14rem 1fr; align-items: center; min-height: 1.6rem; border-bottom: 1px dashed #eee; }
 .lane-name { font-size: .85rem; color: #444; padding-right: .5rem; }
@@ -251,7 +252,7 @@ def _timeline(items: Sequence[Item], t: dict) -> str:
         f"<td>{html.escape(item.end.isoformat() if item.end else t['running']) if item.end != item.start else ''}</td>"
         f"<td>{html.escape(item.label)}</td><td>{html.escape(item.lane)}</td></tr>" for item in items)
     return (f'<div class="tl">{"".join(rows)}<div class="axis">{axis}</div></div>'
-            f'<table><thead><tr><th>{t["date"]}</th><th>{t["until"]}</th><th>{t["what"]}</th><th>{t["lane"]}</th></tr>'
+            f'<table class="dates"><thead><tr><th>{t["date"]}</th><th>{t["until"]}</th><th>{t["what"]}</th><th>{t["lane"]}</th></tr>'
             f"</thead><tbody>{table}</tbody></table>")
 
 
