@@ -271,7 +271,7 @@ def render_mermaid(view: nx.Graph) -> str:
         >>> import networkx as nx
         >>> g = nx.Graph(what="collaboration")
         >>> g.add_edge("org-om", "org-politie", label="2 cases")
-        >>> print(render_mermaid(g).splitlines()[-2])
+        >>> print(render_mermaid(g).splitlines()[-1])
             n_org_om ---|"2 cases"| n_org_politie
     """
     what = view.graph.get("what", "")
