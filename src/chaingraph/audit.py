@@ -1,0 +1,382 @@
+"""``chaingraph audit``: every case checked against the agreed work process.
+
+The rules are the SHACL shapes in ``shapes/`` (see :mod:`chaingraph.shapes`). The audit
+
+1. splits the graph into one graph per case (the case, everything ``cg:inCase`` it or under
+   its IRI, the persons it names, plus the ontology's class hierarchy) and the shared rest
+   (ontology, monitor, persons no case names);
+2. restricts each case to what stood on the audit date (``at``, default today): cases
+   starting later are not audited; assignments, instruments and events starting later are
+   dropped; periods ending later end on the audit date; open periods (a running case, an
+   ownership without end) end on the audit date or with their case, whichever is first;
+3. validates each case, and the shared rest once, with pySHACL;
+4. turns the validation results into :class:`~chaingraph.findings.Finding` objects with the
+   case, phase, rule, measure, a sentence and what to do, in English or Dutch.
+
+Validating case by case keeps the reports small and is what parallel runs split on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from pyshacl import validate
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SH, SKOS, XSD
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.sparql import Query
+from rdflib.term import Node
+
+from chaingraph.errors import BadParameter, UnknownCase
+from chaingraph.findings import SEVERITY_ORDER, AuditReport, AuditViolations, Finding
+from chaingraph.language import DEFAULT, label, local_name
+from chaingraph.namespace import CG
+from chaingraph.shapes import Rule, load_shapes, rules
+
+__all__ = ["AuditReport", "AuditViolations", "Finding", "audit", "parse_date", "partition",
+           "restrict"]
+
+_INTERVAL = re.compile(r"^(\d{4}-\d{2}-\d{2})/(\d{4}-\d{2}-\d{2}|\.\.)$")
+_PLACEHOLDER = re.compile(r"\{[?$](\w+)\}")
+_CASE_CLASSES = (CG.Case, CG.HighRiskCase)
+
+
+class PreparedQueryGraph(Graph):
+    """An rdflib graph that parses each SPARQL query text once.
+
+    pySHACL runs a SPARQL constraint's text once per focus node, and rdflib parses the
+    text on every call (about 90 ms for the gap rule, against 5 ms to evaluate it); this
+    graph keeps the parsed queries, shared by all graphs of this class.
+    """
+
+    _prepared: dict[str, Query] = {}
+
+    def query(self, query_object, *args, **kwargs):  # type: ignore[override]
+        if isinstance(query_object, str):
+            prepared = self._prepared.get(query_object)
+            if prepared is None:
+                prepared = self._prepared[query_object] = prepareQuery(query_object)
+            query_object = prepared
+        return super().query(query_object, *args, **kwargs)
+
+
+@dataclass
+class CaseGraph:
+    """One case's own triples, ready to validate on their own."""
+
+    case: URIRef
+    case_id: str
+    graph: Graph
+
+
+def parse_date(text: str) -> date:
+    """Parse an ISO date (YYYY-MM-DD); raise :class:`BadParameter` otherwise.
+
+    Example:
+        >>> parse_date("2021-06-12")
+        datetime.date(2021, 6, 12)
+    """
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
+            raise ValueError(text)
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise BadParameter(f"{text!r} is not a date; give it as YYYY-MM-DD, e.g. 2021-06-12") from None
+
+
+# ---------------------------------------------------------------------------- partition
+
+def _case_nodes(graph: Graph) -> list[URIRef]:
+    found = {c for cls in _CASE_CLASSES for c in graph.subjects(RDF.type, cls) if isinstance(c, URIRef)}
+    return sorted(found, key=str)
+
+
+def case_id(graph: Graph, case: URIRef) -> str:
+    """Return the case's ``cg:caseId`` (or the part of its IRI before ``/case``)."""
+    value = graph.value(case, CG.caseId)
+    if value is not None:
+        return str(value)
+    text = str(case)
+    return local_name(text[: -len("/case")]) if text.endswith("/case") else local_name(text)
+
+
+def _closure(graph: Graph, roots: Iterable[Node]) -> set[Node]:
+    """The roots and every blank node reachable from them."""
+    seen: set[Node] = set()
+    todo = list(roots)
+    while todo:
+        node = todo.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        todo.extend(o for o in graph.objects(node, None) if isinstance(o, BNode))
+    return seen
+
+
+def partition(graph: Graph) -> tuple[Graph, list[CaseGraph]]:
+    """Split ``graph`` into the shared data and one graph per case.
+
+    A case's graph holds the case, every subject ``cg:inCase`` it or under its IRI's
+    namespace, the blank nodes these reach, the persons they name, and the class
+    hierarchy (``rdfs:subClassOf``) of the shared data, so that SHACL targets see
+    subclasses. The shared graph holds every other triple.
+
+    Example:
+        >>> from chaingraph import load
+        >>> shared, cases = partition(load())
+        >>> len(cases) >= 8 and all(len(c.graph) > 50 for c in cases)
+        True
+    """
+    people = set(graph.subjects(RDF.type, CG.Person)) | set(graph.subjects(RDF.type, CG.Professional))
+    cases = _case_nodes(graph)
+    prefixes = {str(c)[: -len("case")]: c for c in cases if str(c).endswith("/case")}
+    members: dict[URIRef, set[Node]] = {c: {c} for c in cases}
+    for case in cases:
+        members[case].update(graph.subjects(CG.inCase, case))
+    if prefixes:
+        for subject in set(graph.subjects()):
+            if isinstance(subject, URIRef):
+                text = str(subject)
+                cut = text.rfind("/", 0, len(text) - 1 if text.endswith("/") else len(text))
+                owner = prefixes.get(text[: cut + 1])
+                if owner is not None:
+                    members[owner].add(subject)
+    hierarchy = list(graph.triples((None, RDFS.subClassOf, None)))
+    claimed: set[Node] = set()
+    result = []
+    for case in cases:
+        nodes = _closure(graph, members[case])
+        named = {o for n in nodes for o in graph.objects(n, None) if o in people}
+        nodes |= _closure(graph, named)
+        claimed |= nodes
+        part = Graph()
+        for node in nodes:
+            for triple in graph.triples((node, None, None)):
+                part.add(triple)
+        for triple in hierarchy:
+            part.add(triple)
+        result.append(CaseGraph(case, case_id(graph, case), part))
+    shared = PreparedQueryGraph()
+    for triple in graph:
+        if triple[0] not in claimed:
+            shared.add(triple)
+    return shared, result
+
+
+# ---------------------------------------------------------------------------- restriction
+
+def _day(value: Node | None) -> date | None:
+    if isinstance(value, Literal) and value.datatype == XSD.date:
+        parsed = value.toPython()
+        return parsed if isinstance(parsed, date) else None
+    return None
+
+
+def restrict(graph: Graph, case: URIRef, at: date) -> Graph | None:
+    """Return a copy of one case's graph as things stood on ``at``; None if it had not started.
+
+    Subjects starting (``cg:startDate``) or dated (``cg:date``) after ``at`` are dropped with
+    every triple naming them; end dates after ``at`` become ``at``; open periods end on
+    ``at`` or at the case's end, whichever comes first. The source graph is not changed.
+
+    Example:
+        >>> from chaingraph import load
+        >>> shared, cases = partition(load())
+        >>> fx = next(c for c in cases if c.case_id == "FX-001")
+        >>> restrict(fx.graph, fx.case, date(2021, 1, 1)) is None
+        True
+        >>> early = restrict(fx.graph, fx.case, date(2021, 3, 5))
+        >>> early.value(fx.case, CG.endDate).toPython()
+        datetime.date(2021, 3, 5)
+    """
+    start = _day(graph.value(case, CG.startDate))
+    if start is not None and start > at:
+        return None
+    dropped: set[Node] = set()
+    for prop in (CG.startDate, CG.date):
+        for subject, value in graph.subject_objects(prop):
+            day = _day(value)
+            if subject != case and day is not None and day > at:
+                dropped.add(subject)
+    out = PreparedQueryGraph()
+    for s, p, o in graph:
+        if s in dropped or o in dropped:
+            continue
+        if p == CG.endDate and (day := _day(o)) is not None and day > at:
+            o = Literal(at)
+        out.add((s, p, o))
+    case_end = _day(out.value(case, CG.endDate)) or at
+    if out.value(case, CG.endDate) is None:
+        out.add((case, CG.endDate, Literal(at)))
+    for subject in set(out.subjects(CG.startDate)):
+        if subject != case and out.value(subject, CG.endDate) is None:
+            out.add((subject, CG.endDate, Literal(min(at, case_end))))
+    return out
+
+
+# ---------------------------------------------------------------------------- findings
+
+@dataclass
+class _Context:
+    """What turning results into findings needs to know about the whole graph."""
+
+    graph: Graph
+    rules: dict[URIRef, Rule]
+    lang: str
+    phases: set[Node]
+
+    def notation(self, node: Node | None) -> str | None:
+        value = self.graph.value(node, SKOS.notation) if node is not None else None
+        return str(value) if value is not None else None
+
+
+def _display(ctx: _Context, node: Node | None) -> str:
+    if node is None:
+        return ""
+    if isinstance(node, Literal):
+        return str(node)
+    if isinstance(node, URIRef) and any(ctx.graph.triples((node, None, None))):
+        return label(ctx.graph, node, ctx.lang)
+    return local_name(node)
+
+
+def _findings(ctx: _Context, report: Graph, data: Graph, case: str | None) -> list[Finding]:
+    found = []
+    for result in report.subjects(RDF.type, SH.ValidationResult):
+        shape = report.value(result, SH.sourceShape)
+        focus = report.value(result, SH.focusNode)
+        value = report.value(result, SH.value)
+        rule = ctx.rules.get(shape) if isinstance(shape, URIRef) else None
+        if rule is None:  # a shape without a target cannot report; keep any foreign one anyway
+            severity = report.value(result, SH.resultSeverity)
+            rule = Rule(shape=shape, name=local_name(shape or "unknown"),
+                        severity={SH.Warning: "warning", SH.Info: "info"}.get(severity, "violation"),
+                        messages={"": str(report.value(result, SH.resultMessage) or "")})
+        phase = None
+        if focus in ctx.phases:
+            phase = focus
+        elif value in ctx.phases:
+            phase = value
+        elif (focus_phase := data.value(focus, CG.phase)) in ctx.phases:
+            phase = focus_phase
+        elif rule.measure is not None:
+            phase = ctx.graph.value(rule.measure, CG.phase)
+        start = end = None
+        if isinstance(value, Literal) and (match := _INTERVAL.match(str(value))):
+            start, end = match.group(1), match.group(2)
+        phase_label = label(ctx.graph, phase, ctx.lang) if phase is not None else None
+        slots = {
+            "this": _display(ctx, focus) if not isinstance(focus, URIRef) else local_name(focus),
+            "value": _display(ctx, value), "phase": phase_label or "", "from": start or "",
+            "to": end if end not in (None, "..") else "…",
+            "path": _display(ctx, report.value(result, SH.resultPath)),
+        }
+        template = rule.text("message", ctx.lang) or str(report.value(result, SH.resultMessage) or "")
+        message = _PLACEHOLDER.sub(lambda m: slots.get(m.group(1), m.group(0)), template)
+        found.append(Finding(
+            case=case, rule=rule.name, shape=str(rule.shape), severity=rule.severity,
+            focus=str(focus), message=message, action=rule.text("action", ctx.lang),
+            phase=ctx.notation(phase), phase_label=phase_label,
+            measure=str(rule.measure) if rule.measure is not None else None,
+            measure_notation=ctx.notation(rule.measure),
+            measure_label=label(ctx.graph, rule.measure, ctx.lang) if rule.measure is not None else None,
+            value=str(value) if value is not None else None, start=start, end=end,
+        ))
+    return found
+
+
+def _validate(data: Graph, shapes: Graph) -> Graph:
+    _, report, _ = validate(data, shacl_graph=shapes, inference="none", allow_warnings=True,
+                            allow_infos=True, inplace=True)
+    return report
+
+
+# ---------------------------------------------------------------------------- audit
+
+def audit(graph: Graph, *, cases: Sequence[str] | None = None, at: date | None = None,
+          shapes: Graph | None = None, lang: str = DEFAULT, shared: bool = True) -> AuditReport:
+    """Check every case (or the given ones) of ``graph`` against the rules, as on ``at``.
+
+    Args:
+        graph: the ontology, monitor and cases (as :func:`chaingraph.load` gives them).
+        cases: case ids to audit; all cases by default.
+        at: the audit date (default today): the audit sees what stood on that day.
+        shapes: the rules (default: the bundled ``shapes/``).
+        lang: language of messages and labels, ``en`` or ``nl``.
+        shared: also check the monitor and other data outside the cases (only when
+            auditing all cases).
+
+    Raises:
+        UnknownCase: a case id in ``cases`` is not in the graph.
+
+    Example:
+        >>> from datetime import date
+        >>> from chaingraph import load
+        >>> report = audit(load(), cases=["FX-005"], at=date(2022, 1, 1))
+        >>> [(f.rule, f.phase, f.start, f.end) for f in report]
+        [('phase-gap', 'risk', '2021-06-12', '2021-07-04')]
+        >>> report.conforms
+        False
+    """
+    at = at or date.today()
+    shapes = shapes if shapes is not None else load_shapes()
+    ctx = _Context(graph, rules(shapes), lang, set(graph.subjects(RDF.type, CG.Phase)))
+    common, parts = partition(graph)
+    if cases is not None:
+        known = {p.case_id: p for p in parts}
+        for wanted in cases:
+            if wanted not in known:
+                raise UnknownCase(wanted, known)
+        chosen = list(dict.fromkeys(cases))
+        parts = [known[c] for c in chosen]
+    findings: list[Finding] = []
+    checked: list[str] = []
+    for part in sorted(parts, key=lambda p: p.case_id):
+        data = restrict(part.graph, part.case, at)
+        if data is None:
+            continue
+        checked.append(part.case_id)
+        findings += _findings(ctx, _validate(data, shapes), data, part.case_id)
+    if shared and cases is None:
+        findings += _findings(ctx, _validate(common, shapes), common, None)
+    phase_order = {}
+    for phase in ctx.phases:
+        order = graph.value(phase, CG.order)
+        if ctx.notation(phase) is not None and order is not None:
+            phase_order[ctx.notation(phase) or ""] = int(order)
+    rank = {s: i for i, s in enumerate(SEVERITY_ORDER)}
+    findings.sort(key=lambda f: (f.case is None, f.case or "", phase_order.get(f.phase or "", 99),
+                                 rank.get(f.severity, 9), f.rule, f.start or "", f.focus))
+    return AuditReport(findings=findings, cases=checked, at=at, lang=lang, phase_order=phase_order)
+
+
+# ---------------------------------------------------------------------------- command line
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="case files or folders (default: the bundled example cases)")
+    parser.add_argument("--case", action="append", metavar="ID", dest="cases",
+                        help="audit only this case (repeatable)")
+    parser.add_argument("--at", metavar="DATE",
+                        help="audit the cases as they stood on this date, YYYY-MM-DD (default: today)")
+    parser.add_argument("--format", choices=("text", "json", "html"), default="text")
+    parser.add_argument("--output", "-o", metavar="FILE", help="write to FILE (default: stdout)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from chaingraph.graph import load
+    from chaingraph.output import emit
+
+    at = parse_date(args.at) if args.at else None
+    report = audit(load(args.paths), cases=args.cases, at=at, lang=args.lang)
+    if args.format == "json":
+        emit(report.to_json(), args.output)
+    elif args.format == "html":
+        emit(report.render_html(), args.output)
+    else:
+        emit(report.render_text(), args.output)
+    return 0 if report.conforms else 1
