@@ -336,6 +336,32 @@ def bind(graph: Graph, info: QueryInfo, params: Mapping[str, Any]) -> dict[str, 
     return bound
 
 
+_WHERE = re.compile(r"^(\s*WHERE\s*\{)", re.M)
+
+
+def with_values(info: QueryInfo, bindings: Mapping[str, Identifier]) -> str:
+    """Return the query text with ``bindings`` as a ``VALUES`` clause at the top of its WHERE.
+
+    For backends without ``initBindings`` (Oxigraph, a remote endpoint). The values are
+    rdflib terms serialised with ``.n3()``, which escapes them: user text never becomes
+    query syntax.
+
+    Example:
+        >>> info = find_query("cases")
+        >>> 'VALUES (?case) { ("FX-001") }' in with_values(info, {"case": Literal("FX-001")})
+        True
+    """
+    if not bindings:
+        return info.text
+    names = " ".join(f"?{name}" for name in bindings)
+    terms = " ".join(term.n3() for term in bindings.values())
+    clause = f"VALUES ({names}) {{ ({terms}) }}"
+    text, count = _WHERE.subn(lambda m: f"{m.group(1)}\n  {clause}", info.text, count=1)
+    if not count:
+        raise BadParameter(f"{info.path}: no line starting with 'WHERE {{' to bind parameters in")
+    return text
+
+
 _PREPARED: dict[tuple[Path, float], Any] = {}
 
 
