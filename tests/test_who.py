@@ -237,3 +237,15 @@ def test_who_imports_neither_networkx_nor_pyshacl():
             "print(sorted(m for m in ('networkx', 'pyshacl', 'owlready2') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "[]"
+
+
+def test_who_gives_the_same_answer_on_oxigraph(graph):
+    """run_query binds with a VALUES clause on non-rdflib stores; the answer is the same."""
+    from chaingraph.backends import open_oxigraph
+
+    oxigraph = open_oxigraph(progress=False)
+    assert CASES
+    for case in CASES:
+        for day in (None, "2021-06-20", "2022-03-01"):
+            assert render_text(responsibilities(oxigraph, case, at=day)) == \
+                render_text(responsibilities(graph, case, at=day)), (case, day)

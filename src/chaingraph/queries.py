@@ -9,9 +9,10 @@ SELECT list, and an unbound parameter means "all", so each file runs unchanged i
 SPARQL tool.
 
 Parameters are always *bound*, never pasted into the query text: :func:`bind`
-turns each value into an rdflib term of the declared type (one function, so a later
-backend can turn the same terms into a ``VALUES`` clause with ``.n3()``), and
-:func:`run_query` hands them to rdflib as ``initBindings``.
+turns each value into an rdflib term of the declared type (the one place where
+that happens), and :func:`run_query` hands them to rdflib's in-memory engine as
+``initBindings`` or, on any other store (Oxigraph, a SPARQL endpoint), as a
+``VALUES`` clause of the terms' ``.n3()`` (:func:`with_values`).
 """
 
 from __future__ import annotations
@@ -374,6 +375,10 @@ def _prepared(info: QueryInfo):
     return _PREPARED[key]
 
 
+def _is_rdflib_memory(graph: Graph) -> bool:
+    return type(graph.store).__module__.startswith("rdflib.plugins.stores.memory")
+
+
 def run_query(graph: Graph, name_or_path: str | Path, **params: Any) -> Result:
     """Run a named query (or a ``.rq`` file) on ``graph`` with bound parameters.
 
@@ -388,7 +393,10 @@ def run_query(graph: Graph, name_or_path: str | Path, **params: Any) -> Result:
     with warnings.catch_warnings():
         # rdflib looks up XSD.Duration while adding a duration to a date and warns
         warnings.filterwarnings("ignore", message=".*not defined in namespace XSD")
-        outcome = graph.query(_prepared(info), initBindings=bindings)
+        if _is_rdflib_memory(graph):
+            outcome = graph.query(_prepared(info), initBindings=bindings)
+        else:  # Oxigraph, a SPARQL endpoint: the same terms as a VALUES clause
+            outcome = graph.query(with_values(info, bindings))
         columns = [str(v) for v in (outcome.vars or [])]
         rows = [tuple(row) for row in outcome]
     return Result(columns, rows)
