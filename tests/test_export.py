@@ -163,16 +163,17 @@ def test_collaboration_weights_count_what_organisations_share(graph):
     assert all(n.startswith("org-") for n in view.nodes)
 
 
-def test_timeline_gaps_are_exactly_the_known_phase_gaps(graph):
+@pytest.mark.parametrize(("kind", "rule"), [("gap", "phase-gap"), ("overlap", "phase-overlap")])
+def test_timeline_gaps_and_overlaps_are_exactly_the_known_flaws(graph, kind, rule):
     flaws = json.loads((CASES_DIR / "flaws.json").read_text())
     assert set(flaws) == set(CASE_IDS)
     seen = 0
     for case_id in CASE_IDS:
         known = sorted((label(graph, PHASES[f["phase"]], "en"), f["from"], f["to"])
-                       for f in flaws[case_id] if f["rule"] == "phase-gap")
-        gaps = sorted((i.lane.split(": ", 1)[1], i.start.isoformat(), i.end.isoformat())
-                      for i in views.timeline_items(graph, case_id) if i.kind == "gap")
-        assert gaps == known, case_id
+                       for f in flaws[case_id] if f["rule"] == rule)
+        found = sorted((i.lane.split(": ", 1)[1], i.start.isoformat(), i.end.isoformat())
+                       for i in views.timeline_items(graph, case_id) if i.kind == kind)
+        assert found == known, case_id
         seen += len(known)
     assert seen >= 1
 

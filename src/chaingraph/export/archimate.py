@@ -2,8 +2,8 @@
 
 Mapping (ArchiMate 3.1 element types): organisation → BusinessActor, role →
 BusinessRole, chain and case → BusinessCollaboration, agreement → Contract, phase →
-BusinessProcess, instrument → BusinessObject, improvement measure, phase-ownership period
-and ownership gap → WorkPackage, dated event → BusinessEvent. Relationships: a role held
+BusinessProcess, instrument → BusinessObject, improvement measure, phase-ownership period,
+ownership gap and overlap → WorkPackage, dated event → BusinessEvent. Relationships: a role held
 at an organisation → Assignment (actor → role); a role owning a phase → Assignment (role
 → process); an organisation owning a measure → Assignment (actor → work package); a chain's
 partners, a case's roles and an organisation's parts → Aggregation; the order of timeline
@@ -36,7 +36,7 @@ SCHEMA_LOCATION = f"{NS} http://www.opengroup.org/xsd/archimate/3.1/archimate3_D
 ELEMENT_TYPES = {
     "organisation": "BusinessActor", "role": "BusinessRole", "case": "BusinessCollaboration",
     "chain": "BusinessCollaboration", "agreement": "Contract", "phase": "BusinessProcess",
-    "instrument": "BusinessObject", "measure": "WorkPackage", "ownership": "WorkPackage", "gap": "WorkPackage",
+    "instrument": "BusinessObject", "measure": "WorkPackage", "ownership": "WorkPackage", "gap": "WorkPackage", "overlap": "WorkPackage",
     "event": "BusinessEvent", "handover": "BusinessEvent", "escalation": "BusinessEvent",
 }
 

@@ -56,6 +56,7 @@ KIND_STYLES = {
     "escalation": Style("box", "#f4b183", ('["', '"]'), "escalation", "escalatie"),
     "ownership": Style("box", "#e8f4e8", ('["', '"]'), "phase owned", "fase in eigendom"),
     "gap": Style("box", "#f8c8c8", ('["', '"]'), "no owner (gap)", "geen eigenaar (gat)"),
+    "overlap": Style("box", "#f9e0a8", ('["', '"]'), "two owners at once (overlap)", "twee eigenaren tegelijk"),
 }
 DEFAULT_STYLE = Style("box", "#ffffff", ('["', '"]'), "other", "overig")
 

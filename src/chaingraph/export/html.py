@@ -33,7 +33,7 @@ TEXT = {
                     "People appear only by their role.",
             "timeline": "What happened in this case, in order. Each box is an event, a period in which an "
                         "organisation owned a phase, an instrument, or a stretch of time in which a phase had no "
-                        "owner (red). People appear only by their role.",
+                        "owner (red) or two owners at once (orange). People appear only by their role.",
             "chain": "The chain as a whole: the organisations (boxes), their roles (ovals) and escalation lines "
                      "(dashed red), the agreements between them and the improvement measures of the monitor with "
                      "the organisations that own them.",
@@ -46,7 +46,7 @@ TEXT = {
         "made": "Made by chaingraph from the monitor of 14 October 2020 and the example cases (fictional).",
         "line": "line", "thick": "thicker line: more shared cases, agreements and meetings",
         "dashed": "dashed red: agreed escalation line", "red": "red: handover or escalation that happened",
-        "gap": "red bar: no owner for the phase",
+        "gap": "red bar: no owner for the phase; orange bar: two owners at once",
     },
     "nl": {
         "intro": {
@@ -60,7 +60,7 @@ TEXT = {
                     "escalatielijnen. Personen staan er alleen als hun rol in.",
             "timeline": "Wat er in deze casus gebeurde, op volgorde. Elk vak is een gebeurtenis, een periode "
                         "waarin een organisatie eigenaar was van een fase, een instrument, of een periode waarin "
-                        "een fase geen eigenaar had (rood). Personen staan er alleen als hun rol in.",
+                        "een fase geen eigenaar had (rood) of twee tegelijk (oranje). Personen staan er alleen als hun rol in.",
             "chain": "De keten als geheel: de organisaties (vakken), hun rollen (ovalen) en escalatielijnen "
                      "(rode stippellijnen), de afspraken tussen hen en de verbetermaatregelen uit de monitor met "
                      "de organisaties die ze trekken.",
@@ -73,7 +73,7 @@ TEXT = {
         "made": "Gemaakt door chaingraph uit de monitor van 14 oktober 2020 en de voorbeeldcasussen (fictief).",
         "line": "lijn", "thick": "dikkere lijn: meer gedeelde casussen, afspraken en overleggen",
         "dashed": "rode stippellijn: afgesproken escalatielijn", "red": "rood: overdracht of escalatie die plaatsvond",
-        "gap": "rode balk: geen eigenaar voor de fase",
+        "gap": "rode balk: geen eigenaar voor de fase; oranje balk: twee eigenaren tegelijk",
     },
 }
 
@@ -222,7 +222,7 @@ def _timeline(items: Sequence[Item], t: dict) -> str:
         return round(100 * (day - first).days / span, 2)
 
     colours = {"case": "#d8e8f8", "instrument": KIND_STYLES["instrument"].fill, "ownership": "#a3d9a5",
-               "gap": "#e06666", "event": "#ffd966", "handover": "#c9a0e8", "escalation": "#f4b183"}
+               "gap": "#e06666", "overlap": "#f1a340", "event": "#ffd966", "handover": "#c9a0e8", "escalation": "#f4b183"}
     lanes: dict[str, list[Item]] = {}
     for item in items:
         lanes.setdefault(item.lane, []).append(item)

@@ -34,6 +34,7 @@ from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
 
 from chaingraph.errors import UnknownCase
+from chaingraph import periods
 from chaingraph.export import privacy
 from chaingraph.language import label as label_of
 from chaingraph.language import local_name, pick
@@ -179,6 +180,7 @@ WORDS = {
     "agreements": {"en": "agreements", "nl": "afspraken"},
     "meetings": {"en": "meetings", "nl": "overleggen"},
     "gap": {"en": "no owner", "nl": "geen eigenaar"},
+    "overlap": {"en": "two owners", "nl": "twee eigenaren"},
     "then": {"en": "then", "nl": "daarna"},
     "by": {"en": "by", "nl": "door"},
     "to": {"en": "to", "nl": "naar"},
@@ -589,38 +591,14 @@ class Item:
     organisations: tuple[str, ...] = ()
 
 
-def _gaps(periods: list[tuple[dt.date, dt.date]], start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
-    """Return the inclusive day ranges within start..end that no period covers.
-
-    TODO: use chaingraph.periods.gaps once that module exists.
-
-    Example:
-        >>> d = dt.date
-        >>> _gaps([(d(2021, 1, 3), d(2021, 1, 5))], d(2021, 1, 1), d(2021, 1, 10))
-        [(datetime.date(2021, 1, 1), datetime.date(2021, 1, 2)), (datetime.date(2021, 1, 6), datetime.date(2021, 1, 10))]
-    """
-    gaps = []
-    cursor = start
-    for a, b in sorted(periods):
-        if b < cursor:
-            continue
-        if a > cursor:
-            gaps.append((cursor, min(a - dt.timedelta(days=1), end)))
-        if b >= end:
-            return [(x, y) for x, y in gaps if x <= y]
-        cursor = max(cursor, b + dt.timedelta(days=1))
-    if cursor <= end:
-        gaps.append((cursor, end))
-    return [(a, b) for a, b in gaps if a <= b]
-
-
 def timeline_items(graph: Graph, case_id: str, *, lang: str = "en", today: dt.date | None = None) -> list[Item]:
     """Return the timeline of one case, sorted by date.
 
     Items: the case's active period; its events (reports, screenings, handovers,
     escalations, instruments imposed and ended, meetings, ...); each instrument's period;
     each phase-ownership period; and, per applied phase, every stretch of the case's active
-    period with no owner (``gap``). A running case is active until ``today``.
+    period with no owner (``gap``) or two owners (``overlap``), computed by
+    :mod:`chaingraph.periods`. A running case is active until ``today``.
 
     Example:
         >>> from chaingraph import load
@@ -668,28 +646,36 @@ def timeline_items(graph: Graph, case_id: str, *, lang: str = "en", today: dt.da
     for iid, inst in _instruments(graph, case_iri, lang).values():
         if inst.start:
             items.append(Item(iid, "instrument", inst.kind, inst.start, inst.end, word("instruments", lang)))
-    owned: dict[URIRef, list[tuple[dt.date, dt.date]]] = defaultdict(list)
+    owned: dict[URIRef, list[periods.Period]] = defaultdict(list)
     rows = [r for r in graph.query(prepared(ASSIGNMENTS_QUERY), initBindings={"case": case_iri})
             if r.type == CG.PhaseOwnership and isinstance(r.phase, URIRef) and _date(r.start)]
     rows.sort(key=lambda r: (str(r.phase), str(r.start), str(r.a)))
     for n, row in enumerate(rows, 1):
         a, b = _date(row.start), _date(row.end)
-        owned[row.phase].append((a, b or dt.date.max))  # type: ignore[arg-type]
         org = row.org if isinstance(row.org, URIRef) else None
         who = (_role_label(graph, row.role, org, lang) if isinstance(row.role, URIRef)
                else short_name(graph, org, lang) if org is not None else "?")
+        owned[row.phase].append(periods.Period(a, b, (n, who)))  # type: ignore[arg-type]
         items.append(Item(f"ownership-{n}", "ownership", who, a, b,  # type: ignore[arg-type]
                           f"{word('phase', lang)}: {label_of(graph, row.phase, lang)}",
                           (node_id(org),) if org is not None else ()))
     if start:
         last = end or today
-        n = 0
+        n = m = 0
         for phase in applied:
-            for a, b in _gaps(owned.get(phase, []), start, last):
+            lane = f"{word('phase', lang)}: {label_of(graph, phase, lang)}"
+            for gap in periods.gaps(owned.get(phase, []), start, last):
+                a, b = gap.start, gap.end or last
                 n += 1
-                items.append(Item(f"gap-{n}", "gap", f"{word('gap', lang)} ({(b - a).days + 1} d)", a, b,
-                                  f"{word('phase', lang)}: {label_of(graph, phase, lang)}"))
-    order = {"case": 0, "event": 1, "handover": 1, "escalation": 1, "instrument": 2, "ownership": 3, "gap": 4}
+                items.append(Item(f"gap-{n}", "gap", f"{word('gap', lang)} ({(b - a).days + 1} d)", a, b, lane))
+            for overlap in periods.overlaps(owned.get(phase, [])):
+                a, b = overlap.start, overlap.end or last
+                m += 1
+                names = f"{overlap.first[1]} + {overlap.second[1]}"  # type: ignore[index]
+                items.append(Item(f"overlap-{m}", "overlap",
+                                  f"{word('overlap', lang)} ({(b - a).days + 1} d): {names}", a, b, lane))
+    order = {"case": 0, "event": 1, "handover": 1, "escalation": 1, "instrument": 2, "ownership": 3, "gap": 4,
+             "overlap": 4}
     items.sort(key=lambda i: (i.start, order[i.kind], i.id))
     return items
 
