@@ -30,7 +30,7 @@ from datetime import date
 
 import networkx as nx
 from rdflib import RDF, Graph, Literal, URIRef
-from rdflib.namespace import SKOS
+from rdflib.namespace import RDFS, SKOS
 
 from chaingraph.errors import UnknownCase, UnknownRole
 from chaingraph.language import label, local_name, pick
@@ -184,8 +184,6 @@ def responsibility_graph(graph: Graph, case_id: str, *, at: date | None = None,
 
 
 def _most_specific(graph: Graph, kinds: list[str]) -> str:
-    from rdflib.namespace import RDFS
-
     def ancestors(kind: str) -> set[str]:
         found: set[str] = set()
         todo = [URIRef(kind)]

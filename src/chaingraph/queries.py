@@ -64,10 +64,25 @@ class UnknownInstrument(UnknownName):
     kind = "instrument kind"
 
 
+class UnknownStatus(UnknownName):
+    kind = "measure status"
+
+
+class UnknownIndicator(UnknownName):
+    kind = "indicator"
+
+
+class UnknownArea(UnknownName):
+    kind = "area"
+
+
 _UNKNOWN_BY_CLASS: dict[URIRef, type[UnknownName]] = {
     CG.Role: UnknownRole,
     CG.Phase: UnknownPhase,
     CG.Organisation: UnknownOrganisation,
+    CG.MeasureStatus: UnknownStatus,
+    CG.Indicator: UnknownIndicator,
+    CG.Area: UnknownArea,
 }
 
 
@@ -285,13 +300,8 @@ def resolve(graph: Graph, value: str | URIRef, *, of_class: URIRef | None = None
             return node
     known = ([str(next(graph.objects(n, SKOS.notation), local_name(n))) for n in candidates]
              if of_class is not None else [])
-    error = _UNKNOWN_BY_CLASS.get(of_class) if of_class is not None else None
-    if error is not None:
-        raise error(text, known)
     if of_class is not None:
-        class UnknownOfClass(UnknownName):
-            kind = what
-        raise UnknownOfClass(text, known)
+        raise _UNKNOWN_BY_CLASS.get(of_class, UnknownName)(text, known)
     raise BadParameter(f"{what} {text!r} is not a known name, prefixed name or IRI")
 
 

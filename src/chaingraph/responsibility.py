@@ -93,7 +93,13 @@ class Step:
 
 @dataclass(frozen=True)
 class Finding:
-    """A gap, an overlap or a handover in a phase's ownership over the case's period."""
+    """A gap, an overlap or a handover in a phase's ownership over the case's period.
+
+    For a gap or an overlap ``start`` … ``end`` are its days (inclusive; ``end`` None
+    while open); ``first`` and ``second`` the owners before and after it, or the two
+    owners at once. For a handover ``start`` is the previous owner's last day, ``end``
+    the next owner's first day and ``days`` the days nobody owned the phase in between.
+    """
 
     kind: str
     phase: str
