@@ -221,7 +221,7 @@ _XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
 
 
 def render_graphml(view: nx.Graph) -> str:
-    """Return the view as GraphML (Gephi, yEd, networkx, igraph)."""
+    """Return the view as GraphML (Gephi, yEd, networkx)."""
     return _XML_DECLARATION + "\n".join(nx.generate_graphml(view, prettyprint=True)) + "\n"
 
 
@@ -316,7 +316,7 @@ class Format:
 
 
 FORMATS: dict[str, Format] = {f.name: f for f in (
-    Format("graphml", ".graphml", False, "GraphML (Gephi, yEd, networkx, igraph)"),
+    Format("graphml", ".graphml", False, "GraphML (Gephi, yEd, networkx)"),
     Format("gexf", ".gexf", False, "GEXF 1.2 (Gephi)"),
     Format("dot", ".dot", False, "Graphviz DOT source"),
     Format("svg", ".svg", False, "SVG picture drawn by Graphviz"),
