@@ -235,6 +235,7 @@ def test_pseudonymised_mode_is_keyed_internal_and_off_by_default(graph, person_i
     (["export", "everything", "--format", "dot"], "unknown export 'everything'; known: collaboration, case"),
     (["export", "timeline", "--format", "dot"], "'timeline' needs --case ID (cases: FX-001"),
     (["export", "chain"], "--format is required; formats: graphml"),
+    (["export", "chain", "--case", "FX-001", "--format", "dot"], "'chain' shows the whole chain and takes no --case"),
 ])
 def test_bad_input_is_one_sentence_and_exit_2(argv, says, capsys):
     assert main(argv) == 2

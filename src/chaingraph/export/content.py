@@ -65,6 +65,9 @@ def export(graph: Graph, what: str, fmt: str, *, case_id: str | None = None, lan
     if what in views.CASE_VIEWS and not case_id:
         known = ", ".join(sorted(views.case_index(graph))) or "none"
         raise BadParameter(f"'{what}' needs --case ID (cases: {known})")
+    if case_id and what == "chain":
+        raise BadParameter("'chain' shows the whole chain and takes no --case; "
+                           "use collaboration, case or timeline with --case")
     if pseudonymise is not None and what != "case":
         raise BadParameter("--pseudonymise applies to the 'case' export only")
     view = views.build(graph, what, case_id=case_id, lang=lang, pseudonymise=pseudonymise, today=today)
