@@ -57,9 +57,13 @@ class PreparedQueryGraph(Graph):
 
     def query(self, query_object, *args, **kwargs):  # type: ignore[override]
         if isinstance(query_object, str):
-            prepared = self._prepared.get(query_object)
+            # pySHACL writes the PREFIX lines in no fixed order: sort them for the key.
+            lines = query_object.splitlines()
+            prefixes = sorted(line for line in lines if line.startswith("PREFIX "))
+            text = "\n".join(prefixes + [line for line in lines if not line.startswith("PREFIX ")])
+            prepared = self._prepared.get(text)
             if prepared is None:
-                prepared = self._prepared[query_object] = prepareQuery(query_object)
+                prepared = self._prepared[text] = prepareQuery(text)
             query_object = prepared
         return super().query(query_object, *args, **kwargs)
 
