@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
 import sys
@@ -29,6 +30,11 @@ def test_there_are_cases():
     assert len(CASES) >= 8
 
 
+@functools.lru_cache(maxsize=None)
+def _case_file(path) -> Graph:
+    return parse_file(path)
+
+
 def _period(g: Graph, node) -> tuple[date, date | None]:
     start = next(g.objects(node, CG.startDate)).toPython()
     end = next((v.toPython() for v in g.objects(node, CG.endDate)), None)
@@ -46,7 +52,7 @@ def _pseudonym(g: Graph, holder) -> str:
 
 def expected(path, day: date) -> dict:
     """What the case file itself says about ``day``, read straight from its triples."""
-    g = parse_file(path)
+    g = _case_file(path)
     case = next(g.subjects(RDF.type, CG.Case))
     owners = {str(p): set() for p in g.objects(case, CG.appliesPhase)}
     contacts, instruments = set(), set()
@@ -69,7 +75,7 @@ def expected(path, day: date) -> dict:
 
 def days_of_interest(path) -> list[date]:
     """Every day on which something starts or ends in the case, the day after, and the middle."""
-    g = parse_file(path)
+    g = _case_file(path)
     days = set()
     for node in g.subjects(CG.startDate, None):
         start, end = _period(g, node)
