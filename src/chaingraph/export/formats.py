@@ -176,8 +176,10 @@ def render_dot(view: nx.Graph) -> str:
             text = data.get("label", "")
             when = data.get("periods") or data.get("dates") or ""
             attrs["label"] = "\n".join(_wrap(f"{text} {when}".strip(), 22)) if (text or when) else ""
-            if kind in ("escalates-to",):
-                attrs.update(style="dashed", color="#c0504d")
+            if kind in ("escalates-to",):  # the legend says what a dashed red line is
+                attrs.update(style="dashed", color="#c0504d", label="")
+            elif kind in ("applies", "applied"):
+                attrs.update(color="#aaaaaa", label="")
             elif kind in ("escalated", "handover"):
                 attrs.update(color="#c0504d", penwidth=2, fontcolor="#c0504d")
             elif kind == "held-at":
