@@ -240,7 +240,7 @@ def test_who_runs_on_a_fixture_of_our_own(capsys):
 
 def test_who_imports_neither_networkx_nor_pyshacl():
     code = ("import sys; from chaingraph.cli import main; main(['who', 'FX-001']); "
-            "print(sorted(m for m in ('networkx', 'pyshacl', 'owlready2') if m in sys.modules))")
+            "print(sorted(m for m in ('networkx', 'pyshacl', 'owlready2', 'pyoxigraph') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "[]"
 
@@ -255,3 +255,10 @@ def test_who_gives_the_same_answer_on_oxigraph(graph):
         for day in (None, "2021-06-20", "2022-03-01"):
             assert render_text(responsibilities(oxigraph, case, at=day)) == \
                 render_text(responsibilities(graph, case, at=day)), (case, day)
+
+
+def test_who_on_the_oxigraph_backend_from_the_command_line(capsys):
+    assert main(["who", "FX-005", "--at", "2021-06-20", "--backend", "oxigraph"]) == 0
+    on_oxigraph = capsys.readouterr().out
+    assert main(["who", "FX-005", "--at", "2021-06-20"]) == 0
+    assert on_oxigraph == capsys.readouterr().out

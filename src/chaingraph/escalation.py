@@ -294,23 +294,23 @@ def describe(G: nx.DiGraph, node: str) -> str:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from chaingraph.queries import add_data_arguments
+
     parser.add_argument("case", metavar="CASE", help="the case identifier, e.g. FX-001")
     parser.add_argument("--role", help="start from this role (local name, label or IRI) instead of every holder")
     parser.add_argument("--at", metavar="DATE",
                         help="the day to look at (YYYY-MM-DD); default today, or a closed case's last day")
     parser.add_argument("--format", choices=("text", "json"), default="text")
-    parser.add_argument("--data", action="append", default=[], metavar="PATH",
-                        help="case files or folders (default: the bundled example cases)")
+    add_data_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    from chaingraph.graph import load
     from chaingraph.output import emit
-    from chaingraph.queries import parse_date, resolve
+    from chaingraph.queries import open_graph, parse_date, resolve
     from chaingraph.responsibility import case_period, default_day
 
     at = parse_date(args.at, "--at") if args.at else None
-    graph = load(args.data)
+    graph = open_graph(args)
     start, end = case_period(graph, args.case)
     day = at or default_day(start, end)
     G = responsibility_graph(graph, args.case, at=day, lang=args.lang)

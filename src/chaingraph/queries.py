@@ -440,6 +440,24 @@ def parse_params(items: Sequence[str]) -> dict[str, str]:
     return result
 
 
+def add_data_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add ``--data PATH`` and the backend options (``--backend``, ``--store``, ``--endpoint``)."""
+    from chaingraph.backends import add_backend_arguments
+
+    parser.add_argument("--data", action="append", default=[], metavar="PATH",
+                        help="case files or folders (default: the bundled example cases)")
+    add_backend_arguments(parser)
+
+
+def open_graph(args: argparse.Namespace) -> Graph:
+    """Return the graph the options of :func:`add_data_arguments` ask for."""
+    from chaingraph.backends import graph_from_args
+
+    return graph_from_args(argparse.Namespace(
+        paths=args.data, backend=getattr(args, "backend", "memory"),
+        store=getattr(args, "store", None), endpoint=getattr(args, "endpoint", None)))
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("name", nargs="?", metavar="NAME",
                         help="a query name (see --list) or the path of a .rq file")
@@ -447,13 +465,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                         help="bind a parameter (repeatable)")
     parser.add_argument("--format", choices=FORMATS, default="table")
-    parser.add_argument("--data", action="append", default=[], metavar="PATH",
-                        help="case files or folders (default: the bundled example cases)")
+    add_data_arguments(parser)
     parser.add_argument("--output", metavar="FILE", help="write to FILE (atomically)")
 
 
 def run(args: argparse.Namespace) -> int:
-    from chaingraph.graph import load
     from chaingraph.output import emit
 
     if args.list:
@@ -467,7 +483,7 @@ def run(args: argparse.Namespace) -> int:
         params["lang"] = args.lang
     for name in params:
         info.param(name)  # an undeclared parameter fails before the data is loaded
-    result = run_query(load(args.data), info.path, **params)
+    result = run_query(open_graph(args), info.path, **params)
     rendered = {"table": result.to_table, "json": result.to_json, "csv": result.to_csv}[args.format]()
     emit(rendered, args.output)
     return 0

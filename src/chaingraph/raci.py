@@ -20,7 +20,7 @@ from datetime import date
 from rdflib import Graph
 
 from chaingraph.language import label, pick
-from chaingraph.queries import parse_date, run_query
+from chaingraph.queries import add_data_arguments, open_graph, parse_date, run_query
 from chaingraph.responsibility import KIND_ORDER, case_period, short_label
 
 LEGEND = {
@@ -131,17 +131,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--at", metavar="DATE", help="only what ran on this day (YYYY-MM-DD); "
                                                      "default: the case's whole period")
     parser.add_argument("--output", metavar="FILE", help="write to FILE (atomically)")
-    parser.add_argument("--data", action="append", default=[], metavar="PATH",
-                        help="case files or folders (default: the bundled example cases)")
+    add_data_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    from chaingraph.graph import load
     from chaingraph.output import emit
 
     if args.at is not None:
         parse_date(args.at, "--at")
-    matrix = raci(load(args.data), args.case, at=args.at, lang=args.lang)
+    matrix = raci(open_graph(args), args.case, at=args.at, lang=args.lang)
     render = to_csv if args.format == "csv" else to_markdown
     emit(render(matrix, args.lang), args.output)
     return 0

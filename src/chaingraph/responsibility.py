@@ -29,7 +29,14 @@ from chaingraph import periods
 from chaingraph.errors import UnknownCase
 from chaingraph.language import label, local_name, pick
 from chaingraph.namespace import CG
-from chaingraph.queries import UnknownInstrument, parse_date, resolve, run_query
+from chaingraph.queries import (
+    UnknownInstrument,
+    add_data_arguments,
+    open_graph,
+    parse_date,
+    resolve,
+    run_query,
+)
 
 # responsibility kinds of instruments, in the order of the scheme
 KIND_ORDER = ("O", "A", "R", "M", "E", "I", "C")
@@ -537,17 +544,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--at", metavar="DATE",
                         help="the day to look at (YYYY-MM-DD); default today, or a closed case's last day")
     parser.add_argument("--format", choices=("text", "json"), default="text")
-    parser.add_argument("--data", action="append", default=[], metavar="PATH",
-                        help="case files or folders (default: the bundled example cases)")
+    add_data_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    from chaingraph.graph import load
     from chaingraph.output import emit
 
     if args.at is not None:
         parse_date(args.at, "--at")  # a malformed date fails before the data is loaded
-    graph = load(args.data)
+    graph = open_graph(args)
     answer = responsibilities(graph, args.case, at=args.at, lang=args.lang,
                               phase=args.phase, instrument=args.instrument)
     if args.format == "json":
