@@ -42,11 +42,12 @@ def test_every_case_file_is_in_flaws_json(case_paths):
 def test_case_has_exactly_its_announced_flaws(report: AuditReport, case: str):
     found = report.filter(case=case)
     expected = FLAWS[case]
-    assert sorted(f.rule for f in found) == sorted(f["rule"] for f in expected), report.render_text()
+    assert sorted(f.rule for f in found) == sorted(f["rule"] for f in expected), found.render_text()
     for flaw in expected:
         if flaw["rule"] in ("phase-gap", "phase-overlap"):
             match = [f for f in found if f.rule == flaw["rule"]]
-            assert [(f.phase, f.start, f.end) for f in match] == [(flaw["phase"], flaw["from"], flaw["to"])]
+            expected_period = (flaw["phase"], flaw["from"], flaw["to"])
+            assert [(f.phase, f.start, f.end) for f in match] == [expected_period]
 
 
 def test_sound_cases_have_no_findings_at_all(report: AuditReport):
@@ -63,7 +64,8 @@ def test_every_case_is_checked_and_the_report_does_not_conform(report: AuditRepo
     assert report.cases == CASE_IDS
     assert not report.conforms
     assert report.by_severity["violation"] == sum(
-        1 for flaws in FLAWS.values() for f in flaws if f["rule"] != "escalation-without-learning-session")
+        1 for flaws in FLAWS.values() for f in flaws
+        if f["rule"] != "escalation-without-learning-session")
     assert sum(report.by_rule.values()) == len(report)
 
 
@@ -73,7 +75,8 @@ def test_findings_carry_measure_phase_and_texts_in_dutch(data: Graph):
     assert finding.rule == "police-not-informed"
     assert finding.measure == "https://w3id.org/chaingraph/monitor/measure-4.5-1"
     assert finding.measure_label == "Politie snel op de hoogte van beschermingsmaatregelen"
-    assert finding.phase == "collaboration" and finding.phase_label == "samenwerking en communicatie"
+    assert finding.phase == "collaboration"
+    assert finding.phase_label == "samenwerking en communicatie"
     assert finding.node == "protection-order"
     assert "politie" in finding.message and finding.action
 
@@ -116,13 +119,15 @@ def test_restrict_drops_later_nodes_and_closes_open_periods(data: Graph):
     ("PhaseOverlap.invalid-01.ttl", ("2021-07-01", "2021-07-15")),
 ])
 def test_gap_and_overlap_periods(fixture: str, interval: tuple[str, str]):
-    found = [f for f in audit(load([SHAPE_FIXTURES / fixture]), at=AT) if f.rule.startswith("phase-")]
+    report = audit(load([SHAPE_FIXTURES / fixture]), at=AT)
+    found = [f for f in report if f.rule.startswith("phase-")]
     assert [(f.phase, f.start, f.end) for f in found] == [("direction", *interval)]
 
 
 def test_gap_at_the_end_is_cut_at_the_audit_date():
     report = audit(load([SHAPE_FIXTURES / "PhaseGap.invalid-03.ttl"]), at=date(2021, 12, 10))
-    assert [(f.start, f.end) for f in report.filter(rule="phase-gap")] == [("2021-12-01", "2021-12-10")]
+    gaps = report.filter(rule="phase-gap")
+    assert [(f.start, f.end) for f in gaps] == [("2021-12-01", "2021-12-10")]
 
 
 # ------------------------------------------------------------------ Python API
@@ -171,7 +176,8 @@ def test_cli_json(capsys):
     gap = next(c for c in out["cases"] if c["case"] == "FX-005")["findings"][0]
     assert {"rule", "shape", "severity", "phase", "measure", "measure_label", "focus", "message",
             "action", "from", "to"} <= set(gap)
-    assert (gap["rule"], gap["phase"], gap["from"], gap["to"]) == ("phase-gap", "risk", "2021-06-12", "2021-07-04")
+    assert (gap["rule"], gap["phase"], gap["from"], gap["to"]) == (
+        "phase-gap", "risk", "2021-06-12", "2021-07-04")
 
 
 def test_cli_text_in_dutch_and_default_date(capsys):

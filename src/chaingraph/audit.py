@@ -26,7 +26,7 @@ from datetime import date
 
 from pyshacl import validate
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SH, SKOS, XSD
+from rdflib.namespace import RDF, RDFS, SH, SKOS
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
@@ -35,7 +35,7 @@ from chaingraph.errors import BadParameter, UnknownCase
 from chaingraph.findings import SEVERITY_ORDER, AuditReport, AuditViolations, Finding
 from chaingraph.language import DEFAULT, label, local_name
 from chaingraph.namespace import CG
-from chaingraph.shapes import Rule, load_shapes, rules
+from chaingraph.shapes import SEVERITIES, Rule, load_shapes, rules
 
 __all__ = ["AuditReport", "AuditViolations", "Finding", "audit", "parse_date", "partition",
            "restrict"]
@@ -43,6 +43,8 @@ __all__ = ["AuditReport", "AuditViolations", "Finding", "audit", "parse_date", "
 _INTERVAL = re.compile(r"^(\d{4}-\d{2}-\d{2})/(\d{4}-\d{2}-\d{2}|\.\.)$")
 _PLACEHOLDER = re.compile(r"\{[?$](\w+)\}")
 _CASE_CLASSES = (CG.Case, CG.HighRiskCase)
+# Not rdflib's XSD namespace object: pytest's doctest collection trips over its warnings.
+_XSD_DATE = URIRef("http://www.w3.org/2001/XMLSchema#date")
 
 
 class PreparedQueryGraph(Graph):
@@ -89,13 +91,15 @@ def parse_date(text: str) -> date:
             raise ValueError(text)
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise BadParameter(f"{text!r} is not a date; give it as YYYY-MM-DD, e.g. 2021-06-12") from None
+        raise BadParameter(
+            f"{text!r} is not a date; give it as YYYY-MM-DD, e.g. 2021-06-12") from None
 
 
 # ---------------------------------------------------------------------------- partition
 
 def _case_nodes(graph: Graph) -> list[URIRef]:
-    found = {c for cls in _CASE_CLASSES for c in graph.subjects(RDF.type, cls) if isinstance(c, URIRef)}
+    found = {c for cls in _CASE_CLASSES for c in graph.subjects(RDF.type, cls)
+             if isinstance(c, URIRef)}
     return sorted(found, key=str)
 
 
@@ -135,7 +139,8 @@ def partition(graph: Graph) -> tuple[Graph, list[CaseGraph]]:
         >>> len(cases) >= 8 and all(len(c.graph) > 50 for c in cases)
         True
     """
-    people = set(graph.subjects(RDF.type, CG.Person)) | set(graph.subjects(RDF.type, CG.Professional))
+    people = set(graph.subjects(RDF.type, CG.Person))
+    people |= set(graph.subjects(RDF.type, CG.Professional))
     cases = _case_nodes(graph)
     prefixes = {str(c)[: -len("case")]: c for c in cases if str(c).endswith("/case")}
     members: dict[URIRef, set[Node]] = {c: {c} for c in cases}
@@ -174,7 +179,7 @@ def partition(graph: Graph) -> tuple[Graph, list[CaseGraph]]:
 # ---------------------------------------------------------------------------- restriction
 
 def _day(value: Node | None) -> date | None:
-    if isinstance(value, Literal) and value.datatype == XSD.date:
+    if isinstance(value, Literal) and value.datatype == _XSD_DATE:
         parsed = value.toPython()
         return parsed if isinstance(parsed, date) else None
     return None
@@ -258,7 +263,7 @@ def _findings(ctx: _Context, report: Graph, data: Graph, case: str | None) -> li
         if rule is None:  # a shape without a target cannot report; keep any foreign one anyway
             severity = report.value(result, SH.resultSeverity)
             rule = Rule(shape=shape, name=local_name(shape or "unknown"),
-                        severity={SH.Warning: "warning", SH.Info: "info"}.get(severity, "violation"),
+                        severity=SEVERITIES.get(severity, "violation"),
                         messages={"": str(report.value(result, SH.resultMessage) or "")})
         phase = None
         if focus in ctx.phases:
@@ -279,7 +284,8 @@ def _findings(ctx: _Context, report: Graph, data: Graph, case: str | None) -> li
             "to": end if end not in (None, "..") else "…",
             "path": _display(ctx, report.value(result, SH.resultPath)),
         }
-        template = rule.text("message", ctx.lang) or str(report.value(result, SH.resultMessage) or "")
+        template = (rule.text("message", ctx.lang)
+                    or str(report.value(result, SH.resultMessage) or ""))
         message = _PLACEHOLDER.sub(lambda m: slots.get(m.group(1), m.group(0)), template)
         found.append(Finding(
             case=case, rule=rule.name, shape=str(rule.shape), severity=rule.severity,
@@ -287,7 +293,8 @@ def _findings(ctx: _Context, report: Graph, data: Graph, case: str | None) -> li
             phase=ctx.notation(phase), phase_label=phase_label,
             measure=str(rule.measure) if rule.measure is not None else None,
             measure_notation=ctx.notation(rule.measure),
-            measure_label=label(ctx.graph, rule.measure, ctx.lang) if rule.measure is not None else None,
+            measure_label=(label(ctx.graph, rule.measure, ctx.lang)
+                           if rule.measure is not None else None),
             value=str(value) if value is not None else None, start=start, end=end,
         ))
     return found
@@ -366,7 +373,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--case", action="append", metavar="ID", dest="cases",
                         help="audit only this case (repeatable)")
     parser.add_argument("--at", metavar="DATE",
-                        help="audit the cases as they stood on this date, YYYY-MM-DD (default: today)")
+                        help="audit the cases as they stood on this date, YYYY-MM-DD "
+                             "(default: today)")
     parser.add_argument("--format", choices=("text", "json", "html"), default="text")
     parser.add_argument("--output", "-o", metavar="FILE", help="write to FILE (default: stdout)")
 

@@ -156,7 +156,8 @@ class AuditReport:
         groups: dict[str | None, list[Finding]] = {}
         for finding in findings:
             groups.setdefault(finding.phase, []).append(finding)
-        return sorted(groups.items(), key=lambda kv: (self.phase_order.get(kv[0] or "", 99), kv[0] or ""))
+        return sorted(groups.items(),
+                      key=lambda kv: (self.phase_order.get(kv[0] or "", 99), kv[0] or ""))
 
     def summary(self) -> dict[str, object]:
         """The summary of the JSON report."""
@@ -194,7 +195,7 @@ class AuditReport:
                 lines.append(f"  {items[0].phase_label or t['no_phase']}")
                 for f in items:
                     lines.append(f"    [{t[f.severity]}] {f.rule}: {f.message}")
-                    measure = f"{f.measure_notation} {f.measure_label}" if f.measure_notation else "-"
+                    measure = _measure(f)
                     lines.append(f"      {t['node']}: {f.node}; {t['measure']}: {measure}")
                     lines.append(f"      {t['action']}: {f.action}")
             lines.append("")
@@ -229,10 +230,12 @@ class AuditReport:
             f"<dt>{e(t['checked'])}</dt><dd>{len(self.cases)}</dd>",
             f"<dt>{e(t['with'])}</dt><dd>{len(self.cases_with_findings)}</dd>",
             f"<dt>{e(t['by_severity'])}</dt><dd>"
-            + ", ".join(f'<span class="sev {s}">{e(t[s])}</span> {n}' for s, n in self.by_severity.items())
+            + ", ".join(f'<span class="sev {s}">{e(t[s])}</span> {n}'
+                        for s, n in self.by_severity.items())
             + "</dd>",
             f"<dt>{e(t['by_rule'])}</dt><dd>"
-            + (", ".join(f"<code>{e(r)}</code> {n}" for r, n in self.by_rule.items()) or "-") + "</dd>",
+            + (", ".join(f"<code>{e(r)}</code> {n}" for r, n in self.by_rule.items()) or "-")
+            + "</dd>",
             "</dl>",
             f'<p class="verdict">{e(t["conforms"] if self.conforms else t["violations"])}</p>',
             "</section>",
@@ -247,13 +250,14 @@ class AuditReport:
             for _, items in self._phases(findings):
                 parts.append(f"<h3>{e(items[0].phase_label or t['no_phase'])}</h3>")
                 for f in items:
-                    measure = (f"{f.measure_notation} {f.measure_label}" if f.measure_notation else "-")
+                    measure = _measure(f)
                     parts += [
                         f'<article class="finding {e(f.severity)}">',
-                        f'<p class="message"><span class="sev {e(f.severity)}">{e(t[f.severity])}</span> '
-                        f"<code>{e(f.rule)}</code> {e(f.message)}</p>",
+                        f'<p class="message"><span class="sev {e(f.severity)}">'
+                        f"{e(t[f.severity])}</span> <code>{e(f.rule)}</code> {e(f.message)}</p>",
                         "<dl>",
-                        f"<dt>{e(t['node'])}</dt><dd><code title=\"{e(f.focus)}\">{e(f.node)}</code></dd>",
+                        f"<dt>{e(t['node'])}</dt>"
+                        f"<dd><code title=\"{e(f.focus)}\">{e(f.node)}</code></dd>",
                         f"<dt>{e(t['measure'])}</dt><dd>{e(measure)}</dd>",
                         f"<dt>{e(t['action'])}</dt><dd>{e(f.action)}</dd>",
                         "</dl>", "</article>",
@@ -261,6 +265,12 @@ class AuditReport:
             parts.append("</section>")
         parts += ["</body>", "</html>", ""]
         return "\n".join(parts)
+
+
+def _measure(finding: Finding) -> str:
+    if finding.measure_notation:
+        return f"{finding.measure_notation} {finding.measure_label}"
+    return "-"
 
 
 _TEXT = {
@@ -281,7 +291,8 @@ _TEXT = {
         "with": "casussen met bevindingen", "by_severity": "per ernst", "by_rule": "per regel",
         "none": "Geen bevindingen.",
         "conforms": "Geen overtredingen: de casussen volgen het afgesproken werkproces.",
-        "violations": "Overtredingen gevonden: niet alle casussen volgen het afgesproken werkproces.",
+        "violations": "Overtredingen gevonden: niet alle casussen volgen het afgesproken "
+                      "werkproces.",
     },
 }
 
