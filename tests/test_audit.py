@@ -130,6 +130,14 @@ def test_gap_at_the_end_is_cut_at_the_audit_date():
     assert [(f.start, f.end) for f in gaps] == [("2021-12-01", "2021-12-10")]
 
 
+def test_findings_on_persons_do_not_repeat_personal_data():
+    for fixture in ("PersonClosed.invalid-01.ttl", "Pseudonym.invalid-01.ttl"):
+        report = audit(load([SHAPE_FIXTURES / fixture]), at=AT)
+        assert report.filter(severity="violation").findings
+        for text in (report.to_json(), report.render_text(), report.render_html()):
+            assert "Jan Jansen" not in text and "1990-01-01" not in text
+
+
 # ------------------------------------------------------------------ Python API
 
 def test_unknown_case_lists_the_known_ones(data: Graph):

@@ -274,6 +274,8 @@ def _findings(ctx: _Context, report: Graph, data: Graph, case: str | None) -> li
             phase = focus_phase
         elif rule.measure is not None:
             phase = ctx.graph.value(rule.measure, CG.phase)
+        if (focus, RDF.type, CG.Person) in data or (focus, RDF.type, CG.Professional) in data:
+            value = None  # what breaks a pseudonym may be a name or BSN: never repeat it
         start = end = None
         if isinstance(value, Literal) and (match := _INTERVAL.match(str(value))):
             start, end = match.group(1), match.group(2)
