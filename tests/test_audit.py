@@ -44,6 +44,9 @@ def test_case_has_exactly_its_announced_flaws(report: AuditReport, case: str):
     expected = FLAWS[case]
     assert sorted(f.rule for f in found) == sorted(f["rule"] for f in expected), found.render_text()
     for flaw in expected:
+        for key in ("instrument", "escalation", "event"):  # the node the flaw is about
+            if key in flaw:
+                assert flaw[key] in [f.node for f in found if f.rule == flaw["rule"]]
         if flaw["rule"] in ("phase-gap", "phase-overlap"):
             match = [f for f in found if f.rule == flaw["rule"]]
             expected_period = (flaw["phase"], flaw["from"], flaw["to"])
