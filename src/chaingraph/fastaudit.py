@@ -48,7 +48,12 @@ _NOT_CONSTRAINTS = {
     SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.path,
     SH.property, SH.sparql, SH.deactivated, SH.order, SH.group, SH.defaultValue,
     SH.flags, SH.qualifiedMinCount, SH.qualifiedMaxCount, SH.qualifiedValueShapesDisjoint,
+    SH.ignoredProperties,
 }
+
+# Keys that say nothing about conformance (inside sh:node, sh:not, qualified shapes).
+_ANNOTATIONS = {SH.name, SH.description, SH.message, SH.severity, SH.order, SH.group,
+                SH.defaultValue}
 
 
 class UnsupportedShape(ChaingraphError, ValueError):
@@ -147,60 +152,103 @@ class _Names:
 
 def _conforms(graph: Graph, shape: Node, var: str, names: _Names, compiled: CompiledShapes,
               owner: Node) -> str:
-    """A SPARQL group pattern that matches exactly when ``var`` conforms to ``shape``.
+    """A SPARQL boolean expression that is true exactly when ``var`` conforms to ``shape``.
 
-    Only positive, simple constraints can be written this way; others are unsupported.
+    Used for ``sh:node``, ``sh:not``, ``sh:or``, ``sh:and`` and qualified value shapes.
     """
-    parts: list[str] = []
+    tests: list[str] = []
+    if (shape, SH.path, None) in graph:
+        return _conforms_property(graph, shape, var, names, compiled, owner)
     for key, value in graph.predicate_objects(shape):
-        if key in (RDF.type, RDFS.label, RDFS.comment, SH.name, SH.description, SH.message,
-                   SH.severity):
+        if key in _ANNOTATIONS or not str(key).startswith(SH_NS) or key in (
+                SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf):
             continue
-        if key == SH["class"]:
-            compiled.classes.add(value)  # type: ignore[arg-type]
-            t = names.fresh("t")
-            parts.append(f"{var} a {t} . VALUES {t} {{ {_subclasses_marker(value)} }}")
-        elif key == SH.hasValue:
-            parts.append(f"FILTER(sameTerm({var}, {value.n3()}))")
-        elif key == SH["in"]:
-            options = " || ".join(f"sameTerm({var}, {v.n3()})" for v in _list(graph, value))
-            parts.append(f"FILTER({options or 'false'})")
-        elif key == SH.datatype:
-            parts.append(f"FILTER(isLiteral({var}) && datatype({var}) = {value.n3()})")
-        elif key == SH.nodeKind:
-            parts.append(f"FILTER({_node_kind_test(value, var, owner)})")
-        elif key == SH.property:
-            parts.append(_conforms_property(graph, value, var, names, compiled, owner))
-        elif key == SH.node:
-            parts.append(_conforms(graph, value, var, names, compiled, owner))
+        if key == SH.property:
+            tests.append(_conforms_property(graph, value, var, names, compiled, owner))
         else:
-            raise UnsupportedShape(owner, f"{_short(key)} inside a qualified, sh:not or sh:node shape")
-    return " ".join(parts) if parts else ""
+            tests.append(_value_ok(graph, key, value, var, names, compiled, owner))
+    return "(" + " && ".join(tests) + ")" if tests else "true"
+
+
+def _value_ok(graph: Graph, key: Node, value: Node, var: str, names: _Names,
+              compiled: CompiledShapes, owner: Node) -> str:
+    """A boolean expression: the single node ``var`` satisfies the constraint ``key value``."""
+    if key == SH["class"]:
+        compiled.classes.add(value)  # type: ignore[arg-type]
+        t = names.fresh("t")
+        return f"EXISTS {{ {var} a {t} . VALUES {t} {{ {_subclasses_marker(value)} }} }}"
+    if key == SH.hasValue:
+        return f"sameTerm({var}, {value.n3()})"
+    if key == SH["in"]:
+        options = " || ".join(f"sameTerm({var}, {v.n3()})" for v in _list(graph, value))
+        return f"({options or 'false'})"
+    if key == SH.datatype:
+        return f"(isLiteral({var}) && datatype({var}) = {value.n3()})"
+    if key == SH.nodeKind:
+        return _node_kind_test(value, var, owner)
+    if key == SH.pattern:
+        return f"(!isBlank({var}) && REGEX(STR({var}), {Literal(str(value)).n3()}))"
+    if key in (SH.minLength, SH.maxLength):
+        op = ">=" if key == SH.minLength else "<="
+        return f"(!isBlank({var}) && STRLEN(STR({var})) {op} {int(value)})"
+    ranges = {SH.minInclusive: ">=", SH.minExclusive: ">", SH.maxInclusive: "<=",
+              SH.maxExclusive: "<"}
+    if key in ranges:
+        return f"COALESCE({var} {ranges[key]} {value.n3()}, false)"
+    if key == SH.node:
+        return _conforms(graph, value, var, names, compiled, owner)
+    if key == SH["not"]:
+        return "!" + _conforms(graph, value, var, names, compiled, owner)
+    if key == SH["or"]:
+        parts = [_conforms(graph, v, var, names, compiled, owner) for v in _list(graph, value)]
+        return "(" + (" || ".join(parts) or "false") + ")"
+    if key == SH["and"]:
+        parts = [_conforms(graph, v, var, names, compiled, owner) for v in _list(graph, value)]
+        return "(" + (" && ".join(parts) or "true") + ")"
+    raise UnsupportedShape(owner, f"{_short(key)} inside sh:node, sh:not, sh:or, sh:and or a "
+                                  "qualified value shape")
 
 
 def _conforms_property(graph: Graph, shape: Node, var: str, names: _Names,
                        compiled: CompiledShapes, owner: Node) -> str:
+    """A boolean expression: ``var`` conforms to the property shape ``shape``."""
     path = compile_path(graph, graph.value(shape, SH.path), owner)
-    parts: list[str] = []
+    keys = dict(graph.predicate_objects(shape))
+    tests: list[str] = []
     for key, value in graph.predicate_objects(shape):
-        if key in (SH.path, RDF.type, RDFS.label, RDFS.comment, SH.name, SH.description,
-                   SH.message, SH.severity):
+        if key in _ANNOTATIONS or key == SH.path or not str(key).startswith(SH_NS) or key in (
+                SH.qualifiedMinCount, SH.qualifiedMaxCount):
             continue
-        if key == SH.hasValue:
-            parts.append(f"{var} {path} {value.n3()} .")
-        elif key == SH.minCount and int(value) == 1:
-            parts.append(f"FILTER EXISTS {{ {var} {path} {names.fresh()} }}")
-        elif key == SH.minCount and int(value) == 0:
-            continue
-        elif key == SH["class"] and (shape, SH.minCount, None) in graph:
-            v, t = names.fresh(), names.fresh("t")
-            compiled.classes.add(value)  # type: ignore[arg-type]
-            parts.append(f"FILTER NOT EXISTS {{ {var} {path} {v} . OPTIONAL {{ {v} a {t} . "
-                         f"VALUES {t} {{ {_subclasses_marker(value)} }} }} FILTER(!BOUND({t})) }}")
+        v = names.fresh()
+        if key == SH.minCount:
+            if int(value) > 1:
+                raise UnsupportedShape(owner, "sh:minCount above 1 in a nested property shape")
+            if int(value) == 1:
+                tests.append(f"EXISTS {{ {var} {path} {v} }}")
+        elif key == SH.maxCount:
+            if int(value) == 0:
+                tests.append(f"NOT EXISTS {{ {var} {path} {v} }}")
+            elif int(value) == 1:
+                w = names.fresh()
+                tests.append(f"NOT EXISTS {{ {var} {path} {v} . {var} {path} {w} . "
+                             f"FILTER(!sameTerm({v}, {w})) }}")
+            else:
+                raise UnsupportedShape(owner, "sh:maxCount above 1 in a nested property shape")
+        elif key == SH.hasValue:
+            tests.append(f"EXISTS {{ {var} {path} {value.n3()} }}")
+        elif key == SH.qualifiedValueShape:
+            low, high = keys.get(SH.qualifiedMinCount), keys.get(SH.qualifiedMaxCount)
+            ok = _conforms(graph, value, v, names, compiled, owner)
+            if high is not None and int(high) != 0 or low is not None and int(low) > 1:
+                raise UnsupportedShape(owner, "qualified counts other than min 1 / max 0 when nested")
+            if low is not None and int(low) == 1:
+                tests.append(f"EXISTS {{ {var} {path} {v} . FILTER({ok}) }}")
+            if high is not None:
+                tests.append(f"NOT EXISTS {{ {var} {path} {v} . FILTER({ok}) }}")
         else:
-            raise UnsupportedShape(owner, f"{_short(key)} on a property inside a qualified, "
-                                          "sh:not or sh:node shape")
-    return " ".join(parts)
+            ok = _value_ok(graph, key, value, v, names, compiled, owner)
+            tests.append(f"NOT EXISTS {{ {var} {path} {v} . FILTER(!{ok}) }}")
+    return "(" + " && ".join(tests) + ")" if tests else "true"
 
 
 def _short(node: Node) -> str:
@@ -290,14 +338,15 @@ def compile_shapes(shapes: Graph) -> CompiledShapes:
     for key in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf):
         node_shapes |= set(shapes.subjects(key, None))
     for shape in sorted(node_shapes, key=str):
-        if _deactivated(shapes, shape) or (shape, SH.path, None) in shapes:
-            if (shape, SH.path, None) in shapes and not _deactivated(shapes, shape):
-                raise UnsupportedShape(shape, "targets on a property shape")
+        if _deactivated(shapes, shape):
             continue
         target = _target_pattern(shapes, shape, compiled)
         if target is None:
             continue  # only used through sh:node / sh:qualifiedValueShape
-        _compile_node_shape(shapes, shape, target, compiled)
+        if (shape, SH.path, None) in shapes:  # a property shape with its own targets
+            _compile_property_shape(shapes, shape, target, compiled)
+        else:
+            _compile_node_shape(shapes, shape, target, compiled)
     return compiled
 
 
@@ -306,9 +355,11 @@ def _compile_node_shape(graph: Graph, shape: Node, target: str, compiled: Compil
     message = _message(graph, shape)
     names = _Names()
     for key, value in graph.predicate_objects(shape):
-        if key in _NOT_CONSTRAINTS:
+        if key in _NOT_CONSTRAINTS or not str(key).startswith(SH_NS):
             continue
         check = _value_constraint(graph, shape, key, value, target, "?this", None, names, compiled)
+        if not check[1]:
+            continue
         compiled.checks.append(Check(shape, check[0], severity, check[1], None, message, check[2]))
     for prop in graph.objects(shape, SH.property):
         if not _deactivated(graph, prop):
@@ -333,7 +384,7 @@ def _compile_property_shape(graph: Graph, shape: Node, target: str, compiled: Co
 
     keys = dict(graph.predicate_objects(shape))
     for key, value in graph.predicate_objects(shape):
-        if key in _NOT_CONSTRAINTS:
+        if key in _NOT_CONSTRAINTS or not str(key).startswith(SH_NS):
             continue
         if key == SH.minCount:
             n = int(value)
@@ -357,8 +408,12 @@ def _compile_property_shape(graph: Graph, shape: Node, target: str, compiled: Co
             conforms = _conforms(graph, value, "?q", names, compiled, shape)
             low, high = keys.get(SH.qualifiedMinCount), keys.get(SH.qualifiedMaxCount)
             count = (f"SELECT ?this (COUNT(DISTINCT ?q) AS ?n) WHERE {{ {focus} "
-                     f"OPTIONAL {{ ?this {path} ?q . {conforms} }} }} GROUP BY ?this")
-            if low is not None and int(low) > 0:
+                     f"OPTIONAL {{ ?this {path} ?q . FILTER({conforms}) }} }} GROUP BY ?this")
+            if low is not None and int(low) == 1:
+                add(SH.QualifiedMinCountConstraintComponent,
+                    f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ ?this {path} ?q . "
+                    f"FILTER({conforms}) }} FILTER(!BOUND(?q)) }}", False)
+            elif low is not None and int(low) > 0:
                 add(SH.QualifiedMinCountConstraintComponent,
                     f"SELECT ?this WHERE {{ {{ {count} }} FILTER(?n < {int(low)}) }}", False)
             if high is not None:
@@ -435,13 +490,24 @@ def _value_constraint(graph: Graph, shape: Node, key: Node, value: Node, target:
     if key == SH.disjoint and path:
         return (SH.DisjointConstraintComponent,
                 select(f"?this {value.n3()} ?value ."), True)
-    if key == SH["not"]:
-        conforms = _conforms(graph, value, v, names, compiled, shape)
-        return SH.NotConstraintComponent, select(conforms), bool(path)
-    if key == SH.node:
-        conforms = _conforms(graph, value, v, names, compiled, shape)
-        return (SH.NodeConstraintComponent,
-                select(f"FILTER NOT EXISTS {{ {conforms} }}"), bool(path))
+    logical = {SH["not"]: SH.NotConstraintComponent, SH.node: SH.NodeConstraintComponent,
+               SH["or"]: SH.OrConstraintComponent, SH["and"]: SH.AndConstraintComponent}
+    if key in logical:
+        ok = _value_ok(graph, key, value, v, names, compiled, shape)
+        return logical[key], select(f"FILTER(!{ok})"), bool(path)
+    if key == SH.closed and not path:
+        if not value.toPython():
+            return SH.ClosedConstraintComponent, "", False
+        allowed = [p for p in graph.objects(shape, SH.property)]
+        allowed_paths = [graph.value(p, SH.path) for p in allowed]
+        if not all(isinstance(p, URIRef) for p in allowed_paths):
+            raise UnsupportedShape(shape, "sh:closed with a property shape whose path is not an IRI")
+        ignored = graph.value(shape, SH.ignoredProperties)
+        allowed_paths += _list(graph, ignored) if ignored is not None else []
+        test = " || ".join(f"sameTerm(?_p, {p.n3()})" for p in allowed_paths) or "false"
+        return (SH.ClosedConstraintComponent,
+                f"SELECT ?this ?value WHERE {{ {focus} ?this ?_p ?value . FILTER(!({test})) }}",
+                True)
     raise UnsupportedShape(shape, _short(key))
 
 
@@ -633,7 +699,8 @@ def reference(data: Graph, shapes: Graph) -> set[Violation]:
     _, report, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none",
                                     advanced=True, allow_warnings=True)
     found: set[Violation] = set()
-    for result in report.subjects(RDF.type, SH.ValidationResult):
+    # Only the report's own results: pySHACL also types the sh:detail results of sh:node.
+    for result in report.objects(None, SH.result):
         path = report.value(result, SH.resultPath)
         shape = report.value(result, SH.sourceShape)
         found.add(Violation(
