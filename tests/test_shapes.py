@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from pyshacl.entrypoints import meta_validate
 from rdflib import BNode, Graph, URIRef
-from rdflib.namespace import RDF, RDFS, SH, SKOS
+from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
 
 from chaingraph import load
 from chaingraph.audit import audit
@@ -58,6 +58,7 @@ def _audit(fixture: Path):
 
 
 def test_there_are_rules_and_fixtures():
+    assert len(shape_files()) >= 7
     assert len(RULE_IRIS) >= 25
     assert INVALID and VALID
 
@@ -68,6 +69,16 @@ def test_shapes_files_validate_against_shacl_for_shacl():
         assert conforms, f"{path.name}: {text}"
     conforms, _, text = meta_validate(SHAPES)
     assert conforms, text
+
+
+@pytest.mark.parametrize("path", shape_files(), ids=lambda p: p.name)
+def test_each_shapes_file_has_an_ontology_header_and_its_own_prefixes(path: Path):
+    graph = Graph().parse(path)
+    (header,) = graph.subjects(RDF.type, OWL.Ontology)
+    assert {v.language for v in graph.objects(header, RDFS.label)} == {"en", "nl"}
+    for constraint in graph.subjects(SH.select, None):
+        declared = graph.value(constraint, SH.prefixes)
+        assert (declared, SH.declare, None) in graph, f"{constraint}: prefixes not in {path.name}"
 
 
 def _referenced() -> set:
