@@ -84,6 +84,17 @@ def test_findings_carry_measure_phase_and_texts_in_dutch(data: Graph):
     assert "politie" in finding.message and finding.action
 
 
+def test_report_switches_language(report: AuditReport):
+    nl = report.in_language("nl")
+    assert [f.rule for f in nl] == [f.rule for f in report]
+    gap = nl.filter(rule="phase-gap").findings[0]
+    assert gap.message.startswith("Niemand is eigenaar") and gap.measure_label == "Casusregie"
+    assert report.filter(rule="phase-gap").findings[0].message.startswith("Nobody owns")
+    assert "Samenvatting" in report.render_text("nl") and "Summary" in report.render_text()
+    assert '<html lang="nl">' in report.render_html("nl")
+    assert "Niemand is eigenaar" in report.to_json("nl")
+
+
 # ------------------------------------------------------------------ --at
 
 def test_at_cuts_a_gap_at_the_audit_date(data: Graph):

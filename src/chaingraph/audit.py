@@ -33,7 +33,7 @@ from rdflib.term import Node
 
 from chaingraph.errors import BadParameter, UnknownCase
 from chaingraph.findings import SEVERITY_ORDER, AuditReport, AuditViolations, Finding
-from chaingraph.language import DEFAULT, label, local_name
+from chaingraph.language import DEFAULT, LANGUAGES, label, local_name
 from chaingraph.namespace import CG
 from chaingraph.shapes import SEVERITIES, Rule, load_shapes, rules
 
@@ -243,13 +243,13 @@ class _Context:
         return str(value) if value is not None else None
 
 
-def _display(ctx: _Context, node: Node | None) -> str:
+def _display(ctx: _Context, node: Node | None, lang: str) -> str:
     if node is None:
         return ""
     if isinstance(node, Literal):
         return str(node)
     if isinstance(node, URIRef) and any(ctx.graph.triples((node, None, None))):
-        return label(ctx.graph, node, ctx.lang)
+        return label(ctx.graph, node, lang)
     return local_name(node)
 
 
@@ -279,27 +279,37 @@ def _findings(ctx: _Context, report: Graph, data: Graph, case: str | None) -> li
         start = end = None
         if isinstance(value, Literal) and (match := _INTERVAL.match(str(value))):
             start, end = match.group(1), match.group(2)
-        phase_label = label(ctx.graph, phase, ctx.lang) if phase is not None else None
-        slots = {
-            "this": _display(ctx, focus) if not isinstance(focus, URIRef) else local_name(focus),
-            "value": _display(ctx, value), "phase": phase_label or "", "from": start or "",
-            "to": end if end not in (None, "..") else "…",
-            "path": _display(ctx, report.value(result, SH.resultPath)),
-        }
-        template = (rule.text("message", ctx.lang)
-                    or str(report.value(result, SH.resultMessage) or ""))
-        message = _PLACEHOLDER.sub(lambda m: slots.get(m.group(1), m.group(0)), template)
+        texts = {lang: _texts(ctx, rule, lang, result, report, focus, value, phase, start, end)
+                 for lang in LANGUAGES}
         found.append(Finding(
             case=case, rule=rule.name, shape=str(rule.shape), severity=rule.severity,
-            focus=str(focus), message=message, action=rule.text("action", ctx.lang),
-            phase=ctx.notation(phase), phase_label=phase_label,
+            focus=str(focus), phase=ctx.notation(phase),
             measure=str(rule.measure) if rule.measure is not None else None,
             measure_notation=ctx.notation(rule.measure),
-            measure_label=(label(ctx.graph, rule.measure, ctx.lang)
-                           if rule.measure is not None else None),
             value=str(value) if value is not None else None, start=start, end=end,
+            texts=texts, **texts.get(ctx.lang, texts[DEFAULT]),
         ))
     return found
+
+
+def _texts(ctx: _Context, rule: Rule, lang: str, result: Node, report: Graph, focus: Node | None,
+           value: Node | None, phase: Node | None, start: str | None,
+           end: str | None) -> dict[str, str | None]:
+    """The language-dependent parts of a finding: message, action, phase and measure labels."""
+    phase_label = label(ctx.graph, phase, lang) if isinstance(phase, URIRef) else None
+    slots = {
+        "this": local_name(focus) if isinstance(focus, URIRef) else _display(ctx, focus, lang),
+        "value": _display(ctx, value, lang), "phase": phase_label or "", "from": start or "",
+        "to": end if end not in (None, "..") else "…",
+        "path": _display(ctx, report.value(result, SH.resultPath), lang),
+    }
+    template = rule.text("message", lang) or str(report.value(result, SH.resultMessage) or "")
+    return {
+        "message": _PLACEHOLDER.sub(lambda m: slots.get(m.group(1), m.group(0)), template),
+        "action": rule.text("action", lang),
+        "phase_label": phase_label,
+        "measure_label": label(ctx.graph, rule.measure, lang) if rule.measure is not None else None,
+    }
 
 
 def _validate(data: Graph, shapes: Graph) -> Graph:

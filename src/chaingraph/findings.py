@@ -1,15 +1,16 @@
 """What an audit finds: typed findings, a report that can filter, count, raise and render.
 
 :func:`chaingraph.audit.audit` returns an :class:`AuditReport` instead of pySHACL's
-``(conforms, graph, text)`` tuple. Its texts are in the language the audit ran in;
-``render_text``, ``render_html`` and ``to_json`` give the report for people and machines.
+``(conforms, graph, text)`` tuple. Its texts are in the language the audit ran in
+(``in_language`` switches between English and Dutch); ``render_text``, ``render_html`` and
+``to_json`` give the report for people and machines, in either language.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from html import escape
@@ -57,6 +58,14 @@ class Finding:
     value: str | None = None
     start: str | None = None
     end: str | None = None
+    texts: Mapping[str, Mapping[str, str | None]] = field(default_factory=dict, compare=False,
+                                                          repr=False)
+    """The message, action and labels in every language, by language (see :meth:`translated`)."""
+
+    def translated(self, lang: str) -> Finding:
+        """Return the finding with its message, action and labels in ``lang`` (if known)."""
+        texts = self.texts.get(lang)
+        return replace(self, **texts) if texts else self  # type: ignore[arg-type]
 
     @property
     def node(self) -> str:
@@ -179,12 +188,21 @@ class AuditReport:
                       for case, findings in self.by_case().items()],
         }
 
-    def to_json(self) -> str:
-        """Return the report as JSON (see :meth:`to_dict`)."""
-        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
+    def in_language(self, lang: str) -> AuditReport:
+        """Return the report with messages, actions and labels in ``lang`` (``en`` or ``nl``)."""
+        if lang == self.lang:
+            return self
+        return replace(self, findings=[f.translated(lang) for f in self.findings], lang=lang)
 
-    def render_text(self) -> str:
+    def to_json(self, lang: str | None = None) -> str:
+        """Return the report as JSON (see :meth:`to_dict`), in ``lang`` (default: the audit's)."""
+        return json.dumps(self.in_language(lang or self.lang).to_dict(), indent=2,
+                          ensure_ascii=False)
+
+    def render_text(self, lang: str | None = None) -> str:
         """Return the report as plain text: findings by case, then phase, then a summary."""
+        if lang and lang != self.lang:
+            return self.in_language(lang).render_text()
         t = pick(_TEXT, self.lang)
         lines = [t["title"].format(date=self.at.isoformat()), ""]
         for case, findings in self.by_case().items():
@@ -216,8 +234,10 @@ class AuditReport:
             f"  {verdict}",
         ]
 
-    def render_html(self) -> str:
+    def render_html(self, lang: str | None = None) -> str:
         """Return the report as one self-contained HTML page (no external resources, print CSS)."""
+        if lang and lang != self.lang:
+            return self.in_language(lang).render_html()
         t = pick(_TEXT, self.lang)
         e = escape
         parts = [
