@@ -211,11 +211,12 @@ def test_cli_text_in_dutch_and_default_date(capsys):
 
 def test_cli_exit_0_without_violations_and_html_file(tmp_path, capsys):
     target = tmp_path / "audit.html"
-    assert main(["audit", "--case", "FX-001", "--case", "FX-009", "--at", "2026-01-01",
+    assert main(["audit", "--case", "FX-001", "FX-003", "--case", "FX-009", "--at", "2026-01-01",
                  "--format", "html", "--output", str(target)]) == 0  # FX-009 has a warning only
     page = target.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and "</html>" in page
     assert "@media print" in page and "FX-009" in page
+    assert "<dt>cases checked</dt><dd>3</dd>" in page
     for external in ("<link", "<script", "src=", "url(", "@import"):
         assert external not in page
     assert capsys.readouterr().out == ""

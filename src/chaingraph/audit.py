@@ -382,8 +382,8 @@ def audit(graph: Graph, *, cases: Sequence[str] | None = None, at: date | None =
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="*", metavar="PATH",
                         help="case files or folders (default: the bundled example cases)")
-    parser.add_argument("--case", action="append", metavar="ID", dest="cases",
-                        help="audit only this case (repeatable)")
+    parser.add_argument("--case", action="extend", nargs="+", metavar="ID", dest="cases",
+                        help="audit only these cases (--case FX-001 FX-005, or repeat --case)")
     parser.add_argument("--at", metavar="DATE",
                         help="audit the cases as they stood on this date, YYYY-MM-DD "
                              "(default: today)")
