@@ -67,4 +67,17 @@ def test_public_api_is_exactly_all():
     exposed = {name for name in vars(chaingraph) if not name.startswith("_")} | {"__version__"}
     modules = {name for name, value in vars(chaingraph).items() if type(value).__name__ == "module"}
     assert public == sorted(public)
-    assert set(public) == exposed - modules
+    eager = exposed - modules - {"__getattr__", "__dir__"}
+    assert set(public) == eager | set(chaingraph._LAZY)
+    for name in public:
+        assert getattr(chaingraph, name) is not None
+
+
+def test_importing_chaingraph_loads_no_heavy_library():
+    import subprocess
+    import sys
+
+    code = ("import sys, chaingraph; heavy = [m for m in ('pyshacl', 'owlready2', 'networkx') "
+            "if m in sys.modules]; print(heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -16,7 +16,7 @@ from chaingraph.cli import main
 from chaingraph.errors import BadParameter, UnknownCase, UnknownPhase
 from chaingraph.graph import case_files, parse_file
 from chaingraph.namespace import CG
-from chaingraph.queries import UnknownInstrument
+from chaingraph.errors import UnknownInstrument
 from chaingraph.responsibility import render_text, responsibilities
 
 CASE_FILES = case_files()

@@ -21,19 +21,53 @@ from chaingraph.errors import (
 from chaingraph.graph import load, load_dataset
 from chaingraph.namespace import CG, MON, PRS
 
+# Heavier parts (pyshacl, owlready2, networkx) load on first use, so `chaingraph who`
+# and `import chaingraph` stay fast (PEP 562 module __getattr__).
+_LAZY = {
+    "AuditReport": "chaingraph.findings",
+    "AuditViolations": "chaingraph.findings",
+    "Finding": "chaingraph.findings",
+    "Responsibilities": "chaingraph.responsibility",
+    "audit": "chaingraph.audit",
+    "list_queries": "chaingraph.queries",
+    "reason": "chaingraph.reasoning",
+    "responsibilities": "chaingraph.responsibility",
+    "responsibility_graph": "chaingraph.escalation",
+    "run_query": "chaingraph.queries",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'chaingraph' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
+
 try:
     __version__ = _metadata.version("chaingraph")
 except _metadata.PackageNotFoundError:  # running from a source tree without installing
     __version__ = "0.0.0+unknown"
 
 __all__ = [
+    "AuditReport",
+    "AuditViolations",
     "BadParameter",
     "CG",
     "ChaingraphError",
+    "Finding",
     "MON",
     "MissingPath",
     "MissingTool",
     "PRS",
+    "Responsibilities",
     "SourceError",
     "UnknownCase",
     "UnknownName",
@@ -42,6 +76,12 @@ __all__ = [
     "UnknownRole",
     "UnknownTerm",
     "__version__",
+    "audit",
+    "list_queries",
     "load",
     "load_dataset",
+    "reason",
+    "responsibilities",
+    "responsibility_graph",
+    "run_query",
 ]

@@ -72,6 +72,26 @@ class UnknownQuery(UnknownName):
     kind = "query"
 
 
+class UnknownOrganisation(UnknownName):
+    kind = "organisation"
+
+
+class UnknownInstrument(UnknownName):
+    kind = "instrument kind"
+
+
+class UnknownStatus(UnknownName):
+    kind = "measure status"
+
+
+class UnknownIndicator(UnknownName):
+    kind = "indicator"
+
+
+class UnknownArea(UnknownName):
+    kind = "area"
+
+
 class BadParameter(ChaingraphError, ValueError):
     """A parameter value that cannot be used (a malformed date, a missing query parameter)."""
 

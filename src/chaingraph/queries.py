@@ -37,10 +37,14 @@ from chaingraph import resources
 from chaingraph.errors import (
     BadParameter,
     MissingPath,
+    UnknownArea,
+    UnknownIndicator,
     UnknownName,
+    UnknownOrganisation,
     UnknownPhase,
     UnknownQuery,
     UnknownRole,
+    UnknownStatus,
 )
 from chaingraph.language import local_name
 from chaingraph.namespace import CASE, CG, PREFIXES
@@ -54,26 +58,6 @@ LITERAL_TYPES = {"xsd:string": None, "xsd:date": XSD.date, "xsd:gYear": XSD.gYea
                  "xsd:integer": XSD.integer}
 
 _DISPLAY_PREFIXES = {**{p: str(ns) for p, ns in PREFIXES.items()}, "case": str(CASE)}
-
-
-class UnknownOrganisation(UnknownName):
-    kind = "organisation"
-
-
-class UnknownInstrument(UnknownName):
-    kind = "instrument kind"
-
-
-class UnknownStatus(UnknownName):
-    kind = "measure status"
-
-
-class UnknownIndicator(UnknownName):
-    kind = "indicator"
-
-
-class UnknownArea(UnknownName):
-    kind = "area"
 
 
 _UNKNOWN_BY_CLASS: dict[URIRef, type[UnknownName]] = {

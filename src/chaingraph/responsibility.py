@@ -26,11 +26,10 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS, SKOS
 
 from chaingraph import periods
-from chaingraph.errors import UnknownCase
+from chaingraph.errors import UnknownCase, UnknownInstrument
 from chaingraph.language import label, local_name, pick
 from chaingraph.namespace import CG
 from chaingraph.queries import (
-    UnknownInstrument,
     add_data_arguments,
     open_graph,
     parse_date,
