@@ -27,13 +27,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--pseudonymise", metavar="KEYFILE",
                         help="INTERNAL USE ONLY, not for learning sessions: add keyed pseudonyms "
                              "(HMAC-SHA256 under the key in KEYFILE) of the persons to the case export")
+    from chaingraph.backends import add_backend_arguments
+
+    add_backend_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     from chaingraph.errors import BadParameter
     from chaingraph.export.content import UnknownFormat, UnknownView, export
     from chaingraph.export.privacy import keyed, read_key
-    from chaingraph.graph import load
+    from chaingraph.backends import graph_from_args
     from chaingraph.output import emit
 
     if args.what not in WHATS:
@@ -43,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     if args.format not in FORMAT_NAMES:
         raise UnknownFormat(args.format, FORMAT_NAMES)
     pseudonymise = keyed(read_key(args.pseudonymise)) if args.pseudonymise else None
-    graph = load(args.paths)
+    graph = graph_from_args(args)
     content = export(graph, args.what, args.format, case_id=args.case, lang=args.lang,
                      pseudonymise=pseudonymise)
     emit(content, args.output)

@@ -30,7 +30,6 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from rdflib import Graph, URIRef
-from rdflib.namespace import RDF
 
 from chaingraph.errors import BadParameter, ChaingraphError
 from chaingraph.language import local_name
@@ -59,19 +58,31 @@ def is_public(iri: URIRef | str) -> bool:
     return str(iri).startswith(PUBLIC_NAMESPACES)
 
 
+# One query, so the check runs inside the store (rdflib, Oxigraph or a SPARQL endpoint)
+# instead of walking every triple in Python.
+_PERSONS = """
+PREFIX cg: <https://w3id.org/chaingraph/ontology#>
+SELECT DISTINCT ?person ?pseudonym WHERE {
+  { ?person a cg:Person } UNION { ?person a cg:Professional }
+  UNION { ?x cg:holder|cg:victim|cg:suspect ?person }
+  UNION { ?person cg:pseudonym ?p }
+  UNION { ?person ?p ?o FILTER(isIRI(?person) && STRSTARTS(STR(?person), STR(?prs))) }
+  UNION { ?s ?p ?person FILTER(isIRI(?person) && STRSTARTS(STR(?person), STR(?prs))) }
+  OPTIONAL { ?person cg:pseudonym ?pseudonym }
+  VALUES ?prs { <https://w3id.org/chaingraph/person/> }
+}
+"""
+
+
+def _person_rows(graph: Graph) -> list[tuple[URIRef, str | None]]:
+    rows = graph.query(_PERSONS)
+    return [(row[0], None if row[1] is None else str(row[1])) for row in rows]
+
+
 def persons(graph: Graph) -> set[URIRef]:
     """Return every node that is a person: typed ``cg:Person``/``cg:Professional``, in the
     ``prs:`` namespace, or the object of ``cg:holder``/``cg:victim``/``cg:suspect``."""
-    found: set[URIRef] = set()
-    for cls in (CG.Person, CG.Professional):
-        found |= {s for s in graph.subjects(RDF.type, cls) if isinstance(s, URIRef)}
-    for prop in (CG.holder, CG.victim, CG.suspect):
-        found |= {o for o in graph.objects(None, prop) if isinstance(o, URIRef)}
-    found |= {s for s in graph.subjects(CG.pseudonym, None) if isinstance(s, URIRef)}
-    for term in set(graph.subjects()) | set(graph.objects()):
-        if isinstance(term, URIRef) and str(term).startswith(str(PRS)):
-            found.add(term)
-    return found
+    return {person for person, _ in _person_rows(graph) if isinstance(person, URIRef)}
 
 
 def identifiers(graph: Graph) -> set[str]:
@@ -83,10 +94,13 @@ def identifiers(graph: Graph) -> set[str]:
         >>> all(len(t) >= 3 for t in tokens)
         True
     """
-    tokens = {str(o) for o in graph.objects(None, CG.pseudonym)}
-    for person in persons(graph):
-        tokens.add(str(person))
-        tokens.add(local_name(person))
+    tokens: set[str] = set()
+    for person, pseudonym in _person_rows(graph):
+        if pseudonym is not None:
+            tokens.add(pseudonym)
+        if isinstance(person, URIRef):
+            tokens.add(str(person))
+            tokens.add(local_name(person))
     return {t for t in tokens if len(t) >= 3}
 
 
