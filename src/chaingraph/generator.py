@@ -19,7 +19,7 @@ import json
 import os
 import random
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -200,62 +200,78 @@ def _case(rng: random.Random, case_id: str, rates: Mapping[str, float],
                   ("cg:organisation", org), ("cg:role", role), ("cg:holder", holder(org)),
                   ("cg:responsibility", resp), ("cg:startDate", _d(start)))
 
-    # Instruments: a SASH screening, a safety assessment, often a protection measure.
+    # Instruments, each with who decides, carries it out and monitors it (4.5-5).
+    n_inst = n_resp = 0
+
+    def instrument(kind: str, day: date, *extra: tuple[str, str],
+                   duties: Sequence[tuple[str, str, str]]) -> str:
+        nonlocal n_inst, n_resp
+        n_inst += 1
+        node = f":inst-{n_inst}"
+        w.subject(node, ("a", kind), ("cg:inCase", ":case"), ("cg:startDate", _d(day)), *extra)
+        for resp, org, role in duties:
+            n_resp += 1
+            w.subject(f":resp-{n_resp}", ("a", "cg:InstrumentResponsibility"),
+                      ("cg:inCase", ":case"), ("cg:instrument", node), ("cg:responsibility", resp),
+                      ("cg:organisation", org), ("cg:role", role), ("cg:holder", holder(org)))
+        return node
+
+    outcome = "cg:RiskHigh" if high else "cg:RiskMedium"
     sash_day = start + timedelta(days=rng.randrange(0, 7))
-    w.subject(":inst-1", ("a", "cg:SASHScreening"), ("cg:inCase", ":case"),
-              ("cg:startDate", _d(sash_day)),
-              ("cg:riskOutcome", "cg:RiskHigh" if high else "cg:RiskMedium"))
-    w.subject(":inst-2", ("a", "cg:SafetyAssessment"), ("cg:inCase", ":case"),
-              ("cg:startDate", _d(sash_day + timedelta(days=rng.randrange(1, 10)))),
-              ("cg:riskOutcome", "cg:RiskHigh" if high else "cg:RiskMedium"))
-    n_inst, n_resp = 2, 0
+    sash = instrument("cg:SASHScreening", sash_day, ("cg:riskOutcome", outcome), duties=(
+        ("cg:Decides", "mon:org-politie", "mon:role-hovj"),
+        ("cg:CarriesOut", "mon:org-politie", "mon:role-intake"),
+        ("cg:Monitors", "mon:org-vtrr", "mon:role-aandachtsfunctionaris")))
+    assessment = instrument(
+        "cg:SafetyAssessment", sash_day + timedelta(days=rng.randrange(1, 10)),
+        ("cg:riskOutcome", outcome), duties=(
+            ("cg:Decides", "mon:org-vtrr", "mon:role-procesregisseur-vtrr"),
+            ("cg:CarriesOut", "mon:org-vtrr", "mon:role-aandachtsfunctionaris"),
+            ("cg:Monitors", "mon:org-zvhrr", "mon:role-procesregisseur")))
+    if high:  # the urgent Aware procedure (4.3-5)
+        instrument("cg:Aware", sash_day + timedelta(days=rng.randrange(2, 9)), duties=(
+            ("cg:Decides", "mon:org-politie", "mon:role-casusregisseur"),
+            ("cg:CarriesOut", "mon:org-politie", "mon:role-vast-aanspreekpunt"),
+            ("cg:Monitors", "mon:org-politie", "mon:role-casusregisseur")))
     if rng.random() < 0.7:
         kind = "cg:BehaviouralOrder" if rng.random() < 0.4 else rng.choice(PROTECTION_MEASURES)
         imposed = start + timedelta(days=rng.randrange(7, 40))
-        pairs = [("a", kind), ("cg:inCase", ":case"), ("cg:startDate", _d(imposed))]
+        org, role = DECIDER[kind]
+        extra: list[tuple[str, str]] = []
         if kind == "cg:BehaviouralOrder":
             if flawed("no-duty-to-report"):
-                flaws.append({"rule": "no-duty-to-report", "instrument": "inst-3"})
+                flaws.append({"rule": "no-duty-to-report", "instrument": f"inst-{n_inst + 1}"})
             else:
-                pairs.append(("cg:dutyToReport", "true"))
-        n_inst += 1
-        w.subject(f":inst-{n_inst}", *pairs)
-        org, role = DECIDER[kind]
-        n_resp += 1
-        w.subject(f":resp-{n_resp}", ("a", "cg:InstrumentResponsibility"), ("cg:inCase", ":case"),
-                  ("cg:instrument", f":inst-{n_inst}"), ("cg:responsibility", "cg:Decides"),
-                  ("cg:organisation", org), ("cg:role", role), ("cg:holder", holder(org)),
-                  ("cg:startDate", _d(imposed)))
+                extra.append(("cg:dutyToReport", "true"))
+        duties = [("cg:Decides", org, role),
+                  ("cg:CarriesOut", "mon:org-reclassering", "mon:role-reclasseringswerker"),
+                  ("cg:Monitors", "mon:org-reclassering", "mon:role-reclasseringswerker")]
         if flawed("police-not-informed"):
-            flaws.append({"rule": "police-not-informed", "instrument": f"inst-{n_inst}"})
+            flaws.append({"rule": "police-not-informed", "instrument": f"inst-{n_inst + 1}"})
         else:
-            n_resp += 1
-            w.subject(f":resp-{n_resp}", ("a", "cg:InstrumentResponsibility"),
-                      ("cg:inCase", ":case"), ("cg:instrument", f":inst-{n_inst}"),
-                      ("cg:responsibility", "cg:Informed"), ("cg:organisation", "mon:org-politie"),
-                      ("cg:role", "mon:role-casusregisseur"), ("cg:holder", holder("mon:org-politie")),
-                      ("cg:startDate", _d(imposed)))
+            duties.append(("cg:Informed", "mon:org-politie", "mon:role-casusregisseur"))
+        measure = instrument(kind, imposed, *extra, duties=duties)
         n_ev += 1
         w.subject(f":ev-{n_ev}", ("a", "cg:InstrumentImposed"), ("cg:inCase", ":case"),
-                  ("cg:date", _d(imposed)), ("cg:concerns", f":inst-{n_inst}"),
-                  ("cg:byOrganisation", org))
+                  ("cg:date", _d(imposed)), ("cg:concerns", measure), ("cg:byOrganisation", org))
         if high and rng.random() < 0.5:
-            n_inst += 1
-            w.subject(f":inst-{n_inst}", ("a", "cg:AnkleMonitor"), ("cg:inCase", ":case"),
-                      ("cg:startDate", _d(imposed + timedelta(days=3))))
-            n_resp += 1
-            w.subject(f":resp-{n_resp}", ("a", "cg:InstrumentResponsibility"),
-                      ("cg:inCase", ":case"), ("cg:instrument", f":inst-{n_inst}"),
-                      ("cg:responsibility", "cg:Monitors"), ("cg:organisation", "mon:org-reclassering"),
-                      ("cg:role", "mon:role-reclasseringswerker"),
-                      ("cg:holder", holder("mon:org-reclassering")),
-                      ("cg:startDate", _d(imposed + timedelta(days=3))))
+            instrument("cg:AnkleMonitor", imposed + timedelta(days=3), duties=(
+                ("cg:Decides", "mon:org-om", "mon:role-ovj"),
+                ("cg:CarriesOut", "mon:org-reclassering", "mon:role-reclasseringswerker"),
+                ("cg:Monitors", "mon:org-reclassering", "mon:role-reclasseringswerker"),
+                ("cg:ReceivesAlerts", "mon:org-reclassering", "mon:role-reclasseringswerker")))
+    if high:  # discussed at the Care and Safety House (4.3-2)
+        n_ev += 1
+        w.subject(f":ev-{n_ev}", ("a", "cg:CaseConsultation"), ("cg:inCase", ":case"),
+                  ("cg:date", _d(sash_day + timedelta(days=rng.randrange(3, 12)))),
+                  ("cg:hostedBy", "mon:org-zvhrr"), ("cg:chairedBy", "mon:role-procesregisseur"),
+                  ("cg:participant", "mon:org-politie, mon:org-om, mon:org-vtrr, mon:org-shn"))
 
     # Events: the report, the screening, the assessment; an escalation in some cases.
     for kind, day, org, about in (("cg:Report", start, "mon:org-politie", None),
-                                  ("cg:Screening", sash_day, "mon:org-politie", ":inst-1"),
+                                  ("cg:Screening", sash_day, "mon:org-politie", sash),
                                   ("cg:Assessment", sash_day + timedelta(days=1), "mon:org-vtrr",
-                                   ":inst-2")):
+                                   assessment)):
         n_ev += 1
         pairs = [("a", kind), ("cg:inCase", ":case"), ("cg:date", _d(day)),
                  ("cg:byOrganisation", org)]
