@@ -539,12 +539,93 @@ def _compile_sparql(graph: Graph, shape: Node, constraint: Node, target: str, se
     if projection != "*" and not re.search(r"\?this\b", projection):
         projection = "?this " + projection
     has_value = projection == "*" or bool(re.search(r"\?value\b", projection))
-    rewritten = (f"SELECT {match.group(1) or ''}{projection} WHERE {{ {_focus(target)} "
-                 + body[match.end():])
+    close = _matching_brace(body, match.end() - 1)
+    group = _distribute_union(_focus(target) + " " + body[match.end():close])
+    rewritten = (f"SELECT {match.group(1) or ''}{projection} WHERE {{ {group} }}"
+                 + body[close + 1:])
     query = "\n".join(prefixes) + "\n" + declared_text + rewritten
     message_text = graph.value(constraint, SH.message)
     return Check(shape, SH.SPARQLConstraintComponent, severity, query, None,
                  str(message_text) if message_text is not None else message, has_value)
+
+
+_IRI = re.compile(r"<[^\s<>\"{}|^`\\]*>")
+
+
+def _tokens(text: str) -> Iterator[tuple[int, str]]:
+    """Yield (position, character) of the braces of ``text`` outside strings, IRIs and comments."""
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "#":
+            i = text.find("\n", i)
+            i = n if i < 0 else i
+            continue
+        if c in "\"'":
+            quote = c * 3 if text.startswith(c * 3, i) else c
+            end = i + len(quote)
+            while end < n and not text.startswith(quote, end):
+                end += 2 if text[end] == "\\" else 1
+            i = end + len(quote)
+            continue
+        if c == "<":
+            iri = _IRI.match(text, i)
+            if iri:
+                i = iri.end()
+                continue
+        if c in "{}":
+            yield i, c
+        i += 1
+
+
+def _matching_brace(text: str, start: int) -> int:
+    """The position of the brace closing the one at ``start``."""
+    depth = 0
+    for i, c in _tokens(text[start:]):
+        depth += 1 if c == "{" else -1
+        if depth == 0:
+            return start + i
+    raise ValueError("unbalanced braces in sh:select")
+
+
+def _distribute_union(group: str) -> str:
+    """Rewrite ``A {B} UNION {C} D`` as ``{A B D} UNION {A C D}`` (inlining B and C).
+
+    SHACL-SPARQL pre-binds ``$this`` and pySHACL (rdflib) evaluates a union with the
+    bindings of the patterns before it; Oxigraph evaluates each branch on its own first,
+    which turns a branch that mentions the case of ``$this`` into a product over all
+    cases. Putting the surrounding patterns into every branch gives each branch its
+    bindings, as rdflib does; the equality tests against pySHACL check the result.
+    """
+    top: list[tuple[int, int]] = []  # top-level {...} spans
+    depth = 0
+    opened = 0
+    for i, c in _tokens(group):
+        if c == "{":
+            if depth == 0:
+                opened = i
+            depth += 1
+        else:
+            depth -= 1
+            if depth == 0:
+                top.append((opened, i))
+    chain: list[tuple[int, int]] = []
+    for first, second in zip(top, top[1:]):
+        between = group[first[1] + 1:second[0]]
+        if re.fullmatch(r"\s*UNION\s*", between, re.I):
+            if not chain:
+                chain.append(first)
+            if chain[-1] != first:
+                return group  # more than one union chain: leave the query as written
+            chain.append(second)
+    if not chain:
+        return group
+    before = group[:chain[0][0]]
+    after = group[chain[-1][1] + 1:]
+    if re.search(r"(?i)\b(OPTIONAL|MINUS|GRAPH|SERVICE)\s*$", before):
+        return group  # the chain is the argument of another operator
+    branches = [group[a + 1:b] for a, b in chain]
+    return " UNION ".join("{ " + before + " " + b + " " + after + " }" for b in branches)
 
 
 # --- running -------------------------------------------------------------------------------
@@ -714,3 +795,175 @@ def reference(data: Graph, shapes: Graph) -> set[Violation]:
 def key(violation: Violation) -> tuple[Node, Node, URIRef, URIRef]:
     """What two audits must agree on: focus node, shape, component and severity."""
     return (violation.focus, violation.shape, violation.component, violation.severity)
+
+
+# --- cases independently and in parallel --------------------------------------------------
+#
+# Oxigraph evaluates a FILTER NOT EXISTS of several patterns (as the sh:sparql rules
+# write them) by scanning, so on one large store those rules grow with the square of
+# the number of cases. Cases are independent under the project's shapes (every rule
+# looks at one case's nodes), so the data is audited in small chunks of cases, each in
+# its own small store, on every core: linear in the number of cases, small in memory.
+# The tests check that the chunked audit equals the whole-store audit and pySHACL.
+
+_CASE_PREFIX = re.compile(rb"^@prefix\s+:\s*<https://w3id\.org/chaingraph/case/[^>]*>\s*\.\s*$", re.M)
+_ANY_PREFIX = re.compile(rb"^@prefix\s+:\s*<[^>]*>\s*\.\s*$", re.M)
+
+
+def combine(checks: Sequence[Check]) -> str:
+    """Write all checks as one SELECT (?_check ?this ?value), a union of subselects.
+
+    One query per chunk instead of one per check: on a small store, parsing and
+    planning cost more than evaluating.
+    """
+    prefixes: dict[str, str] = {}
+    branches = []
+    for index, check in enumerate(checks):
+        text = check.query.strip()
+        while True:
+            head = re.match(r"(?is)\s*(PREFIX\s+(\S*):\s*<[^>]*>)", text)
+            if not head:
+                break
+            prefixes[head.group(2)] = head.group(1)
+            text = text[head.end():]
+        value = "?value" if check.has_value else ""
+        branches.append(f"{{ {{ {text} }} BIND({index} AS ?_check) }}")
+        del value
+    return ("\n".join(prefixes.values()) + "\nSELECT ?_check ?this ?value WHERE {\n"
+            + "\nUNION\n".join(branches) + "\n}")
+
+
+def split_cases(data: bytes) -> tuple[bytes, list[bytes], list[bytes]]:
+    """Split Turtle written case by case (``@prefix : <…/case/ID/>`` blocks) into cases.
+
+    Returns the header (prefix lines before the first block), the case blocks, and the
+    other blocks (such as the persons). A file without such blocks is one unit.
+    """
+    starts = [m.start() for m in _ANY_PREFIX.finditer(data)]
+    if len(starts) < 2 or not _CASE_PREFIX.search(data):
+        return b"", [data], []
+    header = data[:starts[0]]
+    cases, others = [], []
+    for begin, end in zip(starts, starts[1:] + [len(data)]):
+        block = data[begin:end]
+        (cases if _CASE_PREFIX.match(block) else others).append(block)
+    return header, cases, others
+
+
+_WORK: dict[str, Any] = {}
+
+
+def _audit_chunk(chunk: bytes) -> list[tuple[int, str, str | None]]:
+    import pyoxigraph
+
+    store = pyoxigraph.Store()
+    store.load(input=chunk, format=pyoxigraph.RdfFormat.TURTLE)
+    out = []
+    for solution in store.query(_WORK["query"]):
+        check, this, value = solution[0], solution[1], solution[2]
+        if this is not None:
+            out.append((int(check.value), str(this), None if value is None else str(value)))
+    return out
+
+
+def _from_nt(text: str) -> Node:
+    from rdflib.util import from_n3
+
+    return from_n3(text)  # type: ignore[return-value]
+
+
+def audit_files(files: Sequence[str | Path], *, shapes: Graph | CompiledShapes | None = None,
+                base: bool = True, workers: int | None = None, chunk: int = 8,
+                progress: bool = True) -> set[Violation]:
+    """Audit Turtle files case by case, in parallel, against the (compiled) shapes.
+
+    The ontology and monitor are audited once; the cases go to ``workers`` processes in
+    chunks of ``chunk`` cases, each chunk in its own small Oxigraph store.
+
+    Args:
+        files: data files (one case per file, or files written case by case such as
+            those of ``chaingraph generate``).
+        shapes: the shapes (default: the bundled shapes).
+        base: also load and audit the bundled ontology and monitor data.
+        workers: processes (default: the number of cores).
+        chunk: cases per store.
+        progress: show a progress bar on a terminal.
+    """
+    import multiprocessing
+    import os
+
+    import pyoxigraph
+
+    from chaingraph.backends import load_files
+    from chaingraph.graph import monitor_files, ontology_files
+    from chaingraph.progress import Progress
+
+    compiled = shapes if isinstance(shapes, CompiledShapes) else compile_shapes(
+        load_shapes() if shapes is None else shapes)
+    base_store = pyoxigraph.Store()
+    load_files(base_store, ontology_files() + monitor_files(), progress=False)
+    checks = instantiate(compiled, _ox_runner(base_store))
+    found: set[Violation] = set()
+    if base:
+        found |= validate(base_store, compiled)
+
+    units: list[bytes] = []
+    for path in files:
+        data = Path(path).read_bytes()
+        header, cases, others = split_cases(data)
+        units += [header + c for c in cases] + [header + o for o in others]
+    chunks = [b"\n".join(units[i:i + chunk]) for i in range(0, len(units), chunk)]
+    del units
+    _WORK["query"] = combine(checks)
+    workers = workers or os.cpu_count() or 1
+    rows: list[tuple[int, str, str | None]] = []
+    with Progress("audit", total=len(chunks), unit="chunks",
+                  enabled=None if progress else False) as bar:
+        if workers == 1 or len(chunks) < 2:
+            for part in chunks:
+                rows += _audit_chunk(part)
+                bar.advance()
+        else:
+            context = multiprocessing.get_context("fork")
+            with context.Pool(workers) as pool:
+                for result in pool.imap_unordered(_audit_chunk, chunks, chunksize=16):
+                    rows += result
+                    bar.advance()
+    for index, this, value in rows:
+        check = checks[index]
+        found.add(Violation(_from_nt(this), check.shape, check.component, check.severity,
+                            check.path, _from_nt(value) if check.has_value and value else None,
+                            check.message))
+    return found
+
+
+def case_subgraph(store: Any, case: Node) -> Any:
+    """Copy the triples of one case (its node and every node ``cg:inCase`` it) into a new store."""
+    import pyoxigraph
+    from oxrdflib._converter import to_ox
+
+    small = pyoxigraph.Store()
+    quads = []
+    for node in case_nodes(store, case):
+        quads += store.quads_for_pattern(to_ox(node), None, None)
+    small.extend(quads)
+    return small
+
+
+def audit_case(store: Any, case: Node, checks: Sequence[Check], query: str | None = None) -> set[Violation]:
+    """Re-audit one case of a large store: its triples into a small store, one combined query.
+
+    ``checks`` come from :func:`instantiate` (closures filled in once); ``query`` is
+    ``combine(checks)``, passed in to skip rebuilding it on every call.
+    """
+    small = case_subgraph(store, case)
+    found: set[Violation] = set()
+    for solution in small.query(query or combine(checks)):
+        check, this, value = solution[0], solution[1], solution[2]
+        if this is None:
+            continue
+        c = checks[int(check.value)]
+        found.add(Violation(_from_nt(str(this)), c.shape, c.component, c.severity, c.path,
+                            _from_nt(str(value)) if c.has_value and value is not None else None,
+                            c.message))
+    return found

@@ -213,7 +213,8 @@ def _case(rng: random.Random, case_id: str, rates: Mapping[str, float],
             n_resp += 1
             w.subject(f":resp-{n_resp}", ("a", "cg:InstrumentResponsibility"),
                       ("cg:inCase", ":case"), ("cg:instrument", node), ("cg:responsibility", resp),
-                      ("cg:organisation", org), ("cg:role", role), ("cg:holder", holder(org)))
+                      ("cg:organisation", org), ("cg:role", role), ("cg:holder", holder(org)),
+                      ("cg:startDate", _d(day)))
         return node
 
     outcome = "cg:RiskHigh" if high else "cg:RiskMedium"
