@@ -482,10 +482,15 @@ def load_store(paths: Sequence[str | Path], directory: str | Path, *, base: bool
         report.triples = _count(store)
         del store
         store = None
-    except BaseException:
+    except BaseException as exc:
+        # The traceback's frames still hold the store open; drop them before removing it.
         store = None
+        exc.__traceback__ = None
+        import gc
+
+        gc.collect()
         shutil.rmtree(work, ignore_errors=True)
-        raise
+        raise exc from None
     _swap(work, directory, old)
     return report
 
