@@ -37,8 +37,8 @@ from chaingraph.language import DEFAULT, LANGUAGES, label, local_name
 from chaingraph.namespace import CG
 from chaingraph.shapes import SEVERITIES, Rule, load_shapes, rules
 
-__all__ = ["AuditReport", "AuditViolations", "Finding", "audit", "parse_date", "partition",
-           "restrict"]
+__all__ = ["AuditReport", "AuditViolations", "Finding", "audit", "audit_compiled", "parse_date",
+           "partition", "restrict"]
 
 _INTERVAL = re.compile(r"^(\d{4}-\d{2}-\d{2})/(\d{4}-\d{2}-\d{2}|\.\.)$")
 _PLACEHOLDER = re.compile(r"\{[?$](\w+)\}")
@@ -366,15 +366,88 @@ def audit(graph: Graph, *, cases: Sequence[str] | None = None, at: date | None =
         findings += _findings(ctx, _validate(data, shapes), data, part.case_id)
     if shared and cases is None:
         findings += _findings(ctx, _validate(common, shapes), common, None)
+    return _report(ctx, findings, checked, at)
+
+
+def _report(ctx: _Context, findings: list[Finding], checked: list[str], at: date) -> AuditReport:
+    """Sort findings (case, phase order, severity, rule) into a report."""
     phase_order = {}
     for phase in ctx.phases:
-        order = graph.value(phase, CG.order)
+        order = ctx.graph.value(phase, CG.order)
         if ctx.notation(phase) is not None and order is not None:
             phase_order[ctx.notation(phase) or ""] = int(order)
     rank = {s: i for i, s in enumerate(SEVERITY_ORDER)}
     findings.sort(key=lambda f: (f.case is None, f.case or "", phase_order.get(f.phase or "", 99),
                                  rank.get(f.severity, 9), f.rule, f.start or "", f.focus))
-    return AuditReport(findings=findings, cases=checked, at=at, lang=lang, phase_order=phase_order)
+    return AuditReport(findings=findings, cases=checked, at=at, lang=ctx.lang,
+                       phase_order=phase_order)
+
+
+# ------------------------------------------------------------------ the compiled engine
+
+_CASE_OF = """
+PREFIX cg: <https://w3id.org/chaingraph/ontology#>
+SELECT DISTINCT ?focus ?id WHERE {
+  { ?focus cg:caseId ?id }
+  UNION { ?focus cg:inCase ?case . ?case cg:caseId ?id }
+  UNION { ?case cg:victim|cg:suspect ?focus . ?case cg:caseId ?id }
+  UNION { ?a cg:holder ?focus ; cg:inCase ?case . ?case cg:caseId ?id }
+}"""
+
+
+def audit_compiled(graph: Graph, *, cases: Sequence[str] | None = None,
+                   shapes: Graph | None = None, lang: str = DEFAULT) -> AuditReport:
+    """Audit with the SHACL shapes compiled to SPARQL (:mod:`chaingraph.fastaudit`).
+
+    The same rules and the same :class:`~chaingraph.findings.Finding` objects as
+    :func:`audit`, computed by the store itself, so it runs on every backend: rdflib
+    (copied into Oxigraph), Oxigraph in memory or on disk, a SPARQL endpoint. It audits
+    the data as it stands (no ``at``): the time cut of :func:`restrict` needs the case
+    graphs in memory.
+
+    Example:
+        >>> from chaingraph import load
+        >>> report = audit_compiled(load(), cases=["FX-005"])
+        >>> [(f.rule, f.phase, f.start, f.end) for f in report]
+        [('phase-gap', 'risk', '2021-06-12', '2021-07-04')]
+    """
+    from chaingraph import fastaudit
+    from chaingraph.backends import native_store
+
+    shapes = shapes if shapes is not None else load_shapes()
+    ctx = _Context(graph, rules(shapes), lang, set(graph.subjects(RDF.type, CG.Phase)))
+    known = sorted({str(row[1]) for row in graph.query(
+        "SELECT ?c ?id WHERE { ?c a <https://w3id.org/chaingraph/ontology#Case> ; "
+        "<https://w3id.org/chaingraph/ontology#caseId> ?id }")})
+    for wanted in cases or ():
+        if wanted not in known:
+            raise UnknownCase(wanted, known)
+    violations = fastaudit.validate(native_store(graph) or graph, shapes)
+    owners: dict[Node, set[str]] = {}
+    focus = {v.focus for v in violations}
+    if focus:
+        for row in graph.query(_CASE_OF):
+            if row[0] in focus:
+                owners.setdefault(row[0], set()).add(str(row[1]))
+    reports: dict[str | None, Graph] = {}
+    for v in violations:
+        for case in sorted(owners.get(v.focus, ())) or [None]:
+            report = reports.setdefault(case, Graph())
+            result = BNode()
+            report.add((result, RDF.type, SH.ValidationResult))
+            report.add((result, SH.sourceShape, v.shape))
+            report.add((result, SH.focusNode, v.focus))
+            report.add((result, SH.resultSeverity, v.severity))
+            if v.value is not None:
+                report.add((result, SH.value, v.value))
+            if v.message:
+                report.add((result, SH.resultMessage, Literal(v.message)))
+    chosen = list(dict.fromkeys(cases)) if cases else known
+    findings: list[Finding] = []
+    for case, report in reports.items():
+        if (case is None and cases is None) or case in chosen:
+            findings += _findings(ctx, report, graph, case)
+    return _report(ctx, findings, chosen, date.today())
 
 
 # ---------------------------------------------------------------------------- command line
@@ -389,14 +462,34 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "(default: today)")
     parser.add_argument("--format", choices=("text", "json", "html"), default="text")
     parser.add_argument("--output", "-o", metavar="FILE", help="write to FILE (default: stdout)")
+    parser.add_argument("--engine", choices=("auto", "shacl", "sparql"), default="auto",
+                        help="shacl: pySHACL case by case (the reference, supports --at); "
+                             "sparql: the same shapes compiled to SPARQL, run by the store. "
+                             "auto (default): shacl in memory, sparql on Oxigraph or an endpoint")
+    from chaingraph.backends import add_backend_arguments
+
+    add_backend_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    from chaingraph.graph import load
+    from chaingraph.backends import backend_of, graph_from_args
     from chaingraph.output import emit
 
     at = parse_date(args.at) if args.at else None
-    report = audit(load(args.paths), cases=args.cases, at=at, lang=args.lang)
+    graph = graph_from_args(args)
+    engine = args.engine
+    if engine == "auto":
+        engine = "shacl" if backend_of(graph) == "memory" else "sparql"
+    if engine == "sparql":
+        if at is not None:
+            raise BadParameter("--at needs the reference engine on files "
+                               "(--engine shacl, without --store or --endpoint)")
+        report = audit_compiled(graph, cases=args.cases, lang=args.lang)
+    else:
+        if backend_of(graph) == "endpoint":
+            raise BadParameter("the reference engine needs the data in memory; "
+                               "use --engine sparql with --endpoint")
+        report = audit(graph, cases=args.cases, at=at, lang=args.lang)
     if args.format == "json":
         emit(report.to_json(), args.output)
     elif args.format == "html":

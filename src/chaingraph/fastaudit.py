@@ -539,6 +539,10 @@ def _compile_sparql(graph: Graph, shape: Node, constraint: Node, target: str, se
     if projection != "*" and not re.search(r"\?this\b", projection):
         projection = "?this " + projection
     has_value = projection == "*" or bool(re.search(r"\?value\b", projection))
+    if has_value and projection != "*" and "(" not in projection:
+        # validate() reads the focus from column 0 and sh:value from column 1.
+        names = re.findall(r"\?\w+", projection)
+        projection = " ".join(["?this", "?value"] + [n for n in names if n not in ("?this", "?value")])
     close = _matching_brace(body, match.end() - 1)
     group = _distribute_union(_focus(target) + " " + body[match.end():close])
     rewritten = (f"SELECT {match.group(1) or ''}{projection} WHERE {{ {group} }}"

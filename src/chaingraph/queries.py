@@ -144,7 +144,8 @@ class Result:
                     term: dict[str, str] = {"type": "literal", "value": str(value)}
                     if value.language:
                         term["xml:lang"] = value.language
-                    elif value.datatype:
+                    elif value.datatype and value.datatype != XSD.string:
+                        # RDF 1.1: "x" and "x"^^xsd:string are one term; endpoints omit it
                         term["datatype"] = str(value.datatype)
                     item[column] = term
                 else:
@@ -334,7 +335,7 @@ def bind(graph: Graph, info: QueryInfo, params: Mapping[str, Any]) -> dict[str, 
 _WHERE = re.compile(r"^(\s*WHERE\s*\{)", re.M)
 
 
-def with_values(info: QueryInfo, bindings: Mapping[str, Identifier]) -> str:
+def with_values(info: QueryInfo | str, bindings: Mapping[str, Identifier]) -> str:
     """Return the query text with ``bindings`` as a ``VALUES`` clause at the top of its WHERE.
 
     For backends without ``initBindings`` (Oxigraph, a remote endpoint). The values are
@@ -346,15 +347,38 @@ def with_values(info: QueryInfo, bindings: Mapping[str, Identifier]) -> str:
         >>> 'VALUES (?case) { ("FX-001") }' in with_values(info, {"case": Literal("FX-001")})
         True
     """
+    text = info if isinstance(info, str) else info.text
     if not bindings:
-        return info.text
+        return text
     names = " ".join(f"?{name}" for name in bindings)
     terms = " ".join(term.n3() for term in bindings.values())
     clause = f"VALUES ({names}) {{ ({terms}) }}"
-    text, count = _WHERE.subn(lambda m: f"{m.group(1)}\n  {clause}", info.text, count=1)
+    bound, count = _WHERE.subn(lambda m: f"{m.group(1)}\n  {clause}", text, count=1)
     if not count:
-        raise BadParameter(f"{info.path}: no line starting with 'WHERE {{' to bind parameters in")
-    return text
+        bound, count = _ANY_WHERE.subn(lambda m: f"{m.group(1)} {clause}", text, count=1)
+    if not count:
+        where = "the query" if isinstance(info, str) else str(info.path)
+        raise BadParameter(f"{where}: no 'WHERE {{' to bind parameters in")
+    return bound
+
+
+_ANY_WHERE = re.compile(r"(\bWHERE\s*\{)", re.I)
+_PREPARED_TEXT: dict[str, Any] = {}
+
+
+def execute(graph: Graph, text: str, bindings: Mapping[str, Identifier] | None = None) -> Any:
+    """Run SPARQL ``text`` on ``graph`` with ``bindings``, on whatever backend it lives.
+
+    rdflib in memory: the text is parsed once and the bindings go in as ``initBindings``.
+    Oxigraph or an endpoint: the bindings become a ``VALUES`` clause (:func:`with_values`).
+    """
+    if _is_rdflib_memory(graph):
+        if text not in _PREPARED_TEXT:
+            from rdflib.plugins.sparql import prepareQuery
+
+            _PREPARED_TEXT[text] = prepareQuery(text)
+        return graph.query(_PREPARED_TEXT[text], initBindings=dict(bindings or {}))
+    return graph.query(with_values(text, bindings or {}))
 
 
 _PREPARED: dict[tuple[Path, float], Any] = {}

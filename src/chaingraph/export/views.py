@@ -30,8 +30,6 @@ from dataclasses import dataclass
 import networkx as nx
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
-from rdflib.plugins.sparql import prepareQuery
-from rdflib.plugins.sparql.sparql import Query
 
 from chaingraph.errors import UnknownCase
 from chaingraph import periods
@@ -39,6 +37,7 @@ from chaingraph.export import privacy
 from chaingraph.language import label as label_of
 from chaingraph.language import local_name, pick
 from chaingraph.namespace import CG, MON
+from chaingraph.queries import execute
 
 PREFIXES = """PREFIX cg: <https://w3id.org/chaingraph/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -209,12 +208,6 @@ def word(key: str, lang: str) -> str:
 # ----------------------------------------------------------------------------- names
 
 
-@functools.lru_cache(maxsize=None)
-def prepared(text: str) -> Query:
-    """Parse a query once (rdflib spends more time parsing than answering small queries)."""
-    return prepareQuery(text)
-
-
 def node_id(iri: URIRef) -> str:
     """Return the export node id of a public IRI (organisation, role, phase, agreement, ...).
 
@@ -255,7 +248,7 @@ def find_case(graph: Graph, case_id: str) -> URIRef:
 
 def case_index(graph: Graph) -> dict[str, URIRef]:
     """Return every case identifier with its case IRI."""
-    return {str(row.id): row.case for row in graph.query(prepared(CASES_QUERY))}
+    return {str(row.id): row.case for row in execute(graph, CASES_QUERY)}
 
 
 def _date(value: object) -> dt.date | None:
@@ -381,7 +374,8 @@ def collaboration(graph: Graph, *, lang: str = "en", cases: Iterable[str] | None
     if restricted is not None:
         view.graph["case"] = " ".join(sorted(cases or ()))
     pairs: dict[tuple[str, str], dict[str, object]] = defaultdict(dict)
-    for row in graph.query(query):
+    # Sorted, so the picture is the same whatever order the store answers in.
+    for row in sorted(graph.query(query), key=lambda r: (str(r.a), str(r.b), str(r.kind))):
         a = _add_organisation(view, graph, row.a, lang)
         b = _add_organisation(view, graph, row.b, lang)
         kind = str(row.kind)
@@ -399,7 +393,8 @@ def collaboration(graph: Graph, *, lang: str = "en", cases: Iterable[str] | None
         text = ", ".join(f"{n} {word(k if n != 1 else k[:-1], lang)}" for k, n in counts.items() if n)
         view.add_edge(a, b, weight=sum(counts.values()), label=text, kind="shares", **counts,
                       **{k: v for k, v in data.items() if k not in counts})
-    for row in graph.query(ORGANISATION_CASES_QUERY.replace("{cases}", _values("case", restricted))):
+    for row in sorted(graph.query(ORGANISATION_CASES_QUERY.replace("{cases}", _values("case", restricted))),
+                      key=lambda r: str(r.a)):
         nid = _add_organisation(view, graph, row.a, lang)
         view.nodes[nid]["cases"] = int(row.n)
     for nid in view.nodes:
@@ -432,7 +427,7 @@ class _Instrument:
 def _instruments(graph: Graph, case_iri: URIRef, lang: str) -> dict[URIRef, tuple[str, _Instrument]]:
     """Return the case's instruments with derived ids ``instrument-1`` … in date order."""
     found: dict[URIRef, _Instrument] = {}
-    for row in graph.query(prepared(INSTRUMENTS_QUERY), initBindings={"case": case_iri}):
+    for row in execute(graph, INSTRUMENTS_QUERY, {"case": case_iri}):
         if row.i not in found:
             _, kind = _type_label(graph, row.i, CG.Instrument, lang)
             found[row.i] = _Instrument(row.i, kind, _date(row.start), _date(row.end))
@@ -442,7 +437,7 @@ def _instruments(graph: Graph, case_iri: URIRef, lang: str) -> dict[URIRef, tupl
 
 def _case_node(view: nx.Graph, graph: Graph, case_iri: URIRef, case_id: str, lang: str) -> str:
     start = end = risk = None
-    for row in graph.query(prepared(CASE_QUERY), initBindings={"case": case_iri}):
+    for row in execute(graph, CASE_QUERY, {"case": case_iri}):
         start, end, risk = _date(row.start), _date(row.end), row.risk
     view.add_node("case", label=f"{word('case', lang)} {case_id}", kind="case", case_id=case_id,
                   start_date=_iso(start), end_date=_iso(end),
@@ -480,7 +475,7 @@ def case(graph: Graph, case_id: str, *, lang: str = "en",
     view = nx.DiGraph(what="case", case=case_id, title=word("case-title", lang).format(case=case_id),
                       lang=lang)
     _case_node(view, graph, case_iri, case_id, lang)
-    for row in graph.query(prepared(CASE_QUERY), initBindings={"case": case_iri}):
+    for row in execute(graph, CASE_QUERY, {"case": case_iri}):
         if isinstance(row.phase, URIRef):
             pid = node_id(row.phase)
             view.add_node(pid, label=label_of(graph, row.phase, lang), kind="phase", iri=_public(row.phase))
@@ -492,10 +487,10 @@ def case(graph: Graph, case_id: str, *, lang: str = "en",
         _merge_edge(view, "case", iid, kind="applied", label=word("applied", lang))
     holders: dict[URIRef, list[str]] = defaultdict(list)
     if pseudonymise is not None:
-        for row in graph.query(prepared(HOLDERS_QUERY), initBindings={"case": case_iri}):
+        for row in execute(graph, HOLDERS_QUERY, {"case": case_iri}):
             holders[row.a].append(pseudonymise(str(row.pseudonym)))
     roles_in_case: set[URIRef] = set()
-    for row in sorted(graph.query(prepared(ASSIGNMENTS_QUERY), initBindings={"case": case_iri}),
+    for row in sorted(execute(graph, ASSIGNMENTS_QUERY, {"case": case_iri}),
                       key=lambda r: (str(r.start or ""), str(r.a))):
         org = row.org if isinstance(row.org, URIRef) else None
         if isinstance(row.role, URIRef):
@@ -523,7 +518,7 @@ def case(graph: Graph, case_id: str, *, lang: str = "en",
     _add_escalation_lines(view, graph, roles_in_case, lang)
     _add_case_events(view, graph, case_iri, lang)
     if pseudonymise is not None:
-        for row in graph.query(prepared(CASE_PERSONS_QUERY), initBindings={"case": case_iri}):
+        for row in execute(graph, CASE_PERSONS_QUERY, {"case": case_iri}):
             view.nodes["case"][str(row.which)] = pseudonymise(str(row.pseudonym))
         view.graph["internal"] = "keyed pseudonyms: internal use only, not for learning sessions"
     return view
@@ -532,7 +527,7 @@ def case(graph: Graph, case_id: str, *, lang: str = "en",
 def _add_escalation_lines(view: nx.DiGraph, graph: Graph, roles: set[URIRef], lang: str) -> None:
     """Add the agreed escalation lines upward from the roles held in the case."""
     lines: dict[URIRef, list[URIRef]] = defaultdict(list)
-    for row in graph.query(prepared(ESCALATION_LINES_QUERY)):
+    for row in execute(graph, ESCALATION_LINES_QUERY):
         lines[row["from"]].append(row.to)
     todo, seen = sorted(roles), set(roles)
     while todo:
@@ -549,7 +544,7 @@ def _add_escalation_lines(view: nx.DiGraph, graph: Graph, roles: set[URIRef], la
 def _events(graph: Graph, case_iri: URIRef) -> dict[URIRef, dict[str, object]]:
     """Return the case's dated events: type, date and the organisations and roles involved."""
     events: dict[URIRef, dict[str, object]] = {}
-    for row in graph.query(prepared(EVENTS_QUERY), initBindings={"case": case_iri}):
+    for row in execute(graph, EVENTS_QUERY, {"case": case_iri}):
         event = events.setdefault(row.e, {"types": set(), "date": _date(row.date), "by": set(), "from": set(),
                                           "to": set(), "escalatedTo": set(), "concerns": set(),
                                           "participant": set()})
@@ -560,8 +555,15 @@ def _events(graph: Graph, case_iri: URIRef) -> dict[URIRef, dict[str, object]]:
     return events
 
 
+def _ordered_events(graph: Graph, case_iri: URIRef) -> list[dict[str, object]]:
+    """The case's events by date, then kind, then IRI: the same order on every backend."""
+    events = _events(graph, case_iri)
+    return [events[k] for k in sorted(events, key=lambda k: (
+        _iso(events[k]["date"]), sorted(map(str, events[k]["types"])), str(k)))]  # type: ignore[arg-type]
+
+
 def _add_case_events(view: nx.DiGraph, graph: Graph, case_iri: URIRef, lang: str) -> None:
-    for event in sorted(_events(graph, case_iri).values(), key=lambda e: (_iso(e["date"]), )):  # type: ignore[arg-type]
+    for event in _ordered_events(graph, case_iri):
         date = _iso(event["date"])  # type: ignore[arg-type]
         types = event["types"]
         if CG.Handover in types:  # type: ignore[operator]
@@ -614,15 +616,14 @@ def timeline_items(graph: Graph, case_id: str, *, lang: str = "en", today: dt.da
     items: list[Item] = []
     start = end = None
     applied: list[URIRef] = []
-    for row in graph.query(prepared(CASE_QUERY), initBindings={"case": case_iri}):
+    for row in execute(graph, CASE_QUERY, {"case": case_iri}):
         start, end = _date(row.start), _date(row.end)
         if isinstance(row.phase, URIRef) and row.phase not in applied:
             applied.append(row.phase)
     events_lane = word("events", lang)
     if start:
         items.append(Item("case", "case", f"{word('case', lang)} {case_id}", start, end, word("case-period", lang)))
-    for n, event in enumerate(sorted(_events(graph, case_iri).values(),
-                                     key=lambda e: (_iso(e["date"]), sorted(map(str, e["types"])))), 1):  # type: ignore[arg-type]
+    for n, event in enumerate(_ordered_events(graph, case_iri), 1):
         if event["date"] is None:
             continue
         types = sorted(event["types"], key=str)  # type: ignore[call-overload]
@@ -649,7 +650,7 @@ def timeline_items(graph: Graph, case_id: str, *, lang: str = "en", today: dt.da
         if inst.start:
             items.append(Item(iid, "instrument", inst.kind, inst.start, inst.end, word("instruments", lang)))
     owned: dict[URIRef, list[periods.Period]] = defaultdict(list)
-    rows = [r for r in graph.query(prepared(ASSIGNMENTS_QUERY), initBindings={"case": case_iri})
+    rows = [r for r in execute(graph, ASSIGNMENTS_QUERY, {"case": case_iri})
             if r.type == CG.PhaseOwnership and isinstance(r.phase, URIRef) and _date(r.start)]
     rows.sort(key=lambda r: (str(r.phase), str(r.start), str(r.a)))
     for n, row in enumerate(rows, 1):
@@ -707,7 +708,7 @@ def overview_items(graph: Graph, *, lang: str = "en", cases: Iterable[str] | Non
     """
     wanted = set(cases) if cases is not None else None
     items: list[Item] = []
-    for row in graph.query(prepared(OVERVIEW_QUERY)):
+    for row in execute(graph, OVERVIEW_QUERY):
         start = _date(row.start)
         if start is None:
             continue
@@ -775,7 +776,7 @@ def chain(graph: Graph, *, lang: str = "en") -> nx.DiGraph:
     view = nx.DiGraph(what="chain", title=word("chain-title", lang), lang=lang)
     kinds: dict[URIRef, str] = {}
     links: list[tuple[URIRef, str, URIRef]] = []
-    for row in graph.query(prepared(CHAIN_QUERY)):
+    for row in execute(graph, CHAIN_QUERY):
         kinds.setdefault(row.s, str(row.kind))
         if isinstance(row.o, URIRef) and row.p is not None:
             links.append((row.s, str(row.p), row.o))

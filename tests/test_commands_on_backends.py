@@ -1,0 +1,95 @@
+"""The commands give the same answers on all three backends: rdflib in memory, Oxigraph in
+memory, and a real Oxigraph SPARQL server on 127.0.0.1 (started by the fixture)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from oxigraph_server import oxigraph_endpoint  # noqa: F401 - a fixture
+
+from chaingraph import load
+from chaingraph.audit import audit, audit_compiled
+from chaingraph.backends import open_endpoint, open_oxigraph
+from chaingraph.cli import main
+from chaingraph.graph import case_files
+
+CASE_IDS = [p.stem for p in case_files()]
+# What a coordinator asks, on each backend. (`who` on a closed case shows its last day,
+# so the answer does not depend on today's date.)
+COMMANDS = [
+    ["audit", "--format", "json", "--engine", "sparql"],
+    ["who", "FX-001", "--format", "json"],
+    ["who", "FX-005", "--at", "2021-06-20", "--format", "json"],
+    ["query", "phase-owners", "--param", "case=FX-008", "--param", "date=2022-03-01",
+     "--format", "json"],
+    ["raci", "FX-002", "--format", "csv"],
+    ["export", "collaboration", "--format", "csv"],
+    ["export", "timeline", "--case", "FX-005", "--format", "mermaid"],
+]
+
+
+def test_there_are_cases_and_commands():
+    assert len(CASE_IDS) >= 6 and COMMANDS
+
+
+def _run(capsys, argv: list[str]) -> tuple[int, str]:
+    code = main(argv)
+    out = capsys.readouterr().out
+    return code, out
+
+
+def _normal(argv: list[str], out: str) -> object:
+    if argv[0] == "audit":  # the date line says which day it ran; compare the findings
+        return json.loads(out)["cases"]
+    return json.loads(out) if "json" in argv else out
+
+
+@pytest.mark.parametrize("argv", COMMANDS, ids=lambda a: " ".join(a[:2]))
+def test_command_is_the_same_on_oxigraph_and_an_endpoint(argv, capsys, oxigraph_endpoint):  # noqa: F811
+    code, memory = _run(capsys, argv)
+    assert code in (0, 1), memory
+    for where in (["--backend", "oxigraph"], ["--endpoint", oxigraph_endpoint]):
+        other_code, other = _run(capsys, argv + where)
+        assert other_code == code, (where, other)
+        assert _normal(argv, other) == _normal(argv, memory), where
+
+
+def _keys(report):
+    return {(f.case, f.rule, f.focus, f.phase, f.start, f.end, f.severity, f.message)
+            for f in report}
+
+
+@pytest.fixture(scope="module")
+def memory_graph():
+    return load()
+
+
+def test_compiled_audit_equals_the_reference_on_every_case(memory_graph):
+    reference = audit(memory_graph)
+    compiled = audit_compiled(memory_graph)
+    assert reference.findings, "the example cases have known flaws"
+    assert _keys(compiled) == _keys(reference)
+    assert sorted(compiled.cases) == sorted(reference.cases) == sorted(CASE_IDS)
+
+
+@pytest.mark.parametrize("case", CASE_IDS)
+def test_compiled_audit_of_one_case_equals_the_reference(memory_graph, case):
+    assert _keys(audit_compiled(memory_graph, cases=[case])) == _keys(
+        audit(memory_graph, cases=[case]))
+
+
+def test_compiled_audit_on_oxigraph_and_endpoint(memory_graph, oxigraph_endpoint):  # noqa: F811
+    expected = _keys(audit(memory_graph))
+    assert _keys(audit_compiled(open_oxigraph(progress=False))) == expected
+    assert _keys(audit_compiled(open_endpoint(oxigraph_endpoint))) == expected
+
+
+def test_audit_on_a_store_refuses_at(capsys):
+    assert main(["audit", "--backend", "oxigraph", "--at", "2021-06-20"]) == 2
+    assert "--at needs the reference engine" in capsys.readouterr().err
+
+
+def test_reference_engine_refuses_an_endpoint(capsys, oxigraph_endpoint):  # noqa: F811
+    assert main(["audit", "--engine", "shacl", "--endpoint", oxigraph_endpoint]) == 2
+    assert "needs the data in memory" in capsys.readouterr().err
