@@ -806,19 +806,22 @@ def key(violation: Violation) -> tuple[Node, Node, URIRef, URIRef]:
 # Oxigraph evaluates a FILTER NOT EXISTS of several patterns (as the sh:sparql rules
 # write them) by scanning, so on one large store those rules grow with the square of
 # the number of cases. Cases are independent under the project's shapes (every rule
-# looks at one case's nodes), so the data is audited in small chunks of cases, each in
-# its own small store, on every core: linear in the number of cases, small in memory.
+# looks at one case's nodes), so the data is audited in chunks of cases, each case in
+# its own named graph of a small store, on every core: linear in the number of cases,
+# small in memory.
 # The tests check that the chunked audit equals the whole-store audit and pySHACL.
 
 _CASE_PREFIX = re.compile(rb"^@prefix\s+:\s*<https://w3id\.org/chaingraph/case/[^>]*>\s*\.\s*$", re.M)
 _ANY_PREFIX = re.compile(rb"^@prefix\s+:\s*<[^>]*>\s*\.\s*$", re.M)
 
 
-def combine(checks: Sequence[Check]) -> str:
+def combine(checks: Sequence[Check], *, per_graph: bool = False) -> str:
     """Write all checks as one SELECT (?_check ?this ?value), a union of subselects.
 
-    One query per chunk instead of one per check: on a small store, parsing and
-    planning cost more than evaluating.
+    One query per chunk instead of one per check: parsing and planning the query cost
+    more than evaluating it on a few cases. With ``per_graph`` the checks run inside
+    ``GRAPH ?_unit``: each case in its own named graph, so a rule's patterns (and its
+    ``NOT EXISTS``) only look at the nodes of one case.
     """
     prefixes: dict[str, str] = {}
     branches = []
@@ -830,11 +833,10 @@ def combine(checks: Sequence[Check]) -> str:
                 break
             prefixes[head.group(2)] = head.group(1)
             text = text[head.end():]
-        value = "?value" if check.has_value else ""
         branches.append(f"{{ {{ {text} }} BIND({index} AS ?_check) }}")
-        del value
     return ("\n".join(prefixes.values()) + "\nSELECT ?_check ?this ?value WHERE {\n"
-            + "\nUNION\n".join(branches) + "\n}")
+            + ("GRAPH ?_unit {\n" if per_graph else "")
+            + "\nUNION\n".join(branches) + ("\n}" if per_graph else "") + "\n}")
 
 
 def split_cases(data: bytes) -> tuple[bytes, list[bytes], list[bytes]]:
@@ -857,11 +859,14 @@ def split_cases(data: bytes) -> tuple[bytes, list[bytes], list[bytes]]:
 _WORK: dict[str, Any] = {}
 
 
-def _audit_chunk(chunk: bytes) -> list[tuple[int, str, str | None]]:
+def _audit_chunk(units: list[bytes]) -> list[tuple[int, str, str | None]]:
+    """Audit a chunk of cases, each in its own named graph of one small store."""
     import pyoxigraph
 
     store = pyoxigraph.Store()
-    store.load(input=chunk, format=pyoxigraph.RdfFormat.TURTLE)
+    for index, unit in enumerate(units):
+        store.load(input=unit, format=pyoxigraph.RdfFormat.TURTLE,
+                   to_graph=pyoxigraph.NamedNode(f"urn:chaingraph:unit:{index}"))
     out = []
     for solution in store.query(_WORK["query"]):
         check, this, value = solution[0], solution[1], solution[2]
@@ -877,12 +882,12 @@ def _from_nt(text: str) -> Node:
 
 
 def audit_files(files: Sequence[str | Path], *, shapes: Graph | CompiledShapes | None = None,
-                base: bool = True, workers: int | None = None, chunk: int = 8,
+                base: bool = True, workers: int | None = None, chunk: int = 200,
                 progress: bool = True) -> set[Violation]:
     """Audit Turtle files case by case, in parallel, against the (compiled) shapes.
 
     The ontology and monitor are audited once; the cases go to ``workers`` processes in
-    chunks of ``chunk`` cases, each chunk in its own small Oxigraph store.
+    chunks of ``chunk`` cases, each chunk a small Oxigraph store with a named graph per case.
 
     Args:
         files: data files (one case per file, or files written case by case such as
@@ -916,9 +921,9 @@ def audit_files(files: Sequence[str | Path], *, shapes: Graph | CompiledShapes |
         data = Path(path).read_bytes()
         header, cases, others = split_cases(data)
         units += [header + c for c in cases] + [header + o for o in others]
-    chunks = [b"\n".join(units[i:i + chunk]) for i in range(0, len(units), chunk)]
+    chunks = [units[i:i + chunk] for i in range(0, len(units), chunk)]
     del units
-    _WORK["query"] = combine(checks)
+    _WORK["query"] = combine(checks, per_graph=True)
     workers = workers or os.cpu_count() or 1
     rows: list[tuple[int, str, str | None]] = []
     with Progress("audit", total=len(chunks), unit="chunks",
@@ -930,7 +935,7 @@ def audit_files(files: Sequence[str | Path], *, shapes: Graph | CompiledShapes |
         else:
             context = multiprocessing.get_context("fork")
             with context.Pool(workers) as pool:
-                for result in pool.imap_unordered(_audit_chunk, chunks, chunksize=16):
+                for result in pool.imap_unordered(_audit_chunk, chunks):
                     rows += result
                     bar.advance()
     for index, this, value in rows:
