@@ -121,7 +121,7 @@ def compile_path(graph: Graph, path: Node, shape: Node) -> str:
         >>> g = Graph().parse(data='''@prefix sh: <http://www.w3.org/ns/shacl#> .
         ... <s> sh:path [ sh:inversePath <http://x/p> ] .''', format="turtle", publicID="http://x/")
         >>> compile_path(g, g.value(URIRef("http://x/s"), SH.path), URIRef("http://x/s"))
-        '^<http://x/p>'
+        '(^<http://x/p>)'
     """
     if isinstance(path, URIRef):
         return path.n3()

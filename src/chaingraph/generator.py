@@ -325,7 +325,7 @@ def iter_turtle(n: int, *, seed: int = 0, flaw_rate: float | None = None,
 
     Example:
         >>> text = "".join(iter_turtle(2, seed=1))
-        >>> text.count("a cg:Case")
+        >>> text.count("a cg:Case ;")
         2
     """
     if n < 0:
