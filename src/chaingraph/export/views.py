@@ -57,7 +57,7 @@ WHERE {
   {
     { SELECT DISTINCT ?thing ?a WHERE { {cases} ?x cg:inCase ?thing . ?x (%s) ?a . } }
     { SELECT DISTINCT ?thing ?b WHERE { {cases} ?y cg:inCase ?thing . ?y (%s) ?b . } }
-    ?thing cg:caseId ?token .
+    {case-token}
     BIND("case" AS ?kind)
   } UNION {
     {agreements} ?thing a/rdfs:subClassOf* cg:Agreement ; cg:party ?a , ?b .
@@ -347,6 +347,11 @@ def _thing_name(graph: Graph, thing: URIRef, lang: str) -> str:
     return f"{kind} {_iso(_date(graph.value(thing, CG.date)))}".strip()
 
 
+def _case_count(graph: Graph) -> int:
+    rows = list(graph.query(PREFIXES + "SELECT (COUNT(?c) AS ?n) WHERE { ?c a cg:Case }"))
+    return int(rows[0][0]) if rows else 0
+
+
 def collaboration(graph: Graph, *, lang: str = "en", cases: Iterable[str] | None = None) -> nx.Graph:
     """Return the organisation-organisation graph, edges weighted by what they share.
 
@@ -364,7 +369,11 @@ def collaboration(graph: Graph, *, lang: str = "en", cases: Iterable[str] | None
     restricted = None
     if cases is not None:
         restricted = [find_case(graph, c) for c in cases]
+    # Name the shared cases only where there are few: at a region's scale, concatenating
+    # every case id of every pair costs more than the whole count.
+    few = restricted is not None or _case_count(graph) <= MAX_LISTED
     query = (COLLABORATION_QUERY
+             .replace("{case-token}", "?thing cg:caseId ?token ." if few else "")
              .replace("{cases}", _values("thing", restricted))
              .replace("{agreements}", "" if restricted is None else _values("case", restricted)
                       + " ?case cg:escalationAgreement ?thing .")
@@ -384,7 +393,7 @@ def collaboration(graph: Graph, *, lang: str = "en", cases: Iterable[str] | None
         tokens = tokens[:MAX_LISTED]  # name only what is listed: at scale a pair shares thousands
         if kind != "case":
             tokens = sorted(_thing_name(graph, URIRef(t), lang) for t in tokens)
-        listed = "; ".join(tokens) + ("; …" if more else "")
+        listed = "; ".join(tokens) + ("; …" if more else "") if tokens or few else "…"
         pair = pairs[(a, b)]
         pair[kind + "s"] = int(row.n)
         pair[{"case": "case_ids", "agreement": "agreement_names", "meeting": "meeting_names"}[kind]] = listed
