@@ -403,7 +403,9 @@ def audit_compiled(graph: Graph, *, cases: Sequence[str] | None = None,
     :func:`audit`, computed by the store itself, so it runs on every backend: rdflib
     (copied into Oxigraph), Oxigraph in memory or on disk, a SPARQL endpoint. It audits
     the data as it stands (no ``at``): the time cut of :func:`restrict` needs the case
-    graphs in memory.
+    graphs in memory. So a running case (no ``cg:endDate``) is not cut at today: a phase
+    whose last ownership ended while the case still runs is a gap for :func:`audit` but
+    not here, until the case records its end date.
 
     Example:
         >>> from chaingraph import load

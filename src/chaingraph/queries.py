@@ -366,31 +366,21 @@ _ANY_WHERE = re.compile(r"(\bWHERE\s*\{)", re.I)
 _PREPARED_TEXT: dict[str, Any] = {}
 
 
-def execute(graph: Graph, text: str, bindings: Mapping[str, Identifier] | None = None) -> Any:
+def execute(graph: Graph, query: QueryInfo | str,
+            bindings: Mapping[str, Identifier] | None = None) -> Any:
     """Run SPARQL ``text`` on ``graph`` with ``bindings``, on whatever backend it lives.
 
     rdflib in memory: the text is parsed once and the bindings go in as ``initBindings``.
     Oxigraph or an endpoint: the bindings become a ``VALUES`` clause (:func:`with_values`).
     """
+    text = query if isinstance(query, str) else query.text
     if _is_rdflib_memory(graph):
         if text not in _PREPARED_TEXT:
             from rdflib.plugins.sparql import prepareQuery
 
             _PREPARED_TEXT[text] = prepareQuery(text)
         return graph.query(_PREPARED_TEXT[text], initBindings=dict(bindings or {}))
-    return graph.query(with_values(text, bindings or {}))
-
-
-_PREPARED: dict[tuple[Path, float], Any] = {}
-
-
-def _prepared(info: QueryInfo):
-    from rdflib.plugins.sparql import prepareQuery
-
-    key = (info.path.resolve(), info.path.stat().st_mtime)
-    if key not in _PREPARED:
-        _PREPARED[key] = prepareQuery(info.text)
-    return _PREPARED[key]
+    return graph.query(with_values(query, bindings or {}))
 
 
 def _is_rdflib_memory(graph: Graph) -> bool:
@@ -411,10 +401,7 @@ def run_query(graph: Graph, name_or_path: str | Path, **params: Any) -> Result:
     with warnings.catch_warnings():
         # rdflib looks up XSD.Duration while adding a duration to a date and warns
         warnings.filterwarnings("ignore", message=".*not defined in namespace XSD")
-        if _is_rdflib_memory(graph):
-            outcome = graph.query(_prepared(info), initBindings=bindings)
-        else:  # Oxigraph, a SPARQL endpoint: the same terms as a VALUES clause
-            outcome = graph.query(with_values(info, bindings))
+        outcome = execute(graph, info, bindings)
         columns = [str(v) for v in (outcome.vars or [])]
         rows = [tuple(row) for row in outcome]
     return Result(columns, rows)
