@@ -238,3 +238,40 @@ def test_cli_unreadable_turtle_exits_2(tmp_path, capsys):
     bad.write_text("@prefix cg: <https://w3id.org/chaingraph/ontology#> .\n:case a cg:Case\n")
     assert main(["audit", str(bad)]) == 2
     assert "broken.ttl" in capsys.readouterr().err
+
+
+def test_cli_sparql_engine_on_files_audits_them_case_by_case(tmp_path, capsys):
+    from chaingraph.graph import case_files
+
+    paths = [str(p) for p in case_files()]
+    assert main(["audit", *paths, "--engine", "sparql", "--format", "json"]) == 1
+    out = json.loads(capsys.readouterr().out)
+    found = {(c["case"], f["rule"]) for c in out["cases"] for f in c["findings"]}
+    assert found == {(case, f["rule"]) for case, items in FLAWS.items() for f in items}
+    assert out["summary"]["cases_checked"] == len(CASE_IDS)
+
+
+def test_cli_auto_engine_switches_to_the_file_scan_on_large_data(monkeypatch, capsys):
+    from chaingraph import audit as audit_module
+    from chaingraph.graph import case_files
+
+    monkeypatch.setattr(audit_module, "LARGE", 0)
+    assert main(["audit", *map(str, case_files()), "--case", "FX-005"]) == 1
+    captured = capsys.readouterr()
+    assert "the compiled audit, case by case" in captured.err
+    assert "phase-gap" in captured.out and "FX-006" not in captured.out
+    # --at asks for the reference: no switch
+    assert main(["audit", *map(str, case_files()), "--case", "FX-005", "--at", "2026-01-01"]) == 1
+    assert "case by case" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("args", "needle"), [
+    (["--at", "2026-01-01"], "--at needs the reference engine"),
+    (["--case", "FX-999"], "unknown case 'FX-999'"),
+])
+def test_cli_file_scan_bad_input_exits_2(args, needle, capsys):
+    from chaingraph.graph import case_files
+
+    assert main(["audit", *map(str, case_files()), "--engine", "sparql", *args]) == 2
+    err = capsys.readouterr().err
+    assert needle in err and "Traceback" not in err

@@ -184,3 +184,63 @@ def test_audit_runs_on_every_backend(shapes, tmp_path):
     expected = {key(v) for v in fastaudit.validate(memory, shapes)}
     on_oxigraph = {key(v) for v in fastaudit.validate(backends.open_oxigraph(progress=False), shapes)}
     assert on_oxigraph == expected
+
+
+# ------------------------------------------------------------------ files, case by case
+
+
+def _findings(report) -> list:
+    return sorted((f.case, f.rule, f.focus, f.phase, f.start, f.end, f.value, f.message)
+                  for f in report.findings)
+
+
+@pytest.fixture(scope="module")
+def named_person(generated, tmp_path_factory):
+    """The generated cases with one professional's pseudonym replaced by a name."""
+    text = generated[2].read_text()
+    persons = text.index("\nprs:")  # the persons are written once, after the cases
+    line = text[persons + 1:text.index("\n", persons + 1)]
+    pseudonym = line.split('cg:pseudonym "')[1].split('"')[0]
+    out = tmp_path_factory.mktemp("persons") / "cases.ttl"
+    out.write_text(text[:persons] + text[persons:].replace(f'"{pseudonym}"', '"Jan de Vries"', 1))
+    return out, line.split()[0].replace("prs:", "https://w3id.org/chaingraph/person/")
+
+
+@pytest.mark.parametrize("name", ["examples", "generated", "persons"])
+def test_audit_of_files_equals_the_compiled_audit_of_the_loaded_graph(name, generated, named_person):
+    """The chunked audit of files gives the findings (cases, phases, texts) of audit_compiled."""
+    from chaingraph.audit import audit_compiled, audit_files
+
+    paths = {"examples": CASE_FILES, "generated": [generated[2]], "persons": [named_person[0]]}[name]
+    on_files = audit_files(paths, workers=2, progress=False)
+    loaded = audit_compiled(load(paths, check=False))
+    assert _findings(on_files) == _findings(loaded) and on_files.findings
+    assert on_files.cases == loaded.cases
+    if name == "persons":
+        # the person is written outside the cases, in another chunk: the finding still
+        # belongs to the case that names the person, and does not repeat the name
+        named = [f for f in on_files.findings if f.rule == "not-pseudonymous"]
+        assert named and all(f.focus == named_person[1] and f.case for f in named)
+        assert "Jan de Vries" not in on_files.render_text()
+
+
+def test_scan_of_files_cuts_them_into_chunks_at_case_blocks(generated):
+    path = generated[2]
+    one = fastaudit.scan_files([path], chunk=1000, workers=1, progress=False)
+    many = fastaudit.scan_files([path], chunk=5, workers=2, progress=False)
+    assert len(fastaudit._pieces([path], 5)) == 5  # 24 cases and the persons' block
+    assert many.violations == one.violations and many.focus_cases == one.focus_cases
+    assert many.cases == one.cases == [f"GX-{i:05d}" for i in range(1, 25)]
+
+
+def test_a_broken_line_deep_in_a_large_file_is_named_by_the_files_own_line(generated, tmp_path):
+    from chaingraph.errors import SourceError
+
+    lines = generated[2].read_text().splitlines()
+    target = next(i for i, line in enumerate(lines) if i > len(lines) // 2 and "cg:phase" in line)
+    lines[target] = "    cg:phase cg:PhaseRecognition ; ; broken <<"
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("\n".join(lines) + "\n")
+    with pytest.raises(SourceError) as caught:
+        fastaudit.scan_files([bad], chunk=3, workers=2, progress=False)
+    assert caught.value.line == target + 1 and caught.value.path == str(bad)

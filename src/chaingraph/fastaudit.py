@@ -834,9 +834,10 @@ def combine(checks: Sequence[Check], *, per_graph: bool = False) -> str:
             prefixes[head.group(2)] = head.group(1)
             text = text[head.end():]
         branches.append(f"{{ {{ {text} }} BIND({index} AS ?_check) }}")
-    return ("\n".join(prefixes.values()) + "\nSELECT ?_check ?this ?value WHERE {\n"
-            + ("GRAPH ?_unit {\n" if per_graph else "")
-            + "\nUNION\n".join(branches) + ("\n}" if per_graph else "") + "\n}")
+    body = "\nUNION\n".join(branches)
+    if per_graph:
+        body = "GRAPH ?_unit {\n" + body + "\n}"
+    return "\n".join(prefixes.values()) + f"\nSELECT ?_check ?this ?value WHERE {{\n{body}\n}}"
 
 
 def split_cases(data: bytes) -> tuple[bytes, list[bytes], list[bytes]]:
@@ -858,21 +859,171 @@ def split_cases(data: bytes) -> tuple[bytes, list[bytes], list[bytes]]:
 
 _WORK: dict[str, Any] = {}
 
+# What the findings need to know of a focus node beside the violation: the unit (case)
+# it is in, its phase and whether it is a person (whose value is never repeated). A query
+# of its own on the nodes found: Oxigraph (0.5.13) leaves the GRAPH variable unbound on
+# the rows of a FILTER (!BOUND(...)) check inside GRAPH ?_unit.
+_DETAILS = """SELECT DISTINCT ?this ?_unit ?_phase ?_person WHERE {{
+  VALUES ?this {{ {nodes} }}
+  GRAPH ?_unit {{
+    ?this ?_p ?_o
+    OPTIONAL {{ ?this <https://w3id.org/chaingraph/ontology#phase> ?_phase }}
+    OPTIONAL {{ ?this a ?_person . VALUES ?_person {{ <https://w3id.org/chaingraph/ontology#Person>
+                                                    <https://w3id.org/chaingraph/ontology#Professional> }} }}
+  }}
+}}"""
 
-def _audit_chunk(units: list[bytes]) -> list[tuple[int, str, str | None]]:
-    """Audit a chunk of cases, each in its own named graph of one small store."""
+_UNIT_CASES = """SELECT ?_unit ?id WHERE { GRAPH ?_unit {
+  ?case a <https://w3id.org/chaingraph/ontology#Case> ; <https://w3id.org/chaingraph/ontology#caseId> ?id } }"""
+
+_PERSON_LINKS = """PREFIX cg: <https://w3id.org/chaingraph/ontology#>
+SELECT DISTINCT ?person ?id WHERE { GRAPH ?_unit { ?case cg:caseId ?id .
+  { ?case cg:victim|cg:suspect ?person } UNION { ?a cg:holder ?person ; cg:inCase ?case } } }"""
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """A byte range of a data file: whole case blocks, read and split by a worker."""
+
+    path: str
+    start: int
+    end: int
+    header: int  # bytes of the file's header (prefix lines) to put in front; 0 for the first piece
+    turtle: bool
+
+
+class _UnitError(Exception):
+    """A unit did not parse in a worker: where, so the parent can name the file's line.
+
+    ``start`` is the file offset of the unit's block, ``header_lines`` the lines put in
+    front of it (the file's prefixes), ``line`` the parser's line in the unit.
+    """
+
+    def __init__(self, path: str, start: int, header_lines: int, line: int | None, message: str) -> None:
+        super().__init__(path, start, header_lines, line, message)
+        self.path, self.start, self.header_lines = path, start, header_lines
+        self.line, self.message = line, message
+
+
+@dataclass
+class FileAudit:
+    """What :func:`scan_files` found: the violations, and where each one belongs.
+
+    Attributes:
+        violations: as :func:`validate` returns them.
+        cases: the case id of every case in the files, in file order.
+        focus_cases: the case ids of each focus node (the case it was found in or, for a
+            person, the cases that name the person).
+        focus_phase: the ``cg:phase`` of a focus node, where it has one.
+        persons: the focus nodes that are persons or professionals.
+    """
+
+    violations: set[Violation] = field(default_factory=set)
+    cases: list[str] = field(default_factory=list)
+    focus_cases: dict[Node, set[str]] = field(default_factory=dict)
+    focus_phase: dict[Node, Node] = field(default_factory=dict)
+    persons: set[Node] = field(default_factory=set)
+
+
+def _pieces(files: Sequence[str | Path], chunk: int) -> list[list[_Piece]]:
+    """Cut the files into tasks of about ``chunk`` case blocks each, without parsing them.
+
+    A block starts at a line ``@prefix : <…>`` (how ``chaingraph generate`` and the example
+    cases write a case); a file without such lines is one block. Only the positions are
+    found here (``mmap.find``, in C): reading and splitting happens in the workers.
+    """
+    import mmap
+
+    from pyoxigraph import RdfFormat
+
+    from chaingraph.backends import ox_format
+    from chaingraph.errors import MissingPath
+
+    tasks: list[list[_Piece]] = []
+    current: list[_Piece] = []
+    blocks = 0
+    for raw in files:
+        path = Path(raw)
+        if not path.is_file():
+            raise MissingPath(path)
+        size = path.stat().st_size
+        turtle = ox_format(path) in (RdfFormat.TURTLE, RdfFormat.N_TRIPLES, RdfFormat.N3)
+        starts: list[int] = []
+        if turtle and size:
+            with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+                if mm[:11] == b"@prefix : <":
+                    starts.append(0)
+                at = mm.find(b"\n@prefix : <")
+                while at >= 0:
+                    starts.append(at + 1)
+                    at = mm.find(b"\n@prefix : <", at + 1)
+        header = starts[0] if starts else 0
+        if len(starts) < 2:
+            current.append(_Piece(str(path), 0, size, 0, turtle))
+            blocks += 1
+        else:
+            bounds = [0] + starts[chunk::chunk] + [size]
+            for i, (begin, stop) in enumerate(zip(bounds, bounds[1:])):
+                current.append(_Piece(str(path), begin, stop, 0 if i == 0 else header, turtle))
+                blocks += chunk
+                if blocks >= chunk:
+                    tasks.append(current)
+                    current, blocks = [], 0
+        if blocks >= chunk:
+            tasks.append(current)
+            current, blocks = [], 0
+    if current:
+        tasks.append(current)
+    return tasks
+
+
+def _audit_chunk(task: list[_Piece]) -> dict[str, Any]:
+    """Audit one task: its cases each in a named graph of one small store, then one query."""
     import pyoxigraph
 
+    from chaingraph.backends import ox_format
+
     store = pyoxigraph.Store()
-    for index, unit in enumerate(units):
-        store.load(input=unit, format=pyoxigraph.RdfFormat.TURTLE,
-                   to_graph=pyoxigraph.NamedNode(f"urn:chaingraph:unit:{index}"))
-    out = []
-    for solution in store.query(_WORK["query"]):
-        check, this, value = solution[0], solution[1], solution[2]
-        if this is not None:
-            out.append((int(check.value), str(this), None if value is None else str(value)))
-    return out
+    index = 0
+    for piece in task:
+        with open(piece.path, "rb") as handle:
+            header = handle.read(piece.header) if piece.header else b""
+            handle.seek(piece.start)
+            data = handle.read(piece.end - piece.start)
+        buffer = header + data
+        if piece.turtle:
+            head, cases, others = split_cases(buffer)
+            blocks, fmt = cases + others, pyoxigraph.RdfFormat.TURTLE
+        else:
+            head, blocks, fmt = b"", [data], ox_format(Path(piece.path))
+        for block in blocks:
+            try:
+                store.load(input=head + block, format=fmt,
+                           to_graph=pyoxigraph.NamedNode(f"urn:chaingraph:unit:{index}"))
+            except SyntaxError as exc:
+                # where the block lies in the file, and how many of the unit's lines are header
+                offset = piece.start + buffer.find(block) - len(header) if head else piece.start
+                raise _UnitError(piece.path, offset, head.count(b"\n"), exc.lineno,
+                                 str(exc.args[0]) if exc.args else str(exc)) from None
+            index += 1
+    rows = []
+    found = set()
+    for s in store.query(_WORK["query"]):
+        if s["this"] is not None:
+            rows.append((int(s["_check"].value), str(s["this"]),
+                         None if s["value"] is None else str(s["value"])))
+            found.add(s["this"])
+    nodes = " ".join(str(n) for n in found if isinstance(n, pyoxigraph.NamedNode))
+    details = [(str(s["this"]), s["_unit"].value, None if s["_phase"] is None else str(s["_phase"]),
+                s["_person"] is not None)
+               for s in store.query(_DETAILS.format(nodes=nodes))] if nodes else []
+    unit_cases = sorted(((s["_unit"].value, s["id"].value) for s in store.query(_UNIT_CASES)),
+                        key=lambda row: int(row[0].rsplit(":", 1)[1]))  # in file order
+    # Persons are written once, outside the cases: the cases that name them tell where a
+    # finding on a person belongs.
+    links = [(str(s["person"]), s["id"].value) for s in store.query(_PERSON_LINKS)] \
+        if _WORK["links"] else []
+    return {"rows": rows, "details": details, "cases": unit_cases, "links": links}
 
 
 def _from_nt(text: str) -> Node:
@@ -881,22 +1032,45 @@ def _from_nt(text: str) -> Node:
     return from_n3(text)  # type: ignore[return-value]
 
 
-def audit_files(files: Sequence[str | Path], *, shapes: Graph | CompiledShapes | None = None,
-                base: bool = True, workers: int | None = None, chunk: int = 200,
-                progress: bool = True) -> set[Violation]:
-    """Audit Turtle files case by case, in parallel, against the (compiled) shapes.
+def _raise_source_error(error: _UnitError) -> None:
+    """Turn a worker's parse error into the file's own line (counted only now, on error)."""
+    from chaingraph.errors import SourceError
 
-    The ontology and monitor are audited once; the cases go to ``workers`` processes in
-    chunks of ``chunk`` cases, each chunk a small Oxigraph store with a named graph per case.
+    line = None
+    if error.line is not None:
+        with open(error.path, "rb") as handle:
+            before = handle.read(error.start).count(b"\n")
+        # the unit is the header plus its block; the block's own lines follow the header's
+        line = error.line - error.header_lines + before if error.line > error.header_lines else error.line
+    message = error.message.split(": ", 1)[1] if error.message.startswith("Parser error") \
+        and ": " in error.message else error.message
+    raise SourceError(error.path, f"malformed RDF: {message}", line=line)
+
+
+def scan_files(files: Sequence[str | Path], *, shapes: Graph | CompiledShapes | None = None,
+               base: bool = True, workers: int | None = None, chunk: int = 200,
+               progress: bool = True, person_cases: bool = True) -> FileAudit:
+    """Audit data files case by case, in parallel, against the (compiled) shapes.
+
+    The ontology and monitor are audited once. The files are cut into tasks of ``chunk``
+    cases at their ``@prefix :`` lines (the parent only finds the positions); ``workers``
+    processes each read their part of the file, load every case into its own named graph
+    of a small Oxigraph store, and run all checks as one query. Linear in the number of
+    cases and small in memory: no process ever holds more than a few hundred cases.
 
     Args:
         files: data files (one case per file, or files written case by case such as
-            those of ``chaingraph generate``).
+            those of ``chaingraph generate``; other RDF formats are one unit per file).
         shapes: the shapes (default: the bundled shapes).
         base: also load and audit the bundled ontology and monitor data.
         workers: processes (default: the number of cores).
         chunk: cases per store.
         progress: show a progress bar on a terminal.
+        person_cases: find the cases that name each person (for findings on persons).
+
+    Raises:
+        SourceError: a file does not parse (names the file and line).
+        MissingPath: a file does not exist.
     """
     import multiprocessing
     import os
@@ -912,38 +1086,59 @@ def audit_files(files: Sequence[str | Path], *, shapes: Graph | CompiledShapes |
     base_store = pyoxigraph.Store()
     load_files(base_store, ontology_files() + monitor_files(), progress=False)
     checks = instantiate(compiled, _ox_runner(base_store))
-    found: set[Violation] = set()
+    out = FileAudit()
     if base:
-        found |= validate(base_store, compiled)
-
-    units: list[bytes] = []
-    for path in files:
-        data = Path(path).read_bytes()
-        header, cases, others = split_cases(data)
-        units += [header + c for c in cases] + [header + o for o in others]
-    chunks = [units[i:i + chunk] for i in range(0, len(units), chunk)]
-    del units
+        out.violations |= validate(base_store, compiled)
+    tasks = _pieces(files, chunk)
     _WORK["query"] = combine(checks, per_graph=True)
+    _WORK["links"] = person_cases
     workers = workers or os.cpu_count() or 1
-    rows: list[tuple[int, str, str | None]] = []
-    with Progress("audit", total=len(chunks), unit="chunks",
-                  enabled=None if progress else False) as bar:
-        if workers == 1 or len(chunks) < 2:
-            for part in chunks:
-                rows += _audit_chunk(part)
-                bar.advance()
-        else:
-            context = multiprocessing.get_context("fork")
-            with context.Pool(workers) as pool:
-                for result in pool.imap_unordered(_audit_chunk, chunks):
-                    rows += result
+    results: list[dict[str, Any]] = []
+    try:
+        with Progress("audit", total=len(tasks), unit="chunks",
+                      enabled=None if progress else False) as bar:
+            if workers == 1 or len(tasks) < 2:
+                for task in tasks:
+                    results.append(_audit_chunk(task))
                     bar.advance()
-    for index, this, value in rows:
-        check = checks[index]
-        found.add(Violation(_from_nt(this), check.shape, check.component, check.severity,
-                            check.path, _from_nt(value) if check.has_value and value else None,
-                            check.message))
-    return found
+            else:
+                context = multiprocessing.get_context("fork")
+                with context.Pool(min(workers, len(tasks))) as pool:
+                    for result in pool.imap(_audit_chunk, tasks):
+                        results.append(result)
+                        bar.advance()
+    except _UnitError as error:
+        _raise_source_error(error)
+    links: dict[str, set[str]] = {}
+    for result in results:
+        unit_case = dict(result["cases"])
+        out.cases += [case for _, case in result["cases"]]
+        for person, case in result["links"]:
+            links.setdefault(person, set()).add(case)
+        for index, this, value in result["rows"]:
+            check = checks[index]
+            out.violations.add(Violation(_from_nt(this), check.shape, check.component, check.severity,
+                                         check.path, _from_nt(value) if check.has_value and value else None,
+                                         check.message))
+        for this, unit, phase, person in result["details"]:
+            focus = _from_nt(this)
+            if unit in unit_case:
+                out.focus_cases.setdefault(focus, set()).add(unit_case[unit])
+            if phase is not None:
+                out.focus_phase[focus] = _from_nt(phase)
+            if person:
+                out.persons.add(focus)
+    for focus in out.persons:
+        out.focus_cases.setdefault(focus, set()).update(links.get(focus.n3(), ()))
+    return out
+
+
+def audit_files(files: Sequence[str | Path], *, shapes: Graph | CompiledShapes | None = None,
+                base: bool = True, workers: int | None = None, chunk: int = 200,
+                progress: bool = True) -> set[Violation]:
+    """The violations of :func:`scan_files` alone."""
+    return scan_files(files, shapes=shapes, base=base, workers=workers, chunk=chunk,
+                      progress=progress, person_cases=False).violations
 
 
 def case_subgraph(store: Any, case: Node) -> Any:

@@ -47,32 +47,34 @@ PREFIX org: <http://www.w3.org/ns/org#>
 # Where an organisation takes part in something that belongs to a case.
 _IN_CASE = "cg:organisation|cg:byOrganisation|cg:participant|cg:fromOrganisation|cg:toOrganisation|cg:hostedBy"
 
-# One aggregate query for the whole collaboration graph: pairs of organisations with
-# how many cases, agreements and meetings they share (GROUP BY the pair), so it stays
-# one pass over the data at any scale. {cases} is empty or a VALUES clause of case IRIs
-# built from rdflib terms.
-COLLABORATION_QUERY = PREFIXES + """
-SELECT ?a ?b ?kind (COUNT(DISTINCT ?thing) AS ?n) (GROUP_CONCAT(DISTINCT ?token; separator="|") AS ?tokens)
-WHERE {
-  {
-    { SELECT DISTINCT ?thing ?a WHERE { {cases} ?x cg:inCase ?thing . ?x (%s) ?a . } }
-    { SELECT DISTINCT ?thing ?b WHERE { {cases} ?y cg:inCase ?thing . ?y (%s) ?b . } }
-    {case-token}
-    BIND("case" AS ?kind)
-  } UNION {
-    {agreements} ?thing a/rdfs:subClassOf* cg:Agreement ; cg:party ?a , ?b .
-    BIND(STR(?thing) AS ?token) BIND("agreement" AS ?kind)
-  } UNION {
-    {meetings} ?thing a/rdfs:subClassOf* cg:Meeting ; cg:participant|cg:hostedBy ?a .
-    ?thing cg:participant|cg:hostedBy ?b .
-    BIND(STR(?thing) AS ?token) BIND("meeting" AS ?kind)
-  }
-  FILTER(STR(?a) < STR(?b))
+# The collaboration graph is read as memberships, "which organisations take part in this
+# case (agreement, meeting)", one row per thing and organisation; the pairs are counted
+# in Python, per distinct set of organisations. A region's cases share a handful of such
+# sets, so that stays one pass over the data at any scale, where pairing the rows in
+# SPARQL (a self-join with COUNT DISTINCT per pair) grew to seconds per 10,000 cases.
+# {cases}, {agreements} and {meetings} are empty or VALUES clauses of case IRIs built
+# from rdflib terms. The predicates are VALUES, not a path alternative: Oxigraph scans
+# each one by its index, twice as fast.
+MEMBERS_QUERIES = {
+    "case": PREFIXES + """
+SELECT DISTINCT ?thing ?a WHERE {
+  {cases} VALUES ?p { %s }
+  ?x ?p ?a . ?x cg:inCase ?thing .
+}""" % _IN_CASE.replace("|", " "),
+    "agreement": PREFIXES + """
+SELECT DISTINCT ?thing ?a WHERE {
+  ?type rdfs:subClassOf* cg:Agreement . ?thing a ?type . {agreements} ?thing cg:party ?a .
+}""",
+    "meeting": PREFIXES + """
+SELECT DISTINCT ?thing ?a WHERE {
+  ?type rdfs:subClassOf* cg:Meeting . ?thing a ?type . {meetings}
+  VALUES ?p { cg:participant cg:hostedBy } ?thing ?p ?a .
+}""",
 }
-GROUP BY ?a ?b ?kind
-""" % (_IN_CASE, _IN_CASE)
 
-ORGANISATION_CASES_QUERY = PREFIXES + """
+CASE_IDS_QUERY = PREFIXES + "SELECT ?thing ?token WHERE { {cases} ?thing cg:caseId ?token }"
+
+CASES_QUERY = PREFIXES + """
 SELECT ?a (COUNT(DISTINCT ?case) AS ?n) WHERE {
   {cases} ?x cg:inCase ?case . ?x (%s) ?a . ?case cg:caseId ?id .
 } GROUP BY ?a
@@ -347,9 +349,54 @@ def _thing_name(graph: Graph, thing: URIRef, lang: str) -> str:
     return f"{kind} {_iso(_date(graph.value(thing, CG.date)))}".strip()
 
 
-def _case_count(graph: Graph) -> int:
-    rows = list(graph.query(PREFIXES + "SELECT (COUNT(?c) AS ?n) WHERE { ?c a cg:Case }"))
-    return int(rows[0][0]) if rows else 0
+def _members(graph: Graph, query: str) -> dict[str, set[str]]:
+    """Run a membership query: each thing (N-Triples text) with the IRIs of its organisations.
+
+    On Oxigraph the rows come as one TSV text from the store itself: at a region's scale,
+    turning hundreds of thousands of rows into rdflib terms one by one costs more than
+    the query.
+    """
+    from chaingraph.backends import native_store
+
+    members: dict[str, set[str]] = defaultdict(set)
+    store = native_store(graph)
+    if store is not None:
+        import pyoxigraph
+
+        text = store.query(query).serialize(format=pyoxigraph.QueryResultsFormat.TSV)
+        for line in text.decode("utf-8").split("\n")[1:]:
+            if line:
+                thing, org = line.split("\t")
+                if org.startswith("<"):
+                    members[thing].add(org[1:-1])
+        return members
+    for row in graph.query(query):
+        if isinstance(row.a, URIRef):
+            members[row.thing.n3()].add(str(row.a))
+    return members
+
+
+def _pairs(members: dict[str, set[str]], listed: bool) -> dict[tuple[str, str], tuple[int, list[str]]]:
+    """Count, for each pair of organisations, the things they share (and name the first few).
+
+    The things are grouped by their set of organisations first, so the work grows with
+    the number of distinct sets, not with the number of things.
+    """
+    groups: dict[frozenset[str], list[str]] = defaultdict(list)
+    for thing, orgs in members.items():
+        if len(orgs) > 1:
+            groups[frozenset(orgs)].append(thing)
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    firsts: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for orgs, things in groups.items():
+        # the MAX_LISTED + 1 smallest of a pair are among the smallest of each of its groups
+        first = sorted(things)[:MAX_LISTED + 1] if listed else []
+        ordered = sorted(orgs)
+        for i, a in enumerate(ordered):
+            for b in ordered[i + 1:]:
+                counts[(a, b)] += len(things)
+                firsts[(a, b)] += first
+    return {pair: (n, sorted(firsts[pair])[:MAX_LISTED + 1]) for pair, n in counts.items()}
 
 
 def collaboration(graph: Graph, *, lang: str = "en", cases: Iterable[str] | None = None) -> nx.Graph:
@@ -357,8 +404,10 @@ def collaboration(graph: Graph, *, lang: str = "en", cases: Iterable[str] | None
 
     Edge attributes: ``weight`` (cases + agreements + meetings), ``cases``, ``agreements``,
     ``meetings`` (counts), ``case_ids``, ``agreement_names``, ``meeting_names`` (texts,
-    the first ``MAX_LISTED``), ``label``. With ``cases``, only those cases count, with the
-    meetings held in them and the agreements they name (``cg:escalationAgreement``).
+    the first ``MAX_LISTED``; case ids only where at most ``MAX_LISTED`` cases are shown),
+    ``label``. Node attribute ``cases``: the cases the organisation takes part in. With
+    ``cases``, only those cases count, with the meetings held in them and the agreements
+    they name (``cg:escalationAgreement``).
 
     Example:
         >>> from chaingraph import load
@@ -369,43 +418,59 @@ def collaboration(graph: Graph, *, lang: str = "en", cases: Iterable[str] | None
     restricted = None
     if cases is not None:
         restricted = [find_case(graph, c) for c in cases]
-    # Name the shared cases only where there are few: at a region's scale, concatenating
-    # every case id of every pair costs more than the whole count.
-    few = restricted is not None or _case_count(graph) <= MAX_LISTED
-    query = (COLLABORATION_QUERY
-             .replace("{case-token}", "?thing cg:caseId ?token ." if few else "")
-             .replace("{cases}", _values("thing", restricted))
-             .replace("{agreements}", "" if restricted is None else _values("case", restricted)
-                      + " ?case cg:escalationAgreement ?thing .")
-             .replace("{meetings}", "" if restricted is None else _values("case", restricted)
-                      + " ?thing cg:inCase ?case ."))
+    fill = {
+        "{cases}": _values("thing", restricted),
+        "{agreements}": "" if restricted is None else _values("case", restricted)
+        + " ?case cg:escalationAgreement ?thing .",
+        "{meetings}": "" if restricted is None else _values("case", restricted)
+        + " ?thing cg:inCase ?case .",
+    }
+    members = {}
+    for kind, text in MEMBERS_QUERIES.items():
+        for slot, value in fill.items():
+            text = text.replace(slot, value)
+        members[kind] = _members(graph, text)
+    # Name the shared cases only where there are few: at a region's scale, a pair shares
+    # thousands, and their ids say nothing in a picture.
+    few = restricted is not None or len(members["case"]) <= MAX_LISTED
+    case_ids: dict[str, str] = {}
+    if few:
+        case_ids = {row.thing.n3(): str(row.token)
+                    for row in graph.query(CASE_IDS_QUERY.replace("{cases}", fill["{cases}"]))}
     view = nx.Graph(what="collaboration", title=word("collaboration-title", lang), lang=lang)
     if restricted is not None:
         view.graph["case"] = " ".join(sorted(cases or ()))
+    names = {"case": "case_ids", "agreement": "agreement_names", "meeting": "meeting_names"}
     pairs: dict[tuple[str, str], dict[str, object]] = defaultdict(dict)
-    # Sorted, so the picture is the same whatever order the store answers in.
-    for row in sorted(graph.query(query), key=lambda r: (str(r.a), str(r.b), str(r.kind))):
-        a = _add_organisation(view, graph, row.a, lang)
-        b = _add_organisation(view, graph, row.b, lang)
-        kind = str(row.kind)
-        tokens = sorted(str(row.tokens).split("|")) if row.tokens else []
-        more = len(tokens) > MAX_LISTED
-        tokens = tokens[:MAX_LISTED]  # name only what is listed: at scale a pair shares thousands
-        if kind != "case":
-            tokens = sorted(_thing_name(graph, URIRef(t), lang) for t in tokens)
-        listed = "; ".join(tokens) + ("; …" if more else "") if tokens or few else "…"
-        pair = pairs[(a, b)]
-        pair[kind + "s"] = int(row.n)
-        pair[{"case": "case_ids", "agreement": "agreement_names", "meeting": "meeting_names"}[kind]] = listed
+    for kind, found in members.items():
+        listed = kind != "case" or few
+        for (a, b), (n, first) in sorted(_pairs(found, listed).items()):
+            more = n > MAX_LISTED
+            if kind == "case":
+                tokens = sorted(case_ids[t] for t in first if t in case_ids)[:MAX_LISTED]
+            else:
+                tokens = sorted(_thing_name(graph, URIRef(t[1:-1]), lang)
+                                for t in first[:MAX_LISTED] if t.startswith("<"))
+            text = "; ".join(tokens) + ("; …" if more else "") if tokens or few else "…"
+            pair = pairs[(node_id(URIRef(a)), node_id(URIRef(b)))]
+            pair.setdefault("_iris", (URIRef(a), URIRef(b)))
+            pair[kind + "s"] = n
+            pair[names[kind]] = text
     for (a, b), data in sorted(pairs.items()):
+        iri_a, iri_b = data.pop("_iris")  # type: ignore[misc]
+        _add_organisation(view, graph, iri_a, lang)
+        _add_organisation(view, graph, iri_b, lang)
         counts = {k: int(data.get(k, 0)) for k in ("cases", "agreements", "meetings")}  # type: ignore[call-overload]
         text = ", ".join(f"{n} {word(k if n != 1 else k[:-1], lang)}" for k, n in counts.items() if n)
         view.add_edge(a, b, weight=sum(counts.values()), label=text, kind="shares", **counts,
                       **{k: v for k, v in data.items() if k not in counts})
-    for row in sorted(graph.query(ORGANISATION_CASES_QUERY.replace("{cases}", _values("case", restricted))),
-                      key=lambda r: str(r.a)):
-        nid = _add_organisation(view, graph, row.a, lang)
-        view.nodes[nid]["cases"] = int(row.n)
+    per_org: dict[str, int] = defaultdict(int)
+    for orgs in members["case"].values():
+        for org in orgs:
+            per_org[org] += 1
+    for org, n in sorted(per_org.items()):
+        nid = _add_organisation(view, graph, URIRef(org), lang)
+        view.nodes[nid]["cases"] = n
     for nid in view.nodes:
         view.nodes[nid].setdefault("cases", 0)
     return view
