@@ -53,23 +53,20 @@ _IN_CASE = "cg:organisation|cg:byOrganisation|cg:participant|cg:fromOrganisation
 # sets, so that stays one pass over the data at any scale, where pairing the rows in
 # SPARQL (a self-join with COUNT DISTINCT per pair) grew to seconds per 10,000 cases.
 # {cases}, {agreements} and {meetings} are empty or VALUES clauses of case IRIs built
-# from rdflib terms. The predicates are VALUES, not a path alternative: Oxigraph scans
-# each one by its index, twice as fast.
+# from rdflib terms. {organisation} says how a thing of a case names an organisation:
+# on Oxigraph as VALUES of the predicates (each scanned by its index: twice as fast as
+# the path alternative), on rdflib as a UNION (VALUES there is the slowest form).
 MEMBERS_QUERIES = {
     "case": PREFIXES + """
-SELECT DISTINCT ?thing ?a WHERE {
-  {cases} VALUES ?p { %s }
-  ?x ?p ?a . ?x cg:inCase ?thing .
-}""" % _IN_CASE.replace("|", " "),
+SELECT DISTINCT ?thing ?a WHERE { {cases} {organisation} ?x cg:inCase ?thing . }""",
     "agreement": PREFIXES + """
-SELECT DISTINCT ?thing ?a WHERE {
-  ?type rdfs:subClassOf* cg:Agreement . ?thing a ?type . {agreements} ?thing cg:party ?a .
-}""",
+SELECT DISTINCT ?thing ?a WHERE { {agreements} ?thing a/rdfs:subClassOf* cg:Agreement ; cg:party ?a . }""",
     "meeting": PREFIXES + """
-SELECT DISTINCT ?thing ?a WHERE {
-  ?type rdfs:subClassOf* cg:Meeting . ?thing a ?type . {meetings}
-  VALUES ?p { cg:participant cg:hostedBy } ?thing ?p ?a .
-}""",
+SELECT DISTINCT ?thing ?a WHERE { {meetings} ?thing a/rdfs:subClassOf* cg:Meeting ; cg:participant|cg:hostedBy ?a . }""",
+}
+_ORGANISATION_OF = {
+    "oxigraph": "VALUES ?p { %s } ?x ?p ?a ." % _IN_CASE.replace("|", " "),
+    "other": "{ %s }" % " } UNION { ".join(f"?x {p} ?a" for p in _IN_CASE.split("|")),
 }
 
 CASE_IDS_QUERY = PREFIXES + "SELECT ?thing ?token WHERE { {cases} ?thing cg:caseId ?token }"
@@ -418,7 +415,10 @@ def collaboration(graph: Graph, *, lang: str = "en", cases: Iterable[str] | None
     restricted = None
     if cases is not None:
         restricted = [find_case(graph, c) for c in cases]
+    from chaingraph.backends import native_store
+
     fill = {
+        "{organisation}": _ORGANISATION_OF["oxigraph" if native_store(graph) is not None else "other"],
         "{cases}": _values("thing", restricted),
         "{agreements}": "" if restricted is None else _values("case", restricted)
         + " ?case cg:escalationAgreement ?thing .",
