@@ -182,3 +182,24 @@ def test_interrupted_generation_leaves_the_old_file(tmp_path, monkeypatch):
         generate(10, out, seed=1)
     assert out.read_text() == "old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["g.ttl"]
+
+
+def test_written_files_get_the_usual_mode_and_a_failed_write_leaves_nothing(tmp_path, monkeypatch):
+    import os
+
+    out = tmp_path / "cases.ttl"
+    generate(2, out, seed=1)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask
+    assert flaws_path(out).stat().st_mode & 0o777 == 0o666 & ~umask
+    before = out.read_bytes()
+
+    def broken(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(generator, "iter_turtle", broken)
+    with pytest.raises(KeyboardInterrupt):
+        generate(5, out, seed=2)
+    assert out.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == [
+        "cases.ttl", "cases.ttl.flaws.json"]

@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
-import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -26,6 +24,7 @@ from pathlib import Path
 from typing import TextIO
 
 from chaingraph.errors import BadParameter
+from chaingraph.output import open_atomic
 
 CASE_NS = "https://w3id.org/chaingraph/case/"
 
@@ -374,13 +373,13 @@ def generate(n: int, output: str | Path, *, seed: int = 0, flaw_rate: float | No
     output = Path(output)
     flaws: dict[str, list[dict[str, str]]] = {}
     counts = [0, 0]
-    with _atomic_text(output) as handle:
+    with open_atomic(output) as handle:
         for chunk in iter_turtle(n, seed=seed, flaw_rate=flaw_rate, flaw_rates=flaw_rates,
                                  flaws=flaws, counts=counts):
             handle.write(chunk)
             if progress is not None:
                 progress.update(counts[0])  # type: ignore[attr-defined]
-    with _atomic_text(flaws_path(output)) as handle:
+    with open_atomic(flaws_path(output)) as handle:
         json.dump(flaws, handle, indent=1, sort_keys=True)
         handle.write("\n")
     return Generated(cases=counts[0], triples=counts[1], flaws=flaws)
@@ -390,29 +389,6 @@ def flaws_path(output: str | Path) -> Path:
     """Return where the seeded flaws of ``output`` are written (``cases.ttl.flaws.json``)."""
     output = Path(output)
     return output.with_name(output.name + ".flaws.json")
-
-
-class _atomic_text:
-    """Open a temporary sibling for text writing; move it onto ``path`` on success."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def __enter__(self) -> TextIO:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, self.tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp",
-                                        dir=self.path.parent)
-        self.handle = os.fdopen(fd, "w", encoding="utf-8", buffering=1 << 20)
-        return self.handle
-
-    def __exit__(self, kind: object, value: object, tb: object) -> None:
-        try:
-            self.handle.close()
-            if kind is None:
-                os.replace(self.tmp, self.path)
-        finally:
-            if kind is not None:
-                Path(self.tmp).unlink(missing_ok=True)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

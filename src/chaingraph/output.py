@@ -7,10 +7,13 @@ new one is complete.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO, Any
 
 
 def write_atomic(path: str | Path, content: str | bytes) -> Path:
@@ -22,21 +25,41 @@ def write_atomic(path: str | Path, content: str | bytes) -> Path:
         >>> write_atomic(target, "hello").read_text()
         'hello'
     """
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    with open_atomic(path, "wb") as handle:
+        handle.write(data)
+    return Path(path)
+
+
+@contextlib.contextmanager
+def open_atomic(path: str | Path, mode: str = "w") -> Iterator[IO[Any]]:
+    """Open a temporary sibling of ``path`` for writing; move it onto ``path`` on success.
+
+    On an error (or Ctrl-C) the temporary file goes and ``path`` stays as it was. The
+    file gets the usual mode (0666 less the umask), not ``mkstemp``'s 0600.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> target = pathlib.Path(tempfile.mkdtemp()) / "cases.ttl"
+        >>> with open_atomic(target) as out:
+        ...     _ = out.write("# nothing yet")
+        >>> target.read_text()
+        '# nothing yet'
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = content.encode("utf-8") if isinstance(content, str) else content
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual file mode
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+        os.fchmod(fd, 0o666 & ~_umask())
+        with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8"}),
+                       buffering=1 << 20) as handle:
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return path
 
 
 def _umask() -> int:
