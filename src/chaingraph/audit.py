@@ -21,7 +21,7 @@ from __future__ import annotations
 import argparse
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -233,26 +233,44 @@ def restrict(graph: Graph, case: URIRef, at: date) -> Graph | None:
 
 @dataclass
 class _Context:
-    """What turning results into findings needs to know about the whole graph."""
+    """What turning results into findings needs to know about the whole graph.
+
+    Labels and notations are remembered: a region's audit names the same phases,
+    measures and organisations tens of thousands of times, and the graph does not
+    change while one report is made.
+    """
 
     graph: Graph
     rules: dict[URIRef, Rule]
     lang: str
     phases: set[Node]
+    _memo: dict[tuple[str, Node, str], str | None] = field(default_factory=dict, repr=False)
 
     def notation(self, node: Node | None) -> str | None:
-        value = self.graph.value(node, SKOS.notation) if node is not None else None
-        return str(value) if value is not None else None
+        if node is None:
+            return None
+        key = ("notation", node, "")
+        if key not in self._memo:
+            value = self.graph.value(node, SKOS.notation)
+            self._memo[key] = str(value) if value is not None else None
+        return self._memo[key]
 
+    def label(self, node: Node, lang: str) -> str:
+        key = ("label", node, lang)
+        if key not in self._memo:
+            self._memo[key] = label(self.graph, node, lang)  # type: ignore[arg-type]
+        return self._memo[key] or ""
 
-def _display(ctx: _Context, node: Node | None, lang: str) -> str:
-    if node is None:
-        return ""
-    if isinstance(node, Literal):
-        return str(node)
-    if isinstance(node, URIRef) and any(ctx.graph.triples((node, None, None))):
-        return label(ctx.graph, node, lang)
-    return local_name(node)
+    def display(self, node: Node | None, lang: str) -> str:
+        if node is None:
+            return ""
+        if isinstance(node, Literal):
+            return str(node)
+        key = ("display", node, lang)
+        if key not in self._memo:
+            known = isinstance(node, URIRef) and any(self.graph.triples((node, None, None)))
+            self._memo[key] = self.label(node, lang) if known else local_name(node)
+        return self._memo[key] or ""
 
 
 def _findings(ctx: _Context, report: Graph, data: Graph, case: str | None) -> list[Finding]:
@@ -298,19 +316,19 @@ def _texts(ctx: _Context, rule: Rule, lang: str, result: Node, report: Graph, fo
            value: Node | None, phase: Node | None, start: str | None,
            end: str | None) -> dict[str, str | None]:
     """The language-dependent parts of a finding: message, action, phase and measure labels."""
-    phase_label = label(ctx.graph, phase, lang) if isinstance(phase, URIRef) else None
+    phase_label = ctx.label(phase, lang) if isinstance(phase, URIRef) else None
     slots = {
-        "this": local_name(focus) if isinstance(focus, URIRef) else _display(ctx, focus, lang),
-        "value": _display(ctx, value, lang), "phase": phase_label or "", "from": start or "",
+        "this": local_name(focus) if isinstance(focus, URIRef) else ctx.display(focus, lang),
+        "value": ctx.display(value, lang), "phase": phase_label or "", "from": start or "",
         "to": end if end not in (None, "..") else "…",
-        "path": _display(ctx, report.value(result, SH.resultPath), lang),
+        "path": ctx.display(report.value(result, SH.resultPath), lang),
     }
     template = rule.text("message", lang) or str(report.value(result, SH.resultMessage) or "")
     return {
         "message": _PLACEHOLDER.sub(lambda m: slots.get(m.group(1), m.group(0)), template),
         "action": rule.text("action", lang),
         "phase_label": phase_label,
-        "measure_label": label(ctx.graph, rule.measure, lang) if rule.measure is not None else None,
+        "measure_label": ctx.label(rule.measure, lang) if rule.measure is not None else None,
     }
 
 
