@@ -27,7 +27,6 @@ import hashlib
 import json
 import os
 import platform
-import re
 import resource
 import statistics
 import subprocess

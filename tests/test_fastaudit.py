@@ -233,14 +233,22 @@ def test_scan_of_files_cuts_them_into_chunks_at_case_blocks(generated):
     assert many.cases == one.cases == [f"GX-{i:05d}" for i in range(1, 25)]
 
 
-def test_a_broken_line_deep_in_a_large_file_is_named_by_the_files_own_line(generated, tmp_path):
+# chunk 1: each case alone in its part, the file's header put in front of it unsplit;
+# chunk 3: several cases per part, split there
+@pytest.mark.parametrize("chunk", [1, 3])
+@pytest.mark.parametrize("where", ["header", "middle"])
+def test_a_broken_line_in_a_large_file_is_named_by_the_files_own_line(generated, tmp_path, chunk, where):
     from chaingraph.errors import SourceError
 
     lines = generated[2].read_text().splitlines()
-    target = next(i for i, line in enumerate(lines) if i > len(lines) // 2 and "cg:phase" in line)
-    lines[target] = "    cg:phase cg:PhaseRecognition ; ; broken <<"
+    if where == "header":
+        target = 1
+        lines[target] = "@prefix broken <nowhere> ."
+    else:
+        target = next(i for i, line in enumerate(lines) if i > len(lines) // 8 and "cg:phase" in line)
+        lines[target] = "    cg:phase cg:PhaseRecognition ; ; broken <<"
     bad = tmp_path / "bad.ttl"
     bad.write_text("\n".join(lines) + "\n")
     with pytest.raises(SourceError) as caught:
-        fastaudit.scan_files([bad], chunk=3, workers=2, progress=False)
+        fastaudit.scan_files([bad], chunk=chunk, workers=2, progress=False)
     assert caught.value.line == target + 1 and caught.value.path == str(bad)

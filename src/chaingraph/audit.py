@@ -39,8 +39,8 @@ from chaingraph.language import DEFAULT, LANGUAGES, label, local_name
 from chaingraph.namespace import CG
 from chaingraph.shapes import SEVERITIES, Rule, load_shapes, rules
 
-__all__ = ["AuditReport", "AuditViolations", "Finding", "audit", "audit_compiled", "parse_date",
-           "partition", "restrict"]
+__all__ = ["AuditReport", "AuditViolations", "Finding", "audit", "audit_compiled", "audit_files",
+           "parse_date", "partition", "restrict"]
 
 _INTERVAL = re.compile(r"^(\d{4}-\d{2}-\d{2})/(\d{4}-\d{2}-\d{2}|\.\.)$")
 _PLACEHOLDER = re.compile(r"\{[?$](\w+)\}")
@@ -371,11 +371,7 @@ def audit(graph: Graph, *, cases: Sequence[str] | None = None, at: date | None =
     common, parts = partition(graph)
     if cases is not None:
         known = {p.case_id: p for p in parts}
-        for wanted in cases:
-            if wanted not in known:
-                raise UnknownCase(wanted, known)
-        chosen = list(dict.fromkeys(cases))
-        parts = [known[c] for c in chosen]
+        parts = [known[c] for c in _chosen(cases, known)]
     findings: list[Finding] = []
     checked: list[str] = []
     for part in sorted(parts, key=lambda p: p.case_id):
@@ -387,6 +383,19 @@ def audit(graph: Graph, *, cases: Sequence[str] | None = None, at: date | None =
     if shared and cases is None:
         findings += _findings(ctx, _validate(common, shapes), common, None)
     return _report(ctx, findings, checked, at)
+
+
+def _chosen(cases: Sequence[str] | None, known: Iterable[str]) -> list[str]:
+    """The cases to audit: ``cases`` without repeats, or every known case (sorted).
+
+    Raises:
+        UnknownCase: a case of ``cases`` is not known (the message lists those that are).
+    """
+    known = sorted(known)
+    for wanted in cases or ():
+        if wanted not in known:
+            raise UnknownCase(wanted, known)
+    return list(dict.fromkeys(cases)) if cases else known
 
 
 def _report(ctx: _Context, findings: list[Finding], checked: list[str], at: date) -> AuditReport:
@@ -438,12 +447,9 @@ def audit_compiled(graph: Graph, *, cases: Sequence[str] | None = None,
 
     shapes = shapes if shapes is not None else load_shapes()
     ctx = _Context(graph, rules(shapes), lang, set(graph.subjects(RDF.type, CG.Phase)))
-    known = sorted({str(row[1]) for row in graph.query(
+    chosen = _chosen(cases, {str(row[1]) for row in graph.query(
         "SELECT ?c ?id WHERE { ?c a <https://w3id.org/chaingraph/ontology#Case> ; "
         "<https://w3id.org/chaingraph/ontology#caseId> ?id }")})
-    for wanted in cases or ():
-        if wanted not in known:
-            raise UnknownCase(wanted, known)
     violations = fastaudit.validate(native_store(graph) or graph, shapes)
     owners: dict[Node, set[str]] = {}
     focus = {v.focus for v in violations}
@@ -451,7 +457,6 @@ def audit_compiled(graph: Graph, *, cases: Sequence[str] | None = None,
         for row in graph.query(_CASE_OF):
             if row[0] in focus:
                 owners.setdefault(row[0], set()).add(str(row[1]))
-    chosen = list(dict.fromkeys(cases)) if cases else known
     return _report(ctx, _from_violations(ctx, violations, owners, graph, chosen, cases is None),
                    chosen, date.today())
 
@@ -504,21 +509,15 @@ def audit_files(paths: Sequence[str | Path], *, cases: Sequence[str] | None = No
     base = load(ontology_files() + monitor_files(), base=False, check=False)
     scan = fastaudit.scan_files(sources(paths, base=False), shapes=shapes, workers=workers,
                                 progress=progress)
-    known = sorted(set(scan.cases))
-    for wanted in cases or ():
-        if wanted not in set(known):
-            raise UnknownCase(wanted, known)
-    # What the findings read of a focus node (its phase, whether it is a person), as a
-    # small graph beside the ontology and monitor.
-    facts = Graph()
-    facts += base
+    chosen = _chosen(cases, set(scan.cases))
+    # What the findings read of a focus node (its phase, whether it is a person) goes into
+    # the small graph of the ontology and monitor, which this audit loaded for itself.
     for focus, phase in scan.focus_phase.items():
-        facts.add((focus, CG.phase, phase))
+        base.add((focus, CG.phase, phase))
     for focus in scan.persons:
-        facts.add((focus, RDF.type, CG.Person))
+        base.add((focus, RDF.type, CG.Person))
     ctx = _Context(base, rules(shapes), lang, set(base.subjects(RDF.type, CG.Phase)))
-    chosen = list(dict.fromkeys(cases)) if cases else known
-    return _report(ctx, _from_violations(ctx, scan.violations, scan.focus_cases, facts, chosen,
+    return _report(ctx, _from_violations(ctx, scan.violations, scan.focus_cases, base, chosen,
                                          cases is None), chosen, date.today())
 
 
@@ -536,8 +535,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output", "-o", metavar="FILE", help="write to FILE (default: stdout)")
     parser.add_argument("--engine", choices=("auto", "shacl", "sparql"), default="auto",
                         help="shacl: pySHACL case by case (the reference, supports --at); "
-                             "sparql: the same shapes compiled to SPARQL, run by the store. "
-                             "auto (default): shacl in memory, sparql on Oxigraph or an endpoint")
+                             "sparql: the same shapes compiled to SPARQL, run by the store, or on "
+                             "files case by case on every core. auto (default): shacl in memory, "
+                             f"sparql on Oxigraph, an endpoint, or files over {LARGE >> 20} MiB "
+                             "without --at")
     from chaingraph.backends import add_backend_arguments
 
     add_backend_arguments(parser)
@@ -561,31 +562,33 @@ def run(args: argparse.Namespace) -> int:
 
     at = parse_date(args.at) if args.at else None
     on_files = bool(args.paths) and not (args.store or args.endpoint)
-    engine = args.engine
-    if on_files and engine == "auto" and args.backend == "oxigraph":
-        engine = "sparql"
-    if on_files and engine == "auto" and at is None and (size := _files_size(args.paths)) > LARGE:
-        print(f"chaingraph audit: {size >> 20} MiB of data: the compiled audit, case by case "
-              "(--engine shacl for the reference)", file=sys.stderr)
-        engine = "sparql"
-    if on_files and engine == "sparql":
-        if at is not None:
-            raise BadParameter("--at needs the reference engine on files (--engine shacl)")
-        report = audit_files(args.paths, cases=args.cases, lang=args.lang)
-        return _emit(report, args)
-    graph = graph_from_args(args)
+    engine, graph = args.engine, None
+    if engine == "auto" and on_files:
+        if args.backend == "oxigraph":
+            engine = "sparql"
+        elif at is None and (size := _files_size(args.paths)) > LARGE:
+            print(f"chaingraph audit: {size >> 20} MiB of data: the compiled audit, case by case "
+                  "(--engine shacl for the reference)", file=sys.stderr)
+            engine = "sparql"
+        else:
+            engine = "shacl"
     if engine == "auto":
+        graph = graph_from_args(args)
         engine = "shacl" if backend_of(graph) == "memory" else "sparql"
-    if engine == "sparql":
-        if at is not None:
-            raise BadParameter("--at needs the reference engine on files "
-                               "(--engine shacl, without --store or --endpoint)")
-        report = audit_compiled(graph, cases=args.cases, lang=args.lang)
+    if engine == "sparql" and at is not None:
+        raise BadParameter("--at needs the reference engine (--engine shacl, with the data in "
+                           "files or in memory, not --store or --endpoint)")
+    if engine == "sparql" and on_files:
+        report = audit_files(args.paths, cases=args.cases, lang=args.lang)
     else:
-        if backend_of(graph) == "endpoint":
+        graph = graph if graph is not None else graph_from_args(args)
+        if engine == "sparql":
+            report = audit_compiled(graph, cases=args.cases, lang=args.lang)
+        elif backend_of(graph) == "endpoint":
             raise BadParameter("the reference engine needs the data in memory; "
                                "use --engine sparql with --endpoint")
-        report = audit(graph, cases=args.cases, at=at, lang=args.lang)
+        else:
+            report = audit(graph, cases=args.cases, at=at, lang=args.lang)
     return _emit(report, args)
 
 

@@ -361,8 +361,11 @@ def load_files(store: pyoxigraph.Store, files: Iterable[str | Path], *, bulk: bo
 
 
 def _source_error(path: Path, exc: SyntaxError) -> SourceError:
-    message = str(exc.args[0]) if exc.args else str(exc)
-    line = exc.lineno
+    return parse_error(path, str(exc.args[0]) if exc.args else str(exc), exc.lineno)
+
+
+def parse_error(path: str | Path, message: str, line: int | None) -> SourceError:
+    """Word an Oxigraph parser message as a :class:`SourceError` naming the file and line."""
     # "Parser error at line 3 between columns 1 and 4: No scheme ..." -> the reason alone
     if ": " in message and message.startswith("Parser error"):
         message = message.split(": ", 1)[1]

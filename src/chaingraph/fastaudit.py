@@ -27,13 +27,14 @@ datatype, nodeKind and property shapes made of those, minCount and hasValue),
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
@@ -803,9 +804,9 @@ def key(violation: Violation) -> tuple[Node, Node, URIRef, URIRef]:
 
 # --- cases independently and in parallel --------------------------------------------------
 #
-# Oxigraph evaluates a FILTER NOT EXISTS of several patterns (as the sh:sparql rules
-# write them) by scanning, so on one large store those rules grow with the square of
-# the number of cases. Cases are independent under the project's shapes (every rule
+# Oxigraph evaluates a rule's patterns bottom-up, so on one large store a rule that
+# looks for "no other ownership of this phase" grows with the square of the number of
+# cases. Cases are independent under the project's shapes (every rule
 # looks at one case's nodes), so the data is audited in chunks of cases, each case in
 # its own named graph of a small store, on every core: linear in the number of cases,
 # small in memory.
@@ -895,8 +896,8 @@ class _Piece:
 class _UnitError(Exception):
     """A unit did not parse in a worker: where, so the parent can name the file's line.
 
-    ``start`` is the file offset of the unit's block, ``header_lines`` the lines put in
-    front of it (the file's prefixes), ``line`` the parser's line in the unit.
+    A unit is the file's header (its first ``header_lines`` lines) followed by a part of
+    the file that starts at byte ``start``; ``line`` is the parser's line in the unit.
     """
 
     def __init__(self, path: str, start: int, header_lines: int, line: int | None, message: str) -> None:
@@ -978,6 +979,21 @@ def _pieces(files: Sequence[str | Path], chunk: int) -> list[list[_Piece]]:
 
 
 def _audit_chunk(task: list[_Piece]) -> dict[str, Any]:
+    """Audit one task; a parse error comes back as ``{"error": _UnitError}``.
+
+    Errors are returned, not raised: leaving the pool while it still has tasks (an
+    exception out of ``imap``) can hang ``Pool.terminate``. Once one task has failed,
+    ``_WORK["stop"]`` is set and the remaining tasks return at once.
+    """
+    if _WORK["stop"].is_set():
+        return {"skipped": True}
+    try:
+        return _audit_task(task)
+    except _UnitError as error:
+        return {"error": error}
+
+
+def _audit_task(task: list[_Piece]) -> dict[str, Any]:
     """Audit one task: its cases each in a named graph of one small store, then one query."""
     import pyoxigraph
 
@@ -1001,9 +1017,13 @@ def _audit_chunk(task: list[_Piece]) -> dict[str, Any]:
                 store.load(input=head + block, format=fmt,
                            to_graph=pyoxigraph.NamedNode(f"urn:chaingraph:unit:{index}"))
             except SyntaxError as exc:
-                # where the block lies in the file, and how many of the unit's lines are header
-                offset = piece.start + buffer.find(block) - len(header) if head else piece.start
-                raise _UnitError(piece.path, offset, head.count(b"\n"), exc.lineno,
+                # The unit is head + block: head is the file's header, the block a part of the
+                # file (the whole buffer when it was not split, the header put in front of it).
+                if head:
+                    start, lead = piece.start + buffer.find(block) - len(header), head
+                else:
+                    start, lead = piece.start, header
+                raise _UnitError(piece.path, start, lead.count(b"\n"), exc.lineno,
                                  str(exc.args[0]) if exc.args else str(exc)) from None
             index += 1
     rows = []
@@ -1032,19 +1052,22 @@ def _from_nt(text: str) -> Node:
     return from_n3(text)  # type: ignore[return-value]
 
 
+def _violation(check: Check, this: str, value: str | None) -> Violation:
+    """A row of a combined query (focus and value as N-Triples text) as a Violation."""
+    return Violation(_from_nt(this), check.shape, check.component, check.severity, check.path,
+                     _from_nt(value) if check.has_value and value is not None else None,
+                     check.message)
+
+
 def _raise_source_error(error: _UnitError) -> None:
     """Turn a worker's parse error into the file's own line (counted only now, on error)."""
-    from chaingraph.errors import SourceError
+    from chaingraph.backends import parse_error
 
-    line = None
-    if error.line is not None:
+    line = error.line
+    if line is not None and line > error.header_lines:
         with open(error.path, "rb") as handle:
-            before = handle.read(error.start).count(b"\n")
-        # the unit is the header plus its block; the block's own lines follow the header's
-        line = error.line - error.header_lines + before if error.line > error.header_lines else error.line
-    message = error.message.split(": ", 1)[1] if error.message.startswith("Parser error") \
-        and ": " in error.message else error.message
-    raise SourceError(error.path, f"malformed RDF: {message}", line=line)
+            line += handle.read(error.start).count(b"\n") - error.header_lines
+    raise parse_error(error.path, error.message, line)
 
 
 def scan_files(files: Sequence[str | Path], *, shapes: Graph | CompiledShapes | None = None,
@@ -1090,44 +1113,41 @@ def scan_files(files: Sequence[str | Path], *, shapes: Graph | CompiledShapes | 
     if base:
         out.violations |= validate(base_store, compiled)
     tasks = _pieces(files, chunk)
+    context = multiprocessing.get_context("fork")
     _WORK["query"] = combine(checks, per_graph=True)
     _WORK["links"] = person_cases
+    _WORK["stop"] = context.Event()
     workers = workers or os.cpu_count() or 1
-    results: list[dict[str, Any]] = []
-    try:
-        with Progress("audit", total=len(tasks), unit="chunks",
-                      enabled=None if progress else False) as bar:
-            if workers == 1 or len(tasks) < 2:
-                for task in tasks:
-                    results.append(_audit_chunk(task))
-                    bar.advance()
-            else:
-                context = multiprocessing.get_context("fork")
-                with context.Pool(min(workers, len(tasks))) as pool:
-                    for result in pool.imap(_audit_chunk, tasks):
-                        results.append(result)
-                        bar.advance()
-    except _UnitError as error:
-        _raise_source_error(error)
     links: dict[str, set[str]] = {}
-    for result in results:
-        unit_case = dict(result["cases"])
-        out.cases += [case for _, case in result["cases"]]
-        for person, case in result["links"]:
-            links.setdefault(person, set()).add(case)
-        for index, this, value in result["rows"]:
-            check = checks[index]
-            out.violations.add(Violation(_from_nt(this), check.shape, check.component, check.severity,
-                                         check.path, _from_nt(value) if check.has_value and value else None,
-                                         check.message))
-        for this, unit, phase, person in result["details"]:
-            focus = _from_nt(this)
-            if unit in unit_case:
-                out.focus_cases.setdefault(focus, set()).add(unit_case[unit])
-            if phase is not None:
-                out.focus_phase[focus] = _from_nt(phase)
-            if person:
-                out.persons.add(focus)
+    failed: _UnitError | None = None
+    with Progress("audit", total=len(tasks), unit="chunks",
+                  enabled=None if progress else False) as bar, contextlib.ExitStack() as stack:
+        results: Iterable[dict[str, Any]] = map(_audit_chunk, tasks)
+        if workers > 1 and len(tasks) > 1:
+            pool = stack.enter_context(context.Pool(min(workers, len(tasks))))
+            results = pool.imap(_audit_chunk, tasks)
+        for result in results:  # merged as they come, in file order
+            bar.advance()
+            if "error" in result:
+                _WORK["stop"].set()
+                failed = failed or result["error"]
+            if failed is None:
+                unit_case = dict(result["cases"])
+                out.cases.extend(case for _, case in result["cases"])
+                for person, case in result["links"]:
+                    links.setdefault(person, set()).add(case)
+                out.violations.update(_violation(checks[index], this, value)
+                                      for index, this, value in result["rows"])
+                for this, unit, phase, person in result["details"]:
+                    focus = _from_nt(this)
+                    if unit in unit_case:
+                        out.focus_cases.setdefault(focus, set()).add(unit_case[unit])
+                    if phase is not None:
+                        out.focus_phase[focus] = _from_nt(phase)
+                    if person:
+                        out.persons.add(focus)
+    if failed is not None:
+        _raise_source_error(failed)
     for focus in out.persons:
         out.focus_cases.setdefault(focus, set()).update(links.get(focus.n3(), ()))
     return out
@@ -1164,10 +1184,7 @@ def audit_case(store: Any, case: Node, checks: Sequence[Check], query: str | Non
     found: set[Violation] = set()
     for solution in small.query(query or combine(checks)):
         check, this, value = solution[0], solution[1], solution[2]
-        if this is None:
-            continue
-        c = checks[int(check.value)]
-        found.add(Violation(_from_nt(str(this)), c.shape, c.component, c.severity, c.path,
-                            _from_nt(str(value)) if c.has_value and value is not None else None,
-                            c.message))
+        if this is not None:
+            found.add(_violation(checks[int(check.value)], str(this),
+                                 None if value is None else str(value)))
     return found

@@ -21,7 +21,6 @@ Node attributes: ``label`` (short, for pictures), ``kind``, optional ``name`` (f
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -70,12 +69,6 @@ _ORGANISATION_OF = {
 }
 
 CASE_IDS_QUERY = PREFIXES + "SELECT ?thing ?token WHERE { {cases} ?thing cg:caseId ?token }"
-
-CASES_QUERY = PREFIXES + """
-SELECT ?a (COUNT(DISTINCT ?case) AS ?n) WHERE {
-  {cases} ?x cg:inCase ?case . ?x (%s) ?a . ?case cg:caseId ?id .
-} GROUP BY ?a
-""" % _IN_CASE
 
 CASES_QUERY = PREFIXES + "SELECT ?case ?id WHERE { ?case a cg:Case ; cg:caseId ?id }"
 
@@ -346,21 +339,18 @@ def _thing_name(graph: Graph, thing: URIRef, lang: str) -> str:
     return f"{kind} {_iso(_date(graph.value(thing, CG.date)))}".strip()
 
 
-def _members(graph: Graph, query: str) -> dict[str, set[str]]:
+def _members(graph: Graph, store: object | None, query: str) -> dict[str, set[str]]:
     """Run a membership query: each thing (N-Triples text) with the IRIs of its organisations.
 
-    On Oxigraph the rows come as one TSV text from the store itself: at a region's scale,
-    turning hundreds of thousands of rows into rdflib terms one by one costs more than
-    the query.
+    On Oxigraph (``store``, the pyoxigraph Store behind ``graph``) the rows come as one TSV
+    text from the store itself: at a region's scale, turning hundreds of thousands of rows
+    into rdflib terms one by one costs more than the query.
     """
-    from chaingraph.backends import native_store
-
     members: dict[str, set[str]] = defaultdict(set)
-    store = native_store(graph)
     if store is not None:
         import pyoxigraph
 
-        text = store.query(query).serialize(format=pyoxigraph.QueryResultsFormat.TSV)
+        text = store.query(query).serialize(format=pyoxigraph.QueryResultsFormat.TSV)  # type: ignore[attr-defined]
         for line in text.decode("utf-8").split("\n")[1:]:
             if line:
                 thing, org = line.split("\t")
@@ -417,8 +407,9 @@ def collaboration(graph: Graph, *, lang: str = "en", cases: Iterable[str] | None
         restricted = [find_case(graph, c) for c in cases]
     from chaingraph.backends import native_store
 
+    store = native_store(graph)
     fill = {
-        "{organisation}": _ORGANISATION_OF["oxigraph" if native_store(graph) is not None else "other"],
+        "{organisation}": _ORGANISATION_OF["oxigraph" if store is not None else "other"],
         "{cases}": _values("thing", restricted),
         "{agreements}": "" if restricted is None else _values("case", restricted)
         + " ?case cg:escalationAgreement ?thing .",
@@ -429,7 +420,7 @@ def collaboration(graph: Graph, *, lang: str = "en", cases: Iterable[str] | None
     for kind, text in MEMBERS_QUERIES.items():
         for slot, value in fill.items():
             text = text.replace(slot, value)
-        members[kind] = _members(graph, text)
+        members[kind] = _members(graph, store, text)
     # Name the shared cases only where there are few: at a region's scale, a pair shares
     # thousands, and their ids say nothing in a picture.
     few = restricted is not None or len(members["case"]) <= MAX_LISTED
