@@ -863,10 +863,12 @@ _WORK: dict[str, Any] = {}
 # What the findings need to know of a focus node beside the violation: the unit (case)
 # it is in, its phase and whether it is a person (whose value is never repeated). A query
 # of its own on the nodes found: Oxigraph (0.5.13) leaves the GRAPH variable unbound on
-# the rows of a FILTER (!BOUND(...)) check inside GRAPH ?_unit.
+# the rows of a FILTER (!BOUND(...)) check inside GRAPH ?_unit. The VALUES go inside the
+# GRAPH block: outside it, Oxigraph reads every quad of the store first (60 ms a chunk
+# of 200 cases, a fifth of the audit, against 1 ms).
 _DETAILS = """SELECT DISTINCT ?this ?_unit ?_phase ?_person WHERE {{
-  VALUES ?this {{ {nodes} }}
   GRAPH ?_unit {{
+    VALUES ?this {{ {nodes} }}
     ?this ?_p ?_o
     OPTIONAL {{ ?this <https://w3id.org/chaingraph/ontology#phase> ?_phase }}
     OPTIONAL {{ ?this a ?_person . VALUES ?_person {{ <https://w3id.org/chaingraph/ontology#Person>
