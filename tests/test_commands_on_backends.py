@@ -55,6 +55,23 @@ def test_command_is_the_same_on_oxigraph_and_an_endpoint(argv, capsys, oxigraph_
         assert _normal(argv, other) == _normal(argv, memory), where
 
 
+@pytest.mark.parametrize("argv", [a for a in COMMANDS if a[0] != "audit"], ids=lambda a: " ".join(a[:2]))
+def test_large_files_go_to_oxigraph_by_default_with_the_same_answer(argv, capsys, monkeypatch):
+    from chaingraph import backends
+
+    paths = [str(path) for path in case_files()]
+    if argv[0] == "export":  # export WHAT PATH ...
+        argv = argv[:2] + paths + argv[2:]
+    else:
+        argv = argv + [arg for path in paths for arg in ("--data", path)]
+    code, memory = _run(capsys, argv + ["--backend", "memory"])
+    monkeypatch.setattr(backends, "LARGE", 0)  # every file is large
+    auto_code = main(argv)
+    captured = capsys.readouterr()
+    assert "loaded into Oxigraph (--backend memory for rdflib)" in captured.err
+    assert auto_code == code and _normal(argv, captured.out) == _normal(argv, memory)
+
+
 def _keys(report):
     return {(f.case, f.rule, f.focus, f.phase, f.start, f.end, f.severity, f.message)
             for f in report}

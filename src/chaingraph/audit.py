@@ -524,6 +524,8 @@ def audit_files(paths: Sequence[str | Path], *, cases: Sequence[str] | None = No
 # ---------------------------------------------------------------------------- command line
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from chaingraph.backends import LARGE, add_backend_arguments
+
     parser.add_argument("paths", nargs="*", metavar="PATH",
                         help="case files or folders (default: the bundled example cases)")
     parser.add_argument("--case", action="extend", nargs="+", metavar="ID", dest="cases",
@@ -539,26 +541,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "files case by case on every core. auto (default): shacl in memory, "
                              f"sparql on Oxigraph, an endpoint, or files over {LARGE >> 20} MiB "
                              "without --at")
-    from chaingraph.backends import add_backend_arguments
-
     add_backend_arguments(parser)
-
-
-# From this much data on (about 4,000 generated cases), ``--engine auto`` audits files
-# with the compiled shapes case by case instead of loading them whole into rdflib.
-LARGE = 32 << 20
-
-
-def _files_size(paths: Sequence[str]) -> int:
-    from chaingraph.graph import sources
-
-    return sum(p.stat().st_size for p in sources(paths, base=False) if p.is_file())
 
 
 def run(args: argparse.Namespace) -> int:
     import sys
 
-    from chaingraph.backends import backend_of, graph_from_args
+    from chaingraph.backends import LARGE, backend_of, files_size, graph_from_args
 
     at = parse_date(args.at) if args.at else None
     on_files = bool(args.paths) and not (args.store or args.endpoint)
@@ -566,12 +555,14 @@ def run(args: argparse.Namespace) -> int:
     if engine == "auto" and on_files:
         if args.backend == "oxigraph":
             engine = "sparql"
-        elif at is None and (size := _files_size(args.paths)) > LARGE:
+        elif at is None and (size := files_size(args.paths)) > LARGE:
             print(f"chaingraph audit: {size >> 20} MiB of data: the compiled audit, case by case "
                   "(--engine shacl for the reference)", file=sys.stderr)
             engine = "sparql"
         else:
             engine = "shacl"
+    if engine == "shacl" and args.backend == "auto":
+        args.backend = "memory"  # pySHACL wants rdflib's own store, whatever the size
     if engine == "auto":
         graph = graph_from_args(args)
         engine = "shacl" if backend_of(graph) == "memory" else "sparql"
