@@ -25,6 +25,20 @@ def test_unknown_command_is_usage_error(capsys):
     assert "invalid choice" in capsys.readouterr().err
 
 
+def test_files_may_follow_the_options(capsys):
+    from chaingraph.graph import case_files
+
+    paths = [str(p) for p in case_files()]
+    assert main(["export", "collaboration", *paths, "--format", "csv"]) == 0
+    before = capsys.readouterr().out
+    assert main(["export", "collaboration", "--format", "csv", *paths]) == 0
+    assert capsys.readouterr().out == before
+    # what is neither a file of a command that takes files nor an option stays an error
+    assert main(["who", "FX-001", "FX-002"]) == 2
+    assert main(["export", "collaboration", "--format", "csv", paths[0], "--frobnicate"]) == 2
+    assert "unrecognized arguments" in capsys.readouterr().err
+
+
 def test_info_on_bundled_data(capsys):
     assert main(["info"]) == 0
     out = capsys.readouterr().out

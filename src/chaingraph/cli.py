@@ -76,7 +76,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     selected = next((a for a in args_list if a in commands), None)
     parser = build_parser(selected)
     try:
-        args = parser.parse_args(args_list)
+        args, extra = parser.parse_known_args(args_list)
+        # Files after the options (export collaboration --format csv a.ttl): argparse takes
+        # a command's positionals in one run, so they come back unrecognised.
+        if extra and isinstance(getattr(args, "paths", None), list) \
+                and not any(e.startswith("-") for e in extra):
+            args.paths.extend(extra)
+        elif extra:
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
     except SystemExit as exc:  # argparse: --help/--version exit 0, usage errors exit 2
         return int(exc.code or 0)
     if args.command is None:
