@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -432,10 +432,10 @@ def collaboration(graph: Graph, *, lang: str = "en", cases: Iterable[str] | None
     if restricted is not None:
         view.graph["case"] = " ".join(sorted(cases or ()))
     names = {"case": "case_ids", "agreement": "agreement_names", "meeting": "meeting_names"}
-    pairs: dict[tuple[str, str], dict[str, object]] = defaultdict(dict)
+    pairs: dict[tuple[str, str], dict[str, object]] = defaultdict(dict)  # by organisation IRIs
     for kind, found in members.items():
         listed = kind != "case" or few
-        for (a, b), (n, first) in sorted(_pairs(found, listed).items()):
+        for (a, b), (n, first) in _pairs(found, listed).items():
             more = n > MAX_LISTED
             if kind == "case":
                 tokens = sorted(case_ids[t] for t in first if t in case_ids)[:MAX_LISTED]
@@ -443,22 +443,16 @@ def collaboration(graph: Graph, *, lang: str = "en", cases: Iterable[str] | None
                 tokens = sorted(_thing_name(graph, URIRef(t[1:-1]), lang)
                                 for t in first[:MAX_LISTED] if t.startswith("<"))
             text = "; ".join(tokens) + ("; …" if more else "") if tokens or few else "…"
-            pair = pairs[(node_id(URIRef(a)), node_id(URIRef(b)))]
-            pair.setdefault("_iris", (URIRef(a), URIRef(b)))
-            pair[kind + "s"] = n
-            pair[names[kind]] = text
-    for (a, b), data in sorted(pairs.items()):
-        iri_a, iri_b = data.pop("_iris")  # type: ignore[misc]
-        _add_organisation(view, graph, iri_a, lang)
-        _add_organisation(view, graph, iri_b, lang)
+            pairs[(a, b)].update({kind + "s": n, names[kind]: text})
+    # Sorted by node id, so the picture is the same whatever order the store answers in.
+    for (a, b), data in sorted(pairs.items(), key=lambda item: tuple(node_id(URIRef(o)) for o in item[0])):
+        node_a = _add_organisation(view, graph, URIRef(a), lang)
+        node_b = _add_organisation(view, graph, URIRef(b), lang)
         counts = {k: int(data.get(k, 0)) for k in ("cases", "agreements", "meetings")}  # type: ignore[call-overload]
         text = ", ".join(f"{n} {word(k if n != 1 else k[:-1], lang)}" for k, n in counts.items() if n)
-        view.add_edge(a, b, weight=sum(counts.values()), label=text, kind="shares", **counts,
+        view.add_edge(node_a, node_b, weight=sum(counts.values()), label=text, kind="shares", **counts,
                       **{k: v for k, v in data.items() if k not in counts})
-    per_org: dict[str, int] = defaultdict(int)
-    for orgs in members["case"].values():
-        for org in orgs:
-            per_org[org] += 1
+    per_org = Counter(org for orgs in members["case"].values() for org in orgs)
     for org, n in sorted(per_org.items()):
         nid = _add_organisation(view, graph, URIRef(org), lang)
         view.nodes[nid]["cases"] = n
