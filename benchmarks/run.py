@@ -146,7 +146,7 @@ def measure_store(path: str, n: int) -> dict:
     import pyoxigraph
     from rdflib import URIRef
 
-    from chaingraph import backends, fastaudit
+    from chaingraph import backends, fastaudit, memberships
     from chaingraph.export.views import collaboration
     from chaingraph.graph import sources
 
@@ -154,6 +154,9 @@ def measure_store(path: str, n: int) -> dict:
     started = time.perf_counter()
     store = pyoxigraph.Store()
     backends.load_files(store, sources([path]), progress=False)
+    t = time.perf_counter()
+    memberships.build(store)  # as chaingraph load does
+    out["index_s"] = time.perf_counter() - t
     graph = backends.oxigraph_graph(store)
     out["load_s"] = time.perf_counter() - started
     out["who_query_ms"], out["who_ms"] = _who_ms(graph, n, 20)
@@ -175,9 +178,21 @@ def measure_store(path: str, n: int) -> dict:
     t = time.perf_counter()
     view = collaboration(graph)
     out["collab_s"] = time.perf_counter() - t
+    assert view.graph.get("memberships_indexed"), "the index was not read"
+    t = time.perf_counter()
+    live = collaboration(graph, index=False)
+    out["collab_live_s"] = time.perf_counter() - t
     out["collab_edges"] = view.number_of_edges()
+    out["collab_same"] = _same_picture(view, live)
     out["peak_mib"] = _peak_mib()
     return out
+
+
+def _same_picture(a, b) -> bool:
+    """Whether two collaboration graphs have the same nodes and edges, with the same data."""
+    return (dict(a.nodes(data=True)) == dict(b.nodes(data=True))
+            and {tuple(sorted(e)): d for *e, d in a.edges(data=True)}
+            == {tuple(sorted(e)): d for *e, d in b.edges(data=True)})
 
 
 MEASURES = {"baseline": measure_baseline, "fast": measure_fast, "store": measure_store}
@@ -261,11 +276,18 @@ def table(results: dict, sizes: list[int], cap: float) -> str:
             f"| {fmt(b.get('collab_s'))} | reference |")
         seeded = (f"{fast['seeded'] - fast['missed']}/{fast['seeded']} found, "
                   f"{fast['unexpected']} unexpected") if "seeded" in fast else "-"
+        load = fmt(store.get("load_s"))
+        if "index_s" in store:
+            load += f" (index {fmt(store['index_s'])})"
+        collab = fmt(store.get("collab_s"))
+        if "collab_live_s" in store:
+            same = "" if store.get("collab_same") else ", DIFFERENT PICTURE"
+            collab += f" (from the data: {fmt(store['collab_live_s'])}{same})"
         lines.append(
-            f"| {n:,} | | chaingraph: Oxigraph, compiled shapes | {fmt(store.get('load_s'))} "
+            f"| {n:,} | | chaingraph: Oxigraph, compiled shapes | {load} "
             f"| {fmt(fast.get('end_to_end_s'))} | {fmt(fast.get('peak_mib'), 'MiB')} "
             f"| {fmt(store.get('reaudit_ms'), 'ms')} | {fmt(store.get('who_query_ms'), 'ms')} "
-            f"| {fmt(store.get('who_ms'), 'ms')} | {fmt(store.get('collab_s'))} | {seeded} |")
+            f"| {fmt(store.get('who_ms'), 'ms')} | {collab} | {seeded} |")
         lines.append(
             f"| {n:,} | | ratio | {ratio(b.get('load_s'), store.get('load_s'))} "
             f"| {ratio(b.get('end_to_end_s'), fast.get('end_to_end_s'))} "
@@ -343,7 +365,9 @@ Notes:
   small Oxigraph store, a named graph per case; findings with their cases, phases and
   texts. Peak memory: `ru_maxrss` of the measuring process plus its largest worker.
 - Load (chaingraph row): the whole data into one in-memory Oxigraph store, the store
-  `who`, the re-audit and the collaboration graph run on.
+  `who`, the re-audit and the collaboration graph run on, and the index of which
+  organisations take part in which case built in it, as `chaingraph load` does (its
+  share in brackets).
 - One-case re-audit: remove the victim's contact point from a case, then re-audit
   that case (its triples copied into a small store, all checks as one query); median
   over 20 cases. Baseline: the whole audit again.
@@ -353,7 +377,9 @@ Notes:
   that `chaingraph who CASE` computes (six queries, labels, periods), without printing.
 - Collaboration graph: `export.views.collaboration` (what `chaingraph export
   collaboration` draws): organisations weighted by the cases, agreements and meetings
-  they share.
+  they share. chaingraph: with the case memberships read from the store's index, and
+  in brackets read from the data (`index=False`, what files loaded for one command
+  get); the two pictures are compared, and a difference would be printed.
 - Findings vs seeded flaws: (case, rule) pairs of the findings against those the
   generator seeded; "unexpected" would be findings on sound data.
 - The baseline runs at every size up to {BASELINE_UP_TO:,} cases; a run that exceeds

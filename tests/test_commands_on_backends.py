@@ -1,5 +1,6 @@
-"""The commands give the same answers on all three backends: rdflib in memory, Oxigraph in
-memory, and a real Oxigraph SPARQL server on 127.0.0.1 (started by the fixture)."""
+"""The commands give the same answers on all three backends: rdflib in memory, Oxigraph (in
+memory, and a persistent store made by ``chaingraph load``, read through its index where it
+has one), and a real Oxigraph SPARQL server on 127.0.0.1 (started by the fixture)."""
 
 from __future__ import annotations
 
@@ -45,11 +46,22 @@ def _normal(argv: list[str], out: str) -> object:
     return json.loads(out) if "json" in argv else out
 
 
+@pytest.fixture(scope="module")
+def store(tmp_path_factory) -> str:
+    """The bundled data in a persistent store made by ``chaingraph load`` (with its index)."""
+    from chaingraph.backends import load_store
+
+    directory = tmp_path_factory.mktemp("commands") / "store"
+    load_store([], directory, progress=False)
+    return str(directory)
+
+
 @pytest.mark.parametrize("argv", COMMANDS, ids=lambda a: " ".join(a[:2]))
-def test_command_is_the_same_on_oxigraph_and_an_endpoint(argv, capsys, oxigraph_endpoint):  # noqa: F811
+def test_command_is_the_same_on_oxigraph_a_store_and_an_endpoint(argv, capsys, store,
+                                                                 oxigraph_endpoint):  # noqa: F811
     code, memory = _run(capsys, argv)
     assert code in (0, 1), memory
-    for where in (["--backend", "oxigraph"], ["--endpoint", oxigraph_endpoint]):
+    for where in (["--backend", "oxigraph"], ["--store", store], ["--endpoint", oxigraph_endpoint]):
         other_code, other = _run(capsys, argv + where)
         assert other_code == code, (where, other)
         assert _normal(argv, other) == _normal(argv, memory), where

@@ -57,6 +57,7 @@ class LoadReport:
 
     files: int = 0
     triples: int = 0
+    memberships: int = 0
     skipped: int = 0
     skipped_at: list[str] = field(default_factory=list)
 
@@ -135,18 +136,21 @@ def open_store(directory: str | Path, *, read_only: bool = False) -> Graph:
         MissingPath: there is no store at ``directory``.
         BackendError: the store is in use by another process or damaged.
     """
+    return oxigraph_graph(_open_native(directory, read_only=read_only))
+
+
+def _open_native(directory: str | Path, *, read_only: bool) -> pyoxigraph.Store:
     import pyoxigraph
 
     directory = Path(directory)
     if not directory.is_dir():
         raise MissingPath(directory)
     try:
-        store = (pyoxigraph.Store.read_only(str(directory)) if read_only
-                 else pyoxigraph.Store(str(directory)))
-    except OSError as exc:
+        return (pyoxigraph.Store.read_only(str(directory)) if read_only
+                else pyoxigraph.Store(str(directory)))
+    except (OSError, RuntimeError) as exc:  # RocksDB says "Corruption" for a store being rewritten
         raise BackendError(f"cannot open the Oxigraph store at {directory} "
                            f"(in use by another process, or not a store): {_first_line(exc)}") from None
-    return oxigraph_graph(store)
 
 
 def open_endpoint(url: str, *, timeout: float = 10.0, check: bool = True) -> Graph:
@@ -352,9 +356,13 @@ def load_files(store: pyoxigraph.Store, files: Iterable[str | Path], *, bulk: bo
             of stopping at the first one.
         progress: show a progress bar on a terminal.
 
+    A case-membership index the files brought with them is dropped: the data it was
+    built from may not be what is in the store now (:mod:`chaingraph.memberships`).
+
     Raises:
         SourceError: a file does not parse (names the file and line), unless skipping.
     """
+    from chaingraph import memberships
     from chaingraph.progress import Progress
 
     report = LoadReport()
@@ -381,6 +389,7 @@ def load_files(store: pyoxigraph.Store, files: Iterable[str | Path], *, bulk: bo
             finally:
                 reader.close()
         report.files += 1
+    memberships.drop(store)
     return report
 
 
@@ -467,7 +476,8 @@ def load_store(paths: Sequence[str | Path], directory: str | Path, *, base: bool
     """Bulk-load files into the persistent Oxigraph store at ``directory``, atomically.
 
     The load goes into a temporary sibling folder (a copy of the existing store unless
-    ``replace``) that is swapped in only when everything has loaded; an error or an
+    ``replace``) that is swapped in only when everything has loaded and the case
+    memberships are indexed again (:mod:`chaingraph.memberships`); an error or an
     interrupt leaves ``directory`` exactly as it was.
 
     Args:
@@ -505,6 +515,7 @@ def load_store(paths: Sequence[str | Path], directory: str | Path, *, base: bool
         store = pyoxigraph.Store(str(work))
         report = load_files(store, files, bulk=True, skip_bad_lines=skip_bad_lines,
                             progress=progress)
+        report.memberships = _index(store, progress)
         store.flush()
         report.triples = _count(store)
         del store
@@ -520,6 +531,32 @@ def load_store(paths: Sequence[str | Path], directory: str | Path, *, base: bool
         raise exc from None
     _swap(work, directory, old)
     return report
+
+
+def _index(store: pyoxigraph.Store, progress: bool) -> int:
+    from chaingraph import memberships
+    from chaingraph.progress import Progress
+
+    with Progress("index case memberships", enabled=None if progress else False) as bar:
+        bar.update(0)
+        bar.update(memberships.build(store))
+    return bar.count
+
+
+def reindex_store(directory: str | Path, *, progress: bool = True) -> int:
+    """Rebuild the case-membership index of the store at ``directory``, in one transaction.
+
+    For a store that another tool wrote to since its last ``chaingraph load``. Returns
+    the number of memberships indexed.
+
+    Raises:
+        MissingPath: there is no store at ``directory``.
+        BackendError: the store is in use by another process or damaged.
+    """
+    store = _open_native(directory, read_only=False)
+    count = _index(store, progress)
+    store.flush()
+    return count
 
 
 def _swap(work: Path, directory: Path, old: Path) -> None:
@@ -561,11 +598,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--skip-bad-lines", action="store_true",
                         help="skip statements that do not parse (and say how many) instead of "
                              "stopping at the first")
+    parser.add_argument("--reindex", action="store_true",
+                        help="load nothing: rebuild the store's index of which organisations take "
+                             "part in which case (after another tool wrote to the store)")
 
 
 _DONE = {
-    "en": "Loaded {files} files into {store}: {triples:,} triples.",
-    "nl": "{files} bestanden geladen in {store}: {triples:,} triples.",
+    "en": "Loaded {files} files into {store}: {triples:,} triples; {memberships:,} case memberships indexed.",
+    "nl": "{files} bestanden geladen in {store}: {triples:,} triples; {memberships:,} casusdeelnames "
+          "geïndexeerd.",
+}
+_REINDEXED = {
+    "en": "Indexed {memberships:,} case memberships in {store}.",
+    "nl": "{memberships:,} casusdeelnames geïndexeerd in {store}.",
 }
 _SKIPPED = {
     "en": "Skipped {n} statement(s) that do not parse, the first at {where}.",
@@ -576,10 +621,17 @@ _SKIPPED = {
 def run(args: argparse.Namespace) -> int:
     from chaingraph.language import pick
 
+    if args.reindex:
+        if args.paths or args.replace or args.no_base or args.skip_bad_lines:
+            raise BadParameter("--reindex rebuilds the index of the store as it is: give it "
+                               "no files and no other option")
+        count = reindex_store(args.store)
+        print(pick(_REINDEXED, args.lang).format(memberships=count, store=args.store))
+        return 0
     report = load_store(args.paths, args.store, base=not args.no_base, replace=args.replace,
                         skip_bad_lines=args.skip_bad_lines)
     print(pick(_DONE, args.lang).format(files=report.files, store=args.store,
-                                        triples=report.triples))
+                                        triples=report.triples, memberships=report.memberships))
     if report.skipped:
         print(pick(_SKIPPED, args.lang).format(n=report.skipped, where=report.skipped_at[0]),
               file=sys.stderr)

@@ -1165,14 +1165,18 @@ def audit_files(files: Sequence[str | Path], *, shapes: Graph | CompiledShapes |
 
 
 def case_subgraph(store: Any, case: Node) -> Any:
-    """Copy the triples of one case (its node and every node ``cg:inCase`` it) into a new store."""
+    """Copy the triples of one case (its node and every node ``cg:inCase`` it) into a new store.
+
+    Only the default graph's: a named graph (a store's index) is not data to audit.
+    """
     import pyoxigraph
     from oxrdflib._converter import to_ox
 
     small = pyoxigraph.Store()
     quads = []
+    default = pyoxigraph.DefaultGraph()
     for node in case_nodes(store, case):
-        quads += store.quads_for_pattern(to_ox(node), None, None)
+        quads += store.quads_for_pattern(to_ox(node), None, None, default)
     small.extend(quads)
     return small
 

@@ -47,7 +47,40 @@ def run(args: argparse.Namespace) -> int:
         raise UnknownFormat(args.format, FORMAT_NAMES)
     pseudonymise = keyed(read_key(args.pseudonymise)) if args.pseudonymise else None
     graph = graph_from_args(args)
+    if args.what == "collaboration" and not args.case:
+        _say_index(graph, args)
     content = export(graph, args.what, args.format, case_id=args.case, lang=args.lang,
                      pseudonymise=pseudonymise)
     emit(content, args.output)
     return 0
+
+
+_INDEXED = {
+    "en": "chaingraph: case memberships from the store's index, built {when} by 'chaingraph load'; "
+          "after other tools wrote to the store, run 'chaingraph load --store {store} --reindex'",
+    "nl": "chaingraph: casusdeelname uit de index van de store, gebouwd {when} door 'chaingraph load'; "
+          "schreven andere tools sindsdien in de store, draai dan 'chaingraph load --store {store} --reindex'",
+}
+_OUTDATED = {
+    "en": "chaingraph: the store's index of case memberships is from another chaingraph version "
+          "and is not used (slower); run 'chaingraph load --store {store} --reindex'",
+    "nl": "chaingraph: de index van casusdeelname in de store is van een andere chaingraph-versie "
+          "en wordt niet gebruikt (trager); draai 'chaingraph load --store {store} --reindex'",
+}
+
+
+def _say_index(graph: object, args: argparse.Namespace) -> None:
+    """Say on stderr where the collaboration graph of a store gets its case memberships."""
+    import sys
+
+    from chaingraph import memberships
+    from chaingraph.backends import native_store
+    from chaingraph.language import pick
+
+    store = native_store(graph)  # type: ignore[arg-type]
+    if store is None:
+        return
+    usable, when = memberships.state(store)
+    if usable != "none":
+        text = pick(_INDEXED if usable == "usable" else _OUTDATED, args.lang)
+        print(text.format(when=when, store=args.store or "DIR"), file=sys.stderr)

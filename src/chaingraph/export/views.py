@@ -12,7 +12,8 @@
 Every graph carries only scalar attributes (GraphML and GEXF refuse others) and node
 ids derived from public names (``org-politie``, ``role-casusregisseur``, ``phase-risk-
 assessment``, ``instrument-1``): never a person, a pseudonym or the IRI of a node inside
-a case file. Graph attributes: ``what``, ``title``, ``lang`` and, for case views, ``case``.
+a case file. Graph attributes: ``what``, ``title``, ``lang`` and, for case views, ``case``
+(``memberships_indexed`` on a collaboration graph drawn from a store's index).
 Node attributes: ``label`` (short, for pictures), ``kind``, optional ``name`` (full),
 ``iri`` (public IRIs only), ``start_date``/``end_date`` (ISO dates). Edge attributes:
 ``kind``, ``label``, ``weight``.
@@ -31,7 +32,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
 from chaingraph.errors import UnknownCase
-from chaingraph import periods
+from chaingraph import memberships, periods
 from chaingraph.export import privacy
 from chaingraph.language import label as label_of
 from chaingraph.language import local_name, pick
@@ -43,18 +44,15 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX org: <http://www.w3.org/ns/org#>
 """
 
-# Where an organisation takes part in something that belongs to a case.
-_IN_CASE = "cg:organisation|cg:byOrganisation|cg:participant|cg:fromOrganisation|cg:toOrganisation|cg:hostedBy"
-
 # The collaboration graph is read as memberships, "which organisations take part in this
 # case (agreement, meeting)", one row per thing and organisation; the pairs are counted
 # in Python, per distinct set of organisations. A region's cases share a handful of such
 # sets, so that stays one pass over the data at any scale, where pairing the rows in
 # SPARQL (a self-join with COUNT DISTINCT per pair) grew to seconds per 10,000 cases.
 # {cases}, {agreements} and {meetings} are empty or VALUES clauses of case IRIs built
-# from rdflib terms. {organisation} says how a thing of a case names an organisation:
-# on Oxigraph as VALUES of the predicates (each scanned by its index: twice as fast as
-# the path alternative), on rdflib as a UNION (VALUES there is the slowest form).
+# from rdflib terms. {organisation} says how a thing of a case names an organisation
+# (memberships.ORGANISATION_OF). A store made by `chaingraph load` has the case
+# memberships of the whole region indexed (chaingraph.memberships).
 MEMBERS_QUERIES = {
     "case": PREFIXES + """
 SELECT DISTINCT ?thing ?a WHERE { {cases} {organisation} ?x cg:inCase ?thing . }""",
@@ -62,10 +60,6 @@ SELECT DISTINCT ?thing ?a WHERE { {cases} {organisation} ?x cg:inCase ?thing . }
 SELECT DISTINCT ?thing ?a WHERE { {agreements} ?thing a/rdfs:subClassOf* cg:Agreement ; cg:party ?a . }""",
     "meeting": PREFIXES + """
 SELECT DISTINCT ?thing ?a WHERE { {meetings} ?thing a/rdfs:subClassOf* cg:Meeting ; cg:participant|cg:hostedBy ?a . }""",
-}
-_ORGANISATION_OF = {
-    "oxigraph": "VALUES ?p { %s } ?x ?p ?a ." % _IN_CASE.replace("|", " "),
-    "other": "{ %s }" % " } UNION { ".join(f"?x {p} ?a" for p in _IN_CASE.split("|")),
 }
 
 CASE_IDS_QUERY = PREFIXES + "SELECT ?thing ?token WHERE { {cases} ?thing cg:caseId ?token }"
@@ -386,7 +380,8 @@ def _pairs(members: dict[str, set[str]], listed: bool) -> dict[tuple[str, str], 
     return {pair: (n, sorted(firsts[pair])[:MAX_LISTED + 1]) for pair, n in counts.items()}
 
 
-def collaboration(graph: Graph, *, lang: str = "en", cases: Iterable[str] | None = None) -> nx.Graph:
+def collaboration(graph: Graph, *, lang: str = "en", cases: Iterable[str] | None = None,
+                  index: bool = True) -> nx.Graph:
     """Return the organisation-organisation graph, edges weighted by what they share.
 
     Edge attributes: ``weight`` (cases + agreements + meetings), ``cases``, ``agreements``,
@@ -395,6 +390,11 @@ def collaboration(graph: Graph, *, lang: str = "en", cases: Iterable[str] | None
     ``label``. Node attribute ``cases``: the cases the organisation takes part in. With
     ``cases``, only those cases count, with the meetings held in them and the agreements
     they name (``cg:escalationAgreement``).
+
+    The cases' memberships come from the store's index (:mod:`chaingraph.memberships`)
+    when ``graph`` is an Oxigraph store that ``chaingraph load`` indexed, all cases are
+    drawn and ``index`` is true; graph attribute ``memberships_indexed`` then says when
+    the index was built. Otherwise they are read from the data.
 
     Example:
         >>> from chaingraph import load
@@ -409,18 +409,22 @@ def collaboration(graph: Graph, *, lang: str = "en", cases: Iterable[str] | None
 
     store = native_store(graph)
     fill = {
-        "{organisation}": _ORGANISATION_OF["oxigraph" if store is not None else "other"],
+        "{organisation}": memberships.ORGANISATION_OF["oxigraph" if store is not None else "other"],
         "{cases}": _values("thing", restricted),
         "{agreements}": "" if restricted is None else _values("case", restricted)
         + " ?case cg:escalationAgreement ?thing .",
         "{meetings}": "" if restricted is None else _values("case", restricted)
         + " ?thing cg:inCase ?case .",
     }
+    indexed = None
+    if store is not None and restricted is None and index:
+        usable, indexed = memberships.state(store)
+        indexed = indexed if usable == "usable" else None
     members = {}
     for kind, text in MEMBERS_QUERIES.items():
         for slot, value in fill.items():
             text = text.replace(slot, value)
-        members[kind] = _members(graph, store, text)
+        members[kind] = _members(graph, store, memberships.READ if kind == "case" and indexed else text)
     # Name the shared cases only where there are few: at a region's scale, a pair shares
     # thousands, and their ids say nothing in a picture.
     few = restricted is not None or len(members["case"]) <= MAX_LISTED
@@ -431,6 +435,8 @@ def collaboration(graph: Graph, *, lang: str = "en", cases: Iterable[str] | None
     view = nx.Graph(what="collaboration", title=word("collaboration-title", lang), lang=lang)
     if restricted is not None:
         view.graph["case"] = " ".join(sorted(cases or ()))
+    if indexed:
+        view.graph["memberships_indexed"] = indexed
     names = {"case": "case_ids", "agreement": "agreement_names", "meeting": "meeting_names"}
     pairs: dict[tuple[str, str], dict[str, object]] = defaultdict(dict)  # by organisation IRIs
     for kind, found in members.items():
