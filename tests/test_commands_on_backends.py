@@ -84,6 +84,15 @@ def test_large_files_go_to_oxigraph_by_default_with_the_same_answer(argv, capsys
     assert auto_code == code and _normal(argv, captured.out) == _normal(argv, memory)
 
 
+def test_the_large_files_note_speaks_the_output_language(capsys, monkeypatch):
+    from chaingraph import backends
+
+    monkeypatch.setattr(backends, "LARGE", 0)
+    data = [arg for path in case_files() for arg in ("--data", str(path))]
+    assert main(["who", "FX-001", "--lang", "nl", *data]) == 0
+    assert "MiB aan data: geladen in Oxigraph (--backend memory voor rdflib)" in capsys.readouterr().err
+
+
 def _keys(report):
     return {(f.case, f.rule, f.focus, f.phase, f.start, f.end, f.severity, f.message)
             for f in report}

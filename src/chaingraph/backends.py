@@ -282,6 +282,12 @@ def files_size(paths: Sequence[str | Path]) -> int:
     return sum(p.stat().st_size for p in sources(paths, base=False) if p.is_file())
 
 
+_LARGE_NOTE = {
+    "en": "chaingraph: {mib} MiB of data: loaded into Oxigraph (--backend memory for rdflib)",
+    "nl": "chaingraph: {mib} MiB aan data: geladen in Oxigraph (--backend memory voor rdflib)",
+}
+
+
 def graph_from_args(args: argparse.Namespace) -> Graph:
     """Return the graph the command line asked for (files, ``--store`` or ``--endpoint``).
 
@@ -301,8 +307,9 @@ def graph_from_args(args: argparse.Namespace) -> Graph:
         return open_store(store, read_only=True)
     backend = getattr(args, "backend", "memory")
     if backend == "auto" and paths and (size := files_size(paths)) > LARGE:
-        print(f"chaingraph: {size >> 20} MiB of data: loaded into Oxigraph "
-              "(--backend memory for rdflib)", file=sys.stderr)
+        from chaingraph.language import pick
+
+        print(pick(_LARGE_NOTE, getattr(args, "lang", "en")).format(mib=size >> 20), file=sys.stderr)
         backend = "oxigraph"
     if backend == "oxigraph":
         return open_oxigraph(paths)

@@ -450,7 +450,8 @@ def open_graph(args: argparse.Namespace) -> Graph:
 
     return graph_from_args(argparse.Namespace(
         paths=args.data, backend=getattr(args, "backend", "memory"),
-        store=getattr(args, "store", None), endpoint=getattr(args, "endpoint", None)))
+        store=getattr(args, "store", None), endpoint=getattr(args, "endpoint", None),
+        lang=getattr(args, "lang", "en")))
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
