@@ -172,3 +172,14 @@ def test_reaudit_of_a_case_ignores_the_index(generated):
     memberships.build(store)
     assert [fastaudit.audit_case(store, case, checks) for case in cases] == before
     assert [len(fastaudit.case_subgraph(store, case)) for case in cases] == sizes
+
+
+def test_export_from_a_store_without_an_index_says_how_to_add_one(loaded, capsys):
+    store = pyoxigraph.Store(str(loaded))
+    memberships.drop(store)
+    store.flush()
+    del store
+    assert main(["export", "collaboration", "--format", "csv", "--store", str(loaded)]) == 0
+    assert "this store has no index of case memberships" in capsys.readouterr().err
+    assert main(["export", "collaboration", "--format", "csv", "--backend", "oxigraph"]) == 0
+    assert capsys.readouterr().err == ""  # files loaded for one command: nothing to say

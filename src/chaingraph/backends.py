@@ -16,7 +16,9 @@ against ``graph.query(...)``, ``graph.objects(...)`` and friends runs on all thr
 ``chaingraph load PATH... --store DIR`` bulk-loads Turtle into a persistent store
 atomically: it loads into a temporary sibling folder (a copy of the existing store,
 made with RocksDB hard links) and swaps it in on success, so an interrupted load
-leaves the store as it was.
+leaves the store as it was. The swapped-in store carries a fresh index of which
+organisations take part in which case (:mod:`chaingraph.memberships`);
+``chaingraph load --store DIR --reindex`` rebuilds it after other tools wrote to the store.
 """
 
 from __future__ import annotations

@@ -68,6 +68,13 @@ _OUTDATED = {
           "en wordt niet gebruikt (trager); draai 'chaingraph load --store {store} --reindex'",
 }
 
+_NO_INDEX = {
+    "en": "chaingraph: this store has no index of case memberships, so they are read from the data "
+          "(slower for a region); 'chaingraph load --store {store} --reindex' adds one",
+    "nl": "chaingraph: deze store heeft geen index van casusdeelname, die wordt dus uit de data gelezen "
+          "(trager voor een regio); 'chaingraph load --store {store} --reindex' voegt er een toe",
+}
+
 
 def _say_index(graph: object, args: argparse.Namespace) -> None:
     """Say on stderr where the collaboration graph of a store gets its case memberships."""
@@ -81,6 +88,7 @@ def _say_index(graph: object, args: argparse.Namespace) -> None:
     if store is None:
         return
     usable, when = memberships.state(store)
-    if usable != "none":
-        text = pick(_INDEXED if usable == "usable" else _OUTDATED, args.lang)
-        print(text.format(when=when, store=args.store or "DIR"), file=sys.stderr)
+    if usable == "none" and not args.store:  # files loaded for this command: never indexed
+        return
+    text = pick({"usable": _INDEXED, "outdated": _OUTDATED, "none": _NO_INDEX}[usable], args.lang)
+    print(text.format(when=when, store=args.store or "DIR"), file=sys.stderr)
