@@ -1109,9 +1109,10 @@ def _audit_task(task: list[_Piece]) -> dict[str, Any]:
     unit_cases = sorted(((s["_unit"].value, s["id"].value) for s in store.query(_UNIT_CASES)),
                         key=lambda row: int(row[0].rsplit(":", 1)[1]))  # in file order
     # Persons are written once, outside the cases: the cases that name them tell where a
-    # finding on a person belongs.
-    links = [(str(s["person"]), s["id"].value) for s in store.query(_PERSON_LINKS)] \
-        if _WORK["links"] else []
+    # finding on a person belongs. Few findings are on persons, so the links go back as the
+    # store's own TSV text, read only for those (thousands of rows a chunk otherwise).
+    links = store.query(_PERSON_LINKS).serialize(
+        format=pyoxigraph.QueryResultsFormat.TSV) if _WORK["links"] else b""
     return {"rows": rows, "details": details, "cases": unit_cases, "links": links}
 
 
@@ -1187,7 +1188,7 @@ def scan_files(files: Sequence[str | Path], *, shapes: Graph | CompiledShapes | 
     _WORK["links"] = person_cases
     _WORK["stop"] = context.Event()
     workers = workers or os.cpu_count() or 1
-    links: dict[str, set[str]] = {}
+    links: list[bytes] = []
     failed: _UnitError | None = None
     with Progress("audit", total=len(tasks), unit="chunks",
                   enabled=None if progress else False) as bar, contextlib.ExitStack() as stack:
@@ -1203,8 +1204,7 @@ def scan_files(files: Sequence[str | Path], *, shapes: Graph | CompiledShapes | 
             if failed is None:
                 unit_case = dict(result["cases"])
                 out.cases.extend(case for _, case in result["cases"])
-                for person, case in result["links"]:
-                    links.setdefault(person, set()).add(case)
+                links.append(result["links"])
                 out.violations.update(_violation(checks[index], this, value)
                                       for index, this, value in result["rows"])
                 for this, unit, phase, person in result["details"]:
@@ -1217,9 +1217,23 @@ def scan_files(files: Sequence[str | Path], *, shapes: Graph | CompiledShapes | 
                         out.persons.add(focus)
     if failed is not None:
         _raise_source_error(failed)
-    for focus in out.persons:
-        out.focus_cases.setdefault(focus, set()).update(links.get(focus.n3(), ()))
+    _link_persons(out, links)
     return out
+
+
+def _link_persons(out: FileAudit, links: list[bytes]) -> None:
+    """Add to ``out.focus_cases`` the cases that name each person with a finding.
+
+    ``links``: the TSV results of :data:`_PERSON_LINKS`, one a chunk (person, case id).
+    """
+    wanted = {focus.n3(): focus for focus in out.persons}
+    if not wanted:
+        return
+    for text in links:
+        for line in text.decode("utf-8").split("\n")[1:]:
+            person, _, case = line.partition("\t")
+            if person in wanted:
+                out.focus_cases.setdefault(wanted[person], set()).add(str(_from_nt(case)))
 
 
 def audit_files(files: Sequence[str | Path], *, shapes: Graph | CompiledShapes | None = None,
