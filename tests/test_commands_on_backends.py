@@ -131,3 +131,15 @@ def test_audit_on_a_store_refuses_at(capsys):
 def test_reference_engine_refuses_an_endpoint(capsys, oxigraph_endpoint):  # noqa: F811
     assert main(["audit", "--engine", "shacl", "--endpoint", oxigraph_endpoint]) == 2
     assert "needs the data in memory" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [["who", "FX-01"], ["export", "timeline", "--case", "FX-01", "--format", "csv"],
+                                  ["export", "timeline", "--format", "csv"]], ids=lambda a: " ".join(a[:2]))
+def test_an_unknown_or_missing_case_names_the_cases_alike_everywhere(argv, capsys, store,
+                                                                     oxigraph_endpoint):  # noqa: F811
+    assert main(argv) == 2
+    expected = capsys.readouterr().err
+    assert "FX-001" in expected and expected.count("\n") == 1
+    for where in (["--backend", "oxigraph"], ["--store", store], ["--endpoint", oxigraph_endpoint]):
+        assert main(argv + where) == 2
+        assert capsys.readouterr().err == expected, where

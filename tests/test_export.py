@@ -233,7 +233,7 @@ def test_pseudonymised_mode_is_keyed_internal_and_off_by_default(graph, person_i
     (["export", "case", "--case", "FX-999", "--format", "dot"], "unknown case 'FX-999'; known: FX-001"),
     (["export", "case", "--case", "FX-001", "--format", "visio"], "unknown format 'visio'; known: graphml, gexf"),
     (["export", "everything", "--format", "dot"], "unknown export 'everything'; known: collaboration, case"),
-    (["export", "timeline", "--format", "dot"], "'timeline' needs --case ID (cases: FX-001"),
+    (["export", "timeline", "--format", "dot"], "'timeline' needs --case ID; known: FX-001"),
     (["export", "chain"], "--format is required; formats: graphml"),
     (["export", "chain", "--case", "FX-001", "--format", "dot"], "'chain' shows the whole chain and takes no --case"),
 ])

@@ -53,7 +53,7 @@ class UnknownName(ChaingraphError, LookupError):
     def __init__(self, name: str, known: Iterable[str]) -> None:
         self.name = name
         self.known = sorted(set(known))
-        super().__init__(f"unknown {self.kind} {name!r}{_nearest(name, self.known)}")
+        super().__init__(f"unknown {self.kind} {name!r}{nearest(name, self.known)}")
 
 
 class UnknownCase(UnknownName):
@@ -100,7 +100,13 @@ class MissingTool(ChaingraphError, RuntimeError):
     """A system program chaingraph needs (Java, Graphviz, Chromium) is not installed."""
 
 
-def _nearest(name: str, known: list[str]) -> str:
+def nearest(name: str, known: list[str]) -> str:
+    """The tail of a message naming what exists: all of it when few, else the nearest to ``name``.
+
+    Example:
+        >>> nearest("FX-01", ["FX-001", "FX-002"])
+        '; known: FX-001, FX-002'
+    """
     if not known:
         return " (there are none)"
     if len(known) <= 12:

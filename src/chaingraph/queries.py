@@ -483,3 +483,37 @@ def run(args: argparse.Namespace) -> int:
     rendered = {"table": result.to_table, "json": result.to_json, "csv": result.to_csv}[args.format]()
     emit(rendered, args.output)
     return 0
+
+
+_CASE_IDS = """PREFIX cg: <https://w3id.org/chaingraph/ontology#>
+SELECT DISTINCT ?id WHERE { ?case a cg:Case ; cg:caseId ?id }"""
+
+
+def case_ids(graph: Graph) -> list[str]:
+    """Return the identifiers of the cases in ``graph``, sorted.
+
+    On Oxigraph the identifiers come as the store's own TSV text: a region's 100,000
+    cases in a fraction of a second, where turning each row into rdflib terms takes
+    seconds (an unknown case lists the nearest ones).
+
+    Example:
+        >>> from chaingraph import load
+        >>> case_ids(load())[:2]
+        ['FX-001', 'FX-002']
+    """
+    from chaingraph.backends import native_store
+
+    store = native_store(graph)
+    if store is None:
+        return sorted({str(row[0]) for row in graph.query(_CASE_IDS)})  # type: ignore[index]
+    import pyoxigraph
+    from rdflib.util import from_n3
+
+    text = store.query(_CASE_IDS).serialize(format=pyoxigraph.QueryResultsFormat.TSV).decode("utf-8")
+    ids = set()
+    for term in text.split("\n")[1:]:
+        if term.startswith('"') and "\\" not in term:
+            ids.add(term[1:term.rindex('"')])
+        elif term:
+            ids.add(str(from_n3(term)))
+    return sorted(ids)

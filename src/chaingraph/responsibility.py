@@ -212,7 +212,9 @@ def short_label(graph: Graph, node: URIRef | None, lang: str = "en") -> str:
 
 def case_ids(graph: Graph) -> list[str]:
     """Return the identifiers of the cases in the graph, sorted."""
-    return sorted(str(row[0]) for row in run_query(graph, "cases"))
+    from chaingraph.queries import case_ids as listed
+
+    return listed(graph)
 
 
 def case_period(graph: Graph, case: str) -> tuple[date | None, date | None]:

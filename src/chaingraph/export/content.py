@@ -63,8 +63,10 @@ def export(graph: Graph, what: str, fmt: str, *, case_id: str | None = None, lan
     if fmt not in FORMATS:
         raise UnknownFormat(fmt, FORMATS)
     if what in views.CASE_VIEWS and not case_id:
-        known = ", ".join(sorted(views.case_index(graph))) or "none"
-        raise BadParameter(f"'{what}' needs --case ID (cases: {known})")
+        from chaingraph.errors import nearest
+        from chaingraph.queries import case_ids
+
+        raise BadParameter(f"'{what}' needs --case ID{nearest('', case_ids(graph))}")
     if case_id and what == "chain":
         raise BadParameter("'chain' shows the whole chain and takes no --case; "
                            "use collaboration, case or timeline with --case")

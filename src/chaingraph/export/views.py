@@ -226,10 +226,15 @@ def find_case(graph: Graph, case_id: str) -> URIRef:
     Raises:
         UnknownCase: no such case; the message lists the cases there are.
     """
-    cases = case_index(graph)
-    if case_id not in cases:
-        raise UnknownCase(case_id, cases)
-    return cases[case_id]
+    from rdflib.namespace import XSD
+
+    for literal in (Literal(case_id), Literal(case_id, datatype=XSD.string)):
+        for node in graph.subjects(CG.caseId, literal):
+            if isinstance(node, URIRef) and (node, RDF.type, CG.Case) in graph:
+                return node
+    from chaingraph.queries import case_ids
+
+    raise UnknownCase(case_id, case_ids(graph))
 
 
 def case_index(graph: Graph) -> dict[str, URIRef]:
