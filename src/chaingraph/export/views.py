@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SKOS
+from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
 from chaingraph.errors import UnknownCase
 from chaingraph import memberships, periods
@@ -37,7 +37,7 @@ from chaingraph.export import privacy
 from chaingraph.language import label as label_of
 from chaingraph.language import local_name, pick
 from chaingraph.namespace import CG, MON
-from chaingraph.queries import execute
+from chaingraph.queries import case_ids, execute
 
 PREFIXES = """PREFIX cg: <https://w3id.org/chaingraph/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -226,14 +226,10 @@ def find_case(graph: Graph, case_id: str) -> URIRef:
     Raises:
         UnknownCase: no such case; the message lists the cases there are.
     """
-    from rdflib.namespace import XSD
-
     for literal in (Literal(case_id), Literal(case_id, datatype=XSD.string)):
         for node in graph.subjects(CG.caseId, literal):
             if isinstance(node, URIRef) and (node, RDF.type, CG.Case) in graph:
                 return node
-    from chaingraph.queries import case_ids
-
     raise UnknownCase(case_id, case_ids(graph))
 
 
@@ -433,10 +429,10 @@ def collaboration(graph: Graph, *, lang: str = "en", cases: Iterable[str] | None
     # Name the shared cases only where there are few: at a region's scale, a pair shares
     # thousands, and their ids say nothing in a picture.
     few = restricted is not None or len(members["case"]) <= MAX_LISTED
-    case_ids: dict[str, str] = {}
+    case_tokens: dict[str, str] = {}
     if few:
-        case_ids = {row.thing.n3(): str(row.token)
-                    for row in graph.query(CASE_IDS_QUERY.replace("{cases}", fill["{cases}"]))}
+        case_tokens = {row.thing.n3(): str(row.token)
+                       for row in graph.query(CASE_IDS_QUERY.replace("{cases}", fill["{cases}"]))}
     view = nx.Graph(what="collaboration", title=word("collaboration-title", lang), lang=lang)
     if restricted is not None:
         view.graph["case"] = " ".join(sorted(cases or ()))
@@ -449,7 +445,7 @@ def collaboration(graph: Graph, *, lang: str = "en", cases: Iterable[str] | None
         for (a, b), (n, first) in _pairs(found, listed).items():
             more = n > MAX_LISTED
             if kind == "case":
-                tokens = sorted(case_ids[t] for t in first if t in case_ids)[:MAX_LISTED]
+                tokens = sorted(case_tokens[t] for t in first if t in case_tokens)[:MAX_LISTED]
             else:
                 tokens = sorted(_thing_name(graph, URIRef(t[1:-1]), lang)
                                 for t in first[:MAX_LISTED] if t.startswith("<"))
