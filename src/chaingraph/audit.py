@@ -444,12 +444,11 @@ def audit_compiled(graph: Graph, *, cases: Sequence[str] | None = None,
     """
     from chaingraph import fastaudit
     from chaingraph.backends import native_store
+    from chaingraph.queries import case_ids
 
     shapes = shapes if shapes is not None else load_shapes()
     ctx = _Context(graph, rules(shapes), lang, set(graph.subjects(RDF.type, CG.Phase)))
-    chosen = _chosen(cases, {str(row[1]) for row in graph.query(
-        "SELECT ?c ?id WHERE { ?c a <https://w3id.org/chaingraph/ontology#Case> ; "
-        "<https://w3id.org/chaingraph/ontology#caseId> ?id }")})
+    chosen = _chosen(cases, case_ids(graph))
     violations = fastaudit.validate(native_store(graph) or graph, shapes)
     owners: dict[Node, set[str]] = {}
     focus = {v.focus for v in violations}

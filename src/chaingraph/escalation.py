@@ -29,12 +29,13 @@ from dataclasses import asdict, dataclass
 from datetime import date
 
 import networkx as nx
-from rdflib import RDF, Graph, Literal, URIRef
+from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import RDFS, SKOS
 
-from chaingraph.errors import UnknownCase, UnknownRole
+from chaingraph.errors import UnknownRole
 from chaingraph.language import label, local_name, pick
 from chaingraph.namespace import CG
+from chaingraph.queries import find_case
 
 ASSIGNMENT_TYPES = (CG.PhaseOwnership, CG.RoleAssignment, CG.InstrumentResponsibility)
 LEVEL_ORDER = {"LevelOperational": 1, "LevelTactical": 2, "LevelAdministrative": 3}
@@ -65,13 +66,6 @@ class Chain:
 
 
 _PERSON = "https://w3id.org/chaingraph/person/"
-
-
-def _find_case(graph: Graph, case_id: str) -> URIRef:
-    for node in graph.subjects(CG.caseId, Literal(case_id)):
-        if isinstance(node, URIRef):
-            return node
-    raise UnknownCase(case_id, {str(v) for v in graph.objects(None, CG.caseId)})
 
 
 def _active(graph: Graph, node: URIRef, at: date | None) -> tuple[bool, date | None, date | None]:
@@ -114,7 +108,7 @@ def responsibility_graph(graph: Graph, case_id: str, *, at: date | None = None,
         >>> any(d["kind"] == "escalatesTo" for _, _, d in G.edges(data=True))
         True
     """
-    case = _find_case(graph, case_id)
+    case = find_case(graph, case_id)
     G = nx.DiGraph(case=case_id, at=at.isoformat() if at else "")
     G.add_node(str(case), kind="case", label=case_id)
     for phase in graph.objects(case, CG.appliesPhase):

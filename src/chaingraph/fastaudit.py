@@ -153,6 +153,19 @@ class _Names:
         return f"?_{stem}{self.n}"
 
 
+_TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+
+
+def _constraints(graph: Graph, shape: Node) -> Iterator[tuple[Node, Node]]:
+    """The keys of a shape that decide whether a node conforms to it (inside ``sh:node``,
+    ``sh:not``, ``sh:or``, ``sh:and`` or a qualified shape): its ``sh:`` keys without
+    annotations, ``sh:path`` and targets."""
+    for key, value in graph.predicate_objects(shape):
+        if str(key).startswith(SH_NS) and key not in _ANNOTATIONS and key != SH.path \
+                and key not in _TARGETS:
+            yield key, value
+
+
 def _conforms(graph: Graph, shape: Node, var: str, names: _Names, compiled: CompiledShapes,
               owner: Node) -> str:
     """A SPARQL boolean expression that is true exactly when ``var`` conforms to ``shape``.
@@ -162,10 +175,7 @@ def _conforms(graph: Graph, shape: Node, var: str, names: _Names, compiled: Comp
     tests: list[str] = []
     if (shape, SH.path, None) in graph:
         return _conforms_property(graph, shape, var, names, compiled, owner)
-    for key, value in graph.predicate_objects(shape):
-        if key in _ANNOTATIONS or not str(key).startswith(SH_NS) or key in (
-                SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf):
-            continue
+    for key, value in _constraints(graph, shape):
         if key == SH.property:
             tests.append(_conforms_property(graph, value, var, names, compiled, owner))
         else:
@@ -222,9 +232,7 @@ def _pattern(graph: Graph, shape: Node, var: str, names: _Names, compiled: Compi
     parts: list[str] = []
     if (shape, SH.path, None) in graph:
         path = compile_path(graph, graph.value(shape, SH.path), owner)
-        for key, value in graph.predicate_objects(shape):
-            if key in _ANNOTATIONS or key == SH.path or not str(key).startswith(SH_NS):
-                continue
+        for key, value in _constraints(graph, shape):
             if key == SH.hasValue:
                 parts.append(f"{var} {path} {value.n3()} .")
             elif key == SH.minCount and int(value) == 1:
@@ -232,10 +240,7 @@ def _pattern(graph: Graph, shape: Node, var: str, names: _Names, compiled: Compi
             else:
                 return None
         return " ".join(parts)
-    for key, value in graph.predicate_objects(shape):
-        if key in _ANNOTATIONS or not str(key).startswith(SH_NS) or key in (
-                SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf):
-            continue
+    for key, value in _constraints(graph, shape):
         if key == SH["class"]:
             parts.append(_isa(var, names.fresh("t"), value, compiled))
         elif key in (SH.property, SH.node):
@@ -263,10 +268,9 @@ def _conforms_property(graph: Graph, shape: Node, var: str, names: _Names,
     path = compile_path(graph, graph.value(shape, SH.path), owner)
     keys = dict(graph.predicate_objects(shape))
     tests: list[str] = []
-    for key, value in graph.predicate_objects(shape):
-        if key in _ANNOTATIONS or key == SH.path or not str(key).startswith(SH_NS) or key in (
-                SH.qualifiedMinCount, SH.qualifiedMaxCount):
-            continue
+    for key, value in _constraints(graph, shape):
+        if key in (SH.qualifiedMinCount, SH.qualifiedMaxCount):
+            continue  # read with sh:qualifiedValueShape
         v = names.fresh()
         if key == SH.minCount:
             if int(value) > 1:
@@ -319,17 +323,13 @@ def _counted(graph: Graph, shape: Node, focus: str, names: _Names, compiled: Com
         return None
     optionals: list[str] = []
     failing: list[str] = []
-    for key, prop in graph.predicate_objects(shape):
-        if key in _ANNOTATIONS or not str(key).startswith(SH_NS):
-            continue
+    for key, prop in _constraints(graph, shape):
         path_node = graph.value(prop, SH.path)
         if key != SH.property or path_node is None:
             return None
         a = names.fresh("a")
         optionals.append(f"OPTIONAL {{ ?this {compile_path(graph, path_node, owner)} {a} }}")
-        for test, value in graph.predicate_objects(prop):
-            if test in _ANNOTATIONS or test == SH.path or not str(test).startswith(SH_NS):
-                continue
+        for test, value in _constraints(graph, prop):
             if test == SH.minCount:
                 failing.append(f"COUNT(DISTINCT {a}) < {int(value)}")
             elif test == SH.maxCount:
@@ -451,7 +451,7 @@ def compile_shapes(shapes: Graph) -> CompiledShapes:
     """
     compiled = CompiledShapes()
     node_shapes = set(shapes.subjects(RDF.type, SH.NodeShape))
-    for key in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf):
+    for key in _TARGETS:
         node_shapes |= set(shapes.subjects(key, None))
     for shape in sorted(node_shapes, key=str):
         if _deactivated(shapes, shape):
@@ -1279,12 +1279,13 @@ def _link_persons(out: FileAudit, links: list[bytes]) -> None:
 
     ``links``: the TSV results of :data:`_PERSON_LINKS`, one a chunk (person, case id).
     """
+    from chaingraph.backends import tsv_rows
+
     wanted = {focus.n3(): focus for focus in out.persons}
     if not wanted:
         return
     for text in links:
-        for line in text.decode("utf-8").split("\n")[1:]:
-            person, _, case = line.partition("\t")
+        for person, case in tsv_rows(text):
             if person in wanted:
                 out.focus_cases.setdefault(wanted[person], set()).add(str(_from_nt(case)))
 

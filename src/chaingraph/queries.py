@@ -38,6 +38,7 @@ from chaingraph.errors import (
     BadParameter,
     MissingPath,
     UnknownArea,
+    UnknownCase,
     UnknownIndicator,
     UnknownName,
     UnknownOrganisation,
@@ -501,19 +502,37 @@ def case_ids(graph: Graph) -> list[str]:
         >>> case_ids(load())[:2]
         ['FX-001', 'FX-002']
     """
-    from chaingraph.backends import native_store
+    from chaingraph.backends import native_store, select_rows
 
     store = native_store(graph)
     if store is None:
         return sorted({str(row[0]) for row in graph.query(_CASE_IDS)})  # type: ignore[index]
-    import pyoxigraph
     from rdflib.util import from_n3
 
-    text = store.query(_CASE_IDS).serialize(format=pyoxigraph.QueryResultsFormat.TSV).decode("utf-8")
     ids = set()
-    for term in text.split("\n")[1:]:
+    for (term,) in select_rows(store, _CASE_IDS):
         if term.startswith('"') and "\\" not in term:
             ids.add(term[1:term.rindex('"')])
-        elif term:
+        else:
             ids.add(str(from_n3(term)))
     return sorted(ids)
+
+
+def find_case(graph: Graph, case_id: str) -> URIRef:
+    """Return the IRI of the case (a ``cg:Case``) with identifier ``case_id``.
+
+    Looked up by its identifier; only an unknown case lists the cases there are.
+
+    Example:
+        >>> from chaingraph import load
+        >>> find_case(load(), "FX-001").endswith("/FX-001/case")
+        True
+
+    Raises:
+        UnknownCase: no such case; the message names the nearest.
+    """
+    for literal in (Literal(case_id), Literal(case_id, datatype=XSD.string)):
+        for node in graph.subjects(CG.caseId, literal):
+            if isinstance(node, URIRef) and (node, RDF.type, CG.Case) in graph:
+                return node
+    raise UnknownCase(case_id, case_ids(graph))

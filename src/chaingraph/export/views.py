@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SKOS, XSD
+from rdflib.namespace import RDF, RDFS, SKOS
 
 from chaingraph.errors import UnknownCase
 from chaingraph import memberships, periods
@@ -37,7 +37,7 @@ from chaingraph.export import privacy
 from chaingraph.language import label as label_of
 from chaingraph.language import local_name, pick
 from chaingraph.namespace import CG, MON
-from chaingraph.queries import case_ids, execute
+from chaingraph.queries import execute, find_case
 
 PREFIXES = """PREFIX cg: <https://w3id.org/chaingraph/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -220,19 +220,6 @@ def short_name(graph: Graph, org: URIRef, lang: str) -> str:
     return label_of(graph, org, lang)
 
 
-def find_case(graph: Graph, case_id: str) -> URIRef:
-    """Return the IRI of the case with identifier ``case_id``.
-
-    Raises:
-        UnknownCase: no such case; the message lists the cases there are.
-    """
-    for literal in (Literal(case_id), Literal(case_id, datatype=XSD.string)):
-        for node in graph.subjects(CG.caseId, literal):
-            if isinstance(node, URIRef) and (node, RDF.type, CG.Case) in graph:
-                return node
-    raise UnknownCase(case_id, case_ids(graph))
-
-
 def case_index(graph: Graph) -> dict[str, URIRef]:
     """Return every case identifier with its case IRI."""
     return {str(row.id): row.case for row in execute(graph, CASES_QUERY)}
@@ -337,20 +324,16 @@ def _thing_name(graph: Graph, thing: URIRef, lang: str) -> str:
 def _members(graph: Graph, store: object | None, query: str) -> dict[str, set[str]]:
     """Run a membership query: each thing (N-Triples text) with the IRIs of its organisations.
 
-    On Oxigraph (``store``, the pyoxigraph Store behind ``graph``) the rows come as one TSV
-    text from the store itself: at a region's scale, turning hundreds of thousands of rows
-    into rdflib terms one by one costs more than the query.
+    On Oxigraph (``store``, the pyoxigraph Store behind ``graph``) through
+    :func:`chaingraph.backends.select_rows`.
     """
     members: dict[str, set[str]] = defaultdict(set)
     if store is not None:
-        import pyoxigraph
+        from chaingraph.backends import select_rows
 
-        text = store.query(query).serialize(format=pyoxigraph.QueryResultsFormat.TSV)  # type: ignore[attr-defined]
-        for line in text.decode("utf-8").split("\n")[1:]:
-            if line:
-                thing, org = line.split("\t")
-                if org.startswith("<"):
-                    members[thing].add(org[1:-1])
+        for thing, org in select_rows(store, query):  # type: ignore[arg-type]
+            if org.startswith("<"):
+                members[thing].add(org[1:-1])
         return members
     for row in graph.query(query):
         if isinstance(row.a, URIRef):
