@@ -251,23 +251,20 @@ def test_cli_sparql_engine_on_files_audits_them_case_by_case(tmp_path, capsys):
     assert out["summary"]["cases_checked"] == len(CASE_IDS)
 
 
-def test_cli_auto_engine_switches_to_the_file_scan_on_large_data(monkeypatch, capsys):
-    from chaingraph import backends
+def test_cli_auto_engine_is_the_compiled_one_at_every_size(capsys):
     from chaingraph.graph import case_files
 
-    monkeypatch.setattr(backends, "LARGE", 0)
     assert main(["audit", *map(str, case_files()), "--case", "FX-005"]) == 1
-    captured = capsys.readouterr()
-    assert "the compiled audit, case by case" in captured.err
-    assert "phase-gap" in captured.out and "FX-006" not in captured.out
-    # --at asks for the reference: no switch, and pySHACL gets rdflib's store, not Oxigraph
-    assert main(["audit", *map(str, case_files()), "--case", "FX-005", "--at", "2026-01-01"]) == 1
-    err = capsys.readouterr().err
-    assert "case by case" not in err and "Oxigraph" not in err
+    out = capsys.readouterr().out
+    assert "Engine: compiled" in out and "the default" in out
+    assert "phase-gap" in out and "FX-006" not in out
+    # --at works with it too: on 20 June 2021 the gap runs to that day
+    assert main(["audit", *map(str, case_files()), "--case", "FX-005", "--at", "2021-06-20"]) == 1
+    assert "from 2021-06-12 to 2021-06-20 inclusive" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(("args", "needle"), [
-    (["--at", "2026-01-01"], "--at needs the reference engine"),
+    (["--at", "2026-02-30"], "YYYY-MM-DD"),
     (["--case", "FX-999"], "unknown case 'FX-999'"),
 ])
 def test_cli_file_scan_bad_input_exits_2(args, needle, capsys):

@@ -21,7 +21,7 @@ from __future__ import annotations
 import argparse
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -190,9 +190,11 @@ def _day(value: Node | None) -> date | None:
 def restrict(graph: Graph, case: URIRef, at: date) -> Graph | None:
     """Return a copy of one case's graph as things stood on ``at``; None if it had not started.
 
-    Subjects starting (``cg:startDate``) or dated (``cg:date``) after ``at`` are dropped with
-    every triple naming them; end dates after ``at`` become ``at``; open periods end on
-    ``at`` or at the case's end, whichever comes first. The source graph is not changed.
+    The cut is :func:`chaingraph.fastaudit.as_of`, the one definition every engine uses
+    (``queries/internal/as-of.ru``): subjects starting (``cg:startDate``) or dated
+    (``cg:date``) after ``at`` are dropped with every triple naming them; end dates after
+    ``at`` become ``at``; open periods end on ``at`` or at their case's end, whichever comes
+    first. The source graph is not changed.
 
     Example:
         >>> from chaingraph import load
@@ -207,25 +209,16 @@ def restrict(graph: Graph, case: URIRef, at: date) -> Graph | None:
     start = _day(graph.value(case, CG.startDate))
     if start is not None and start > at:
         return None
-    dropped: set[Node] = set()
-    for prop in (CG.startDate, CG.date):
-        for subject, value in graph.subject_objects(prop):
-            day = _day(value)
-            if subject != case and day is not None and day > at:
-                dropped.add(subject)
+    import pyoxigraph as ox
+
+    from chaingraph.fastaudit import as_of
+
+    store, unit = ox.Store(), ox.NamedNode("urn:chaingraph:unit:0")
+    store.load(input=graph.serialize(format="nt", encoding="utf-8"),
+               format=ox.RdfFormat.N_TRIPLES, to_graph=unit)
+    as_of(store, at)
     out = PreparedQueryGraph()
-    for s, p, o in graph:
-        if s in dropped or o in dropped:
-            continue
-        if p == CG.endDate and (day := _day(o)) is not None and day > at:
-            o = Literal(at)
-        out.add((s, p, o))
-    case_end = _day(out.value(case, CG.endDate)) or at
-    if out.value(case, CG.endDate) is None:
-        out.add((case, CG.endDate, Literal(at)))
-    for subject in set(out.subjects(CG.startDate)):
-        if subject != case and out.value(subject, CG.endDate) is None:
-            out.add((subject, CG.endDate, Literal(min(at, case_end))))
+    out.parse(data=store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=unit), format="nt")
     return out
 
 
@@ -341,7 +334,8 @@ def _validate(data: Graph, shapes: Graph) -> Graph:
 # ---------------------------------------------------------------------------- audit
 
 def audit(graph: Graph, *, cases: Sequence[str] | None = None, at: date | None = None,
-          shapes: Graph | None = None, lang: str = DEFAULT, shared: bool = True) -> AuditReport:
+          shapes: Graph | None = None, lang: str = DEFAULT, shared: bool = True,
+          progress: bool = False) -> AuditReport:
     """Check every case (or the given ones) of ``graph`` against the rules, as on ``at``.
 
     Args:
@@ -352,6 +346,7 @@ def audit(graph: Graph, *, cases: Sequence[str] | None = None, at: date | None =
         lang: language of messages and labels, ``en`` or ``nl``.
         shared: also check the monitor and other data outside the cases (only when
             auditing all cases).
+        progress: show a progress bar on a terminal (about a second a case).
 
     Raises:
         UnknownCase: a case id in ``cases`` is not in the graph.
@@ -374,12 +369,17 @@ def audit(graph: Graph, *, cases: Sequence[str] | None = None, at: date | None =
         parts = [known[c] for c in _chosen(cases, known)]
     findings: list[Finding] = []
     checked: list[str] = []
-    for part in sorted(parts, key=lambda p: p.case_id):
-        data = restrict(part.graph, part.case, at)
-        if data is None:
-            continue
-        checked.append(part.case_id)
-        findings += _findings(ctx, _validate(data, shapes), data, part.case_id)
+    from chaingraph.progress import Progress
+
+    with Progress("audit", total=len(parts), unit="cases",
+                  enabled=None if progress else False) as bar:
+        for part in sorted(parts, key=lambda p: p.case_id):
+            bar.advance()
+            data = restrict(part.graph, part.case, at)
+            if data is None:
+                continue
+            checked.append(part.case_id)
+            findings += _findings(ctx, _validate(data, shapes), data, part.case_id)
     if shared and cases is None:
         findings += _findings(ctx, _validate(common, shapes), common, None)
     return _report(ctx, findings, checked, at)
@@ -414,50 +414,56 @@ def _report(ctx: _Context, findings: list[Finding], checked: list[str], at: date
 
 # ------------------------------------------------------------------ the compiled engine
 
-_CASE_OF = """
-PREFIX cg: <https://w3id.org/chaingraph/ontology#>
-SELECT DISTINCT ?focus ?id WHERE {
-  { ?focus cg:caseId ?id }
-  UNION { ?focus cg:inCase ?case . ?case cg:caseId ?id }
-  UNION { ?case cg:victim|cg:suspect ?focus . ?case cg:caseId ?id }
-  UNION { ?a cg:holder ?focus ; cg:inCase ?case . ?case cg:caseId ?id }
-}"""
+def audit_compiled(graph: Graph, *, cases: Sequence[str] | None = None, at: date | None = None,
+                   shapes: Graph | None = None, lang: str = DEFAULT, workers: int | None = None,
+                   progress: bool = False) -> AuditReport:
+    """Audit with the SHACL shapes compiled to SPARQL (:mod:`chaingraph.shacl2sparql`).
 
+    The same rules, the same audit date and the same :class:`~chaingraph.findings.Finding`
+    objects as :func:`audit`, on every backend: an rdflib graph (copied into Oxigraph), an
+    Oxigraph store in memory or on disk, a SPARQL endpoint. The cases are fetched a chunk
+    at a time and audited in small stores of their own (:func:`chaingraph.fastaudit.scan_source`),
+    so only plain CONSTRUCT queries run on the source and a running case (no
+    ``cg:endDate``) ends on the audit date, as in :func:`audit`.
 
-def audit_compiled(graph: Graph, *, cases: Sequence[str] | None = None,
-                   shapes: Graph | None = None, lang: str = DEFAULT) -> AuditReport:
-    """Audit with the SHACL shapes compiled to SPARQL (:mod:`chaingraph.fastaudit`).
-
-    The same rules and the same :class:`~chaingraph.findings.Finding` objects as
-    :func:`audit`, computed by the store itself, so it runs on every backend: rdflib
-    (copied into Oxigraph), Oxigraph in memory or on disk, a SPARQL endpoint. It audits
-    the data as it stands (no ``at``): the time cut of :func:`restrict` needs the case
-    graphs in memory. So a running case (no ``cg:endDate``) is not cut at today: a phase
-    whose last ownership ended while the case still runs is a gap for :func:`audit` but
-    not here, until the case records its end date.
+    Raises:
+        UnknownCase: a case id in ``cases`` is not in the graph.
+        UnsupportedShape: a shape uses a construct the compiler refuses (run :func:`audit`).
 
     Example:
+        >>> from datetime import date
         >>> from chaingraph import load
-        >>> report = audit_compiled(load(), cases=["FX-005"])
-        >>> [(f.rule, f.phase, f.start, f.end) for f in report]
-        [('phase-gap', 'risk', '2021-06-12', '2021-07-04')]
+        >>> report = audit_compiled(load(), cases=["FX-005"], at=date(2022, 1, 1), workers=1)
+        >>> [(f.rule, f.phase, f.start, f.end) for f in report], report.engine
+        ([('phase-gap', 'risk', '2021-06-12', '2021-07-04')], 'compiled')
     """
     from chaingraph import fastaudit
-    from chaingraph.backends import native_store
-    from chaingraph.queries import case_ids
 
     shapes = shapes if shapes is not None else load_shapes()
-    ctx = _Context(graph, rules(shapes), lang, set(graph.subjects(RDF.type, CG.Phase)))
-    chosen = _chosen(cases, case_ids(graph))
-    violations = fastaudit.validate(native_store(graph) or graph, shapes)
-    owners: dict[Node, set[str]] = {}
-    focus = {v.focus for v in violations}
-    if focus:
-        for row in graph.query(_CASE_OF):
-            if row[0] in focus:
-                owners.setdefault(row[0], set()).add(str(row[1]))
-    return _report(ctx, _from_violations(ctx, violations, owners, graph, chosen, cases is None),
-                   chosen, date.today())
+    scan = fastaudit.scan_source(graph, shapes=shapes, cases=cases, at=at, workers=workers,
+                                 progress=progress)
+    return _scan_report(scan, shapes, lang, cases)
+
+
+def _scan_report(scan: Any, shapes: Graph, lang: str, cases: Sequence[str] | None) -> AuditReport:
+    """The report of a compiled audit (:class:`chaingraph.fastaudit.FileAudit`).
+
+    What the findings read of a focus node (its phase, whether it is a person) goes into
+    a small graph of the ontology and monitor, loaded here for the labels.
+    """
+    from chaingraph.graph import load, monitor_files, ontology_files
+
+    base = load(ontology_files() + monitor_files(), base=False, check=False)
+    chosen = _chosen(cases, set(scan.cases))
+    checked = [case for case in chosen if case not in scan.not_started]
+    for focus, phase in scan.focus_phase.items():
+        base.add((focus, CG.phase, phase))
+    for focus in scan.persons:
+        base.add((focus, RDF.type, CG.Person))
+    ctx = _Context(base, rules(shapes), lang, set(base.subjects(RDF.type, CG.Phase)))
+    findings = _from_violations(ctx, scan.violations, scan.focus_cases, base, checked,
+                                cases is None)
+    return replace(_report(ctx, findings, checked, scan.at), engine="compiled")
 
 
 def _from_violations(ctx: _Context, violations: Iterable[Any], owners: dict[Node, set[str]],
@@ -488,42 +494,33 @@ def _from_violations(ctx: _Context, violations: Iterable[Any], owners: dict[Node
 
 
 def audit_files(paths: Sequence[str | Path], *, cases: Sequence[str] | None = None,
-                shapes: Graph | None = None, lang: str = DEFAULT, workers: int | None = None,
-                progress: bool = True) -> AuditReport:
-    """Audit data files too large for memory: the compiled shapes, case by case, on every core.
+                at: date | None = None, shapes: Graph | None = None, lang: str = DEFAULT,
+                workers: int | None = None, progress: bool = True) -> AuditReport:
+    """Audit data files with the compiled shapes, case by case, on every core.
 
     The files are never loaded whole: :func:`chaingraph.fastaudit.scan_files` gives each
-    worker a few hundred cases at a time in a small Oxigraph store. The findings are those
-    of :func:`audit_compiled` (the data as it stands, no ``at``); the ontology's term check
-    of :func:`chaingraph.load` is not made.
+    worker a few hundred cases at a time in a small Oxigraph store, cut to the audit date
+    ``at`` (default today) as :func:`audit` cuts them. The findings are those of
+    :func:`audit` and :func:`audit_compiled`; the ontology's term check of
+    :func:`chaingraph.load` is not made.
 
     Raises:
         SourceError: a file does not parse (names the file and line).
         UnknownCase: a case of ``cases`` is not in the files (lists those that are).
     """
     from chaingraph import fastaudit
-    from chaingraph.graph import load, monitor_files, ontology_files, sources
+    from chaingraph.graph import sources
 
     shapes = shapes if shapes is not None else load_shapes()
-    base = load(ontology_files() + monitor_files(), base=False, check=False)
     scan = fastaudit.scan_files(sources(paths, base=False), shapes=shapes, workers=workers,
-                                progress=progress)
-    chosen = _chosen(cases, set(scan.cases))
-    # What the findings read of a focus node (its phase, whether it is a person) goes into
-    # the small graph of the ontology and monitor, which this audit loaded for itself.
-    for focus, phase in scan.focus_phase.items():
-        base.add((focus, CG.phase, phase))
-    for focus in scan.persons:
-        base.add((focus, RDF.type, CG.Person))
-    ctx = _Context(base, rules(shapes), lang, set(base.subjects(RDF.type, CG.Phase)))
-    return _report(ctx, _from_violations(ctx, scan.violations, scan.focus_cases, base, chosen,
-                                         cases is None), chosen, date.today())
+                                progress=progress, at=at)
+    return _scan_report(scan, shapes, lang, cases)
 
 
 # ---------------------------------------------------------------------------- command line
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from chaingraph.backends import LARGE, add_backend_arguments
+    from chaingraph.backends import add_backend_arguments
 
     parser.add_argument("paths", nargs="*", metavar="PATH",
                         help="case files or folders (default: the bundled example cases)")
@@ -531,55 +528,50 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="audit only these cases (--case FX-001 FX-005, or repeat --case)")
     parser.add_argument("--at", metavar="DATE",
                         help="audit the cases as they stood on this date, YYYY-MM-DD "
-                             "(default: today)")
+                             "(default: today); running cases end on that day")
     parser.add_argument("--format", choices=("text", "json", "html"), default="text")
     parser.add_argument("--output", "-o", metavar="FILE", help="write to FILE (default: stdout)")
     parser.add_argument("--engine", choices=("auto", "shacl", "sparql"), default="auto",
-                        help="shacl: pySHACL case by case (the reference, supports --at); "
-                             "sparql: the same shapes compiled to SPARQL, run by the store, or on "
-                             "files case by case on every core. auto (default): shacl in memory, "
-                             f"sparql on Oxigraph, an endpoint, or files over {LARGE >> 20} MiB "
-                             "without --at")
+                        help="both engines give the same findings. sparql: the shapes compiled to "
+                             "SPARQL, case by case on every core (fast at any size); shacl: pySHACL "
+                             "case by case (the reference, slow: about a second a case). auto "
+                             "(default): sparql, or shacl when the compiler refuses a shape")
     add_backend_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    import sys
+    from chaingraph.backends import backend_of, graph_from_args
+    from chaingraph.shacl2sparql import UnsupportedShape, compile_shapes
 
-    from chaingraph.backends import LARGE, backend_of, files_size, graph_from_args
-
-    at = parse_date(args.at) if args.at else None
+    at = parse_date(args.at) if args.at else date.today()
+    shapes = load_shapes()
+    engine, why, detail = ("sparql", "default", "") if args.engine == "auto" else (args.engine, "chosen", "")
+    if engine == "sparql":
+        try:
+            compile_shapes(shapes)
+        except UnsupportedShape as refused:
+            if args.engine != "auto":
+                raise
+            engine, why = "shacl", "unsupported"
+            detail = f"{local_name(refused.shape)} ({refused.construct})"
     on_files = bool(args.paths) and not (args.store or args.endpoint)
-    engine, graph = args.engine, None
-    if engine == "auto" and on_files:
-        if args.backend == "oxigraph":
-            engine = "sparql"
-        elif at is None and (size := files_size(args.paths)) > LARGE:
-            print(f"chaingraph audit: {size >> 20} MiB of data: the compiled audit, case by case "
-                  "(--engine shacl for the reference)", file=sys.stderr)
-            engine = "sparql"
-        else:
-            engine = "shacl"
-    if engine == "shacl" and args.backend == "auto":
-        args.backend = "memory"  # pySHACL wants rdflib's own store, whatever the size
-    if engine == "auto":
-        graph = graph_from_args(args)
-        engine = "shacl" if backend_of(graph) == "memory" else "sparql"
-    if engine == "sparql" and at is not None:
-        raise BadParameter("--at needs the reference engine (--engine shacl, with the data in "
-                           "files or in memory, not --store or --endpoint)")
     if engine == "sparql" and on_files:
-        report = audit_files(args.paths, cases=args.cases, lang=args.lang)
+        report = audit_files(args.paths, cases=args.cases, at=at, shapes=shapes, lang=args.lang)
     else:
-        graph = graph if graph is not None else graph_from_args(args)
+        if engine == "shacl" and args.backend == "auto":
+            args.backend = "memory"  # pySHACL wants rdflib's own store, whatever the size
+        graph = graph_from_args(args)
         if engine == "sparql":
-            report = audit_compiled(graph, cases=args.cases, lang=args.lang)
+            report = audit_compiled(graph, cases=args.cases, at=at, shapes=shapes, lang=args.lang,
+                                    progress=True)
         elif backend_of(graph) == "endpoint":
-            raise BadParameter("the reference engine needs the data in memory; "
-                               "use --engine sparql with --endpoint")
+            raise BadParameter("the reference engine (--engine shacl) needs the data in files or "
+                               "a store; on an endpoint use --engine sparql, which gives the same "
+                               "findings")
         else:
-            report = audit(graph, cases=args.cases, at=at, lang=args.lang)
-    return _emit(report, args)
+            report = audit(graph, cases=args.cases, at=at, shapes=shapes, lang=args.lang,
+                           progress=True)
+    return _emit(replace(report, why=why, why_detail=detail), args)
 
 
 def _emit(report: AuditReport, args: argparse.Namespace) -> int:

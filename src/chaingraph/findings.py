@@ -98,6 +98,9 @@ class AuditReport:
     at: date
     lang: str = "en"
     phase_order: dict[str, int] = field(default_factory=dict, repr=False)
+    engine: str = "reference"
+    why: str = "chosen"
+    why_detail: str = ""
 
     @property
     def conforms(self) -> bool:
@@ -172,6 +175,8 @@ class AuditReport:
         """The summary of the JSON report."""
         return {
             "date": self.at.isoformat(),
+            "engine": self.engine,
+            "engine_reason": self._reason(),
             "conforms": self.conforms,
             "cases_checked": len(self.cases),
             "cases_with_findings": len(self.cases_with_findings),
@@ -199,12 +204,25 @@ class AuditReport:
         return json.dumps(self.in_language(lang or self.lang).to_dict(), indent=2,
                           ensure_ascii=False)
 
+    def engine_line(self) -> str:
+        """Which engine ran and why, as one line in the report's language.
+
+        Example:
+            >>> AuditReport([], [], date(2021, 1, 1), engine="compiled", why="default").engine_line()
+            'Engine: compiled (the shapes as SPARQL, case by case on Oxigraph); the default, the same findings as the reference (pySHACL)'
+        """
+        t = pick(_TEXT, self.lang)
+        return f"{t['engine']}: {t['engine_' + self.engine]}; {self._reason()}"
+
+    def _reason(self) -> str:
+        return pick(_TEXT, self.lang)[f"why_{self.why}"].format(detail=self.why_detail)
+
     def render_text(self, lang: str | None = None) -> str:
         """Return the report as plain text: findings by case, then phase, then a summary."""
         if lang and lang != self.lang:
             return self.in_language(lang).render_text()
         t = pick(_TEXT, self.lang)
-        lines = [t["title"].format(date=self.at.isoformat()), ""]
+        lines = [t["title"].format(date=self.at.isoformat()), self.engine_line(), ""]
         for case, findings in self.by_case().items():
             if not findings:
                 continue
@@ -246,6 +264,7 @@ class AuditReport:
             f"<title>{e(t['title'].format(date=self.at.isoformat()))}</title>",
             f"<style>{_CSS}</style>", "</head>", "<body>",
             f"<h1>{e(t['title'].format(date=self.at.isoformat()))}</h1>",
+            f'<p class="engine">{e(self.engine_line())}</p>',
             '<section class="summary">', f"<h2>{e(t['summary'])}</h2>", "<dl>",
             f"<dt>{e(t['checked'])}</dt><dd>{len(self.cases)}</dd>",
             f"<dt>{e(t['with'])}</dt><dd>{len(self.cases_with_findings)}</dd>",
@@ -302,6 +321,11 @@ _TEXT = {
         "by_rule": "by rule", "none": "No findings.",
         "conforms": "No violations: the cases follow the agreed work process.",
         "violations": "Violations found: the cases do not all follow the agreed work process.",
+        "engine": "Engine", "engine_compiled": "compiled (the shapes as SPARQL, case by case on Oxigraph)",
+        "engine_reference": "reference (pySHACL, case by case)",
+        "why_default": "the default, the same findings as the reference (pySHACL)",
+        "why_chosen": "chosen with --engine; both engines give the same findings",
+        "why_unsupported": "the compiler refuses {detail}, so the reference engine ran",
     },
     "nl": {
         "title": "Audit van het werkproces op {date}", "shared": "Monitor en gedeelde gegevens",
@@ -313,6 +337,12 @@ _TEXT = {
         "conforms": "Geen overtredingen: de casussen volgen het afgesproken werkproces.",
         "violations": "Overtredingen gevonden: niet alle casussen volgen het afgesproken "
                       "werkproces.",
+        "engine": "Engine",
+        "engine_compiled": "gecompileerd (de shapes als SPARQL, casus voor casus in Oxigraph)",
+        "engine_reference": "referentie (pySHACL, casus voor casus)",
+        "why_default": "de standaard, dezelfde bevindingen als de referentie (pySHACL)",
+        "why_chosen": "gekozen met --engine; beide engines geven dezelfde bevindingen",
+        "why_unsupported": "de compiler weigert {detail}, dus draaide de referentie-engine",
     },
 }
 

@@ -6,10 +6,29 @@ instruments with their responsibilities, events, an escalation followed by a lea
 session) as Turtle, and ``FILE.flaws.json`` beside it listing every seeded flaw in
 the format of ``data/cases/flaws.json``, so an audit at any scale has a known answer.
 
+The cases are generated as they stand on an as-of date (``--as-of``, default
+:data:`DEFAULT_AS_OF`, fixed so that a seed always gives the same bytes): nothing
+starts after it. A stated share of them (``--running``, default :data:`DEFAULT_RUNNING`)
+still runs on that date: no ``cg:endDate`` on the case, its phase owners, role
+assignments and instruments; owners that ended or handed over while the case runs
+end on a day before it. The other cases closed at least :data:`SETTLE_DAYS` days
+before it, so what follows their end (a learning session) is on record by then.
+In a running case the gaps and overlaps are seeded as they happen while a case runs:
+an owner who ended with nobody after (a gap up to the as-of date), a handover in
+progress whose new owner started days later (a gap), or started before the old
+owner ended or while the old owner still owns the phase (an overlap, up to the
+as-of date). Two ownerships of one phase never intersect unless an overlap is seeded.
+
+``FILE.flaws.json`` maps each case id to its seeded flaws, each as the finding an audit
+on the as-of date gives (``chaingraph audit --at AS-OF``, ``audit(graph, at=as_of)``):
+``rule``, for gaps and overlaps ``phase``, ``from`` and ``to`` (a gap or overlap still
+open in a running case ends on the as-of date), the other fields of
+``data/cases/flaws.json``, and ``as-of``, the as-of date itself (see :func:`read_flaws`).
+
 The text is written case by case (100,000 cases are about 11 million triples: no
 rdflib graph is built) to a temporary sibling that replaces ``FILE`` when complete.
 Persons are pseudonyms (``prs:P-XXXXX``) drawn from a seeded generator; the same
-seed gives the same bytes.
+seed and options give the same bytes.
 """
 
 from __future__ import annotations
@@ -17,9 +36,10 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from chaingraph.errors import BadParameter
@@ -79,8 +99,121 @@ FLAW_RULES: dict[str, str] = {
 }
 
 DEFAULT_RATE = 0.05
-START = date(2019, 1, 1)
+# The share of cases still running on the as-of date, and that date: fixed, so that the same
+# seed gives the same bytes whatever day it is run.
+DEFAULT_RUNNING = 0.2
+DEFAULT_AS_OF = date(2025, 1, 1)
+# The earliest as-of date taken: the first cases start about six and a half years before it.
+EARLIEST_AS_OF = date(1900, 1, 1)
+# A closed case ended at least this many days before the as-of date (a learning session
+# follows its escalation by up to 59 days, and must be on record by then).
+SETTLE_DAYS = 60
+# Closed cases start over this many days (before their length and SETTLE_DAYS).
+SPREAD_DAYS = 5 * 365
 PROFESSIONALS_PER_ORG = 400
+
+# The command's own texts, in the languages of --lang. argparse shows help in English, as
+# for every command (the parser is built before --lang is read); the Dutch is kept beside it.
+TEXTS: dict[str, dict[str, str]] = {
+    "help_running": {
+        "en": "share of the cases still running on the as-of date, 0..1 (default {running}): no "
+              "end date; owners who end or hand over while the case runs",
+        "nl": "aandeel van de casussen dat op de peildatum nog loopt, 0..1 (standaard {running}): "
+              "geen einddatum; eigenaren die stoppen of overdragen terwijl de casus loopt",
+    },
+    "help_as_of": {
+        "en": "generate the cases as they stand on this date, YYYY-MM-DD (default {as_of}): "
+              "nothing starts later, and FILE.flaws.json gives the findings of an audit on that "
+              "date (audit --at {as_of})",
+        "nl": "maak de casussen zoals ze er op deze datum voor staan, JJJJ-MM-DD (standaard "
+              "{as_of}): niets begint later, en FILE.flaws.json geeft de bevindingen van een "
+              "audit op die datum (audit --at {as_of})",
+    },
+    "bad_share": {
+        "en": "the share of running cases (--running) must be a number from 0 to 1, not {value!r}",
+        "nl": "het aandeel lopende casussen (--running) moet een getal van 0 tot en met 1 zijn, "
+              "niet {value!r}",
+    },
+    "bad_date": {
+        "en": "{value!r} is not a date; give the as-of date (--as-of) as YYYY-MM-DD, "
+              "e.g. 2025-01-01",
+        "nl": "{value!r} is geen datum; geef de peildatum (--as-of) als JJJJ-MM-DD, "
+              "bijvoorbeeld 2025-01-01",
+    },
+    "early_date": {
+        "en": "the as-of date (--as-of) must be {earliest} or later, not {value}",
+        "nl": "de peildatum (--as-of) moet {earliest} of later zijn, niet {value}",
+    },
+    "bad_rate": {
+        "en": "the flaw rate (--flaw-rate) must be a number from 0 to 1, not {value!r}",
+        "nl": "de kans op elke ingebouwde fout (--flaw-rate) moet een getal van 0 tot en met 1 "
+              "zijn, niet {value!r}",
+    },
+    "bad_cases": {
+        "en": "the number of cases (--cases) must be 0 or more, not {value}",
+        "nl": "het aantal casussen (--cases) moet 0 of meer zijn, niet {value}",
+    },
+    "done": {
+        "en": "Wrote {cases} cases ({running} running on {as_of}; {triples} triples) to {out}, "
+              "{flaws} seeded flaws as found on {as_of} to {fl}.",
+        "nl": "{cases} casussen ({running} lopend op {as_of}; {triples} triples) geschreven naar "
+              "{out}, {flaws} ingebouwde fouten zoals gevonden op {as_of} naar {fl}.",
+    },
+}
+
+
+def _text(key: str, lang: str = "en", **values: object) -> str:
+    messages = TEXTS[key]
+    return (messages.get(lang) or messages["en"]).format(**values)
+
+
+def parse_share(value: object, lang: str = "en") -> float:
+    """Return the share of running cases, a float from 0 to 1; else raise :class:`BadParameter`.
+
+    Example:
+        >>> parse_share("0.25")
+        0.25
+        >>> parse_share("1.5", "nl")
+        Traceback (most recent call last):
+        ...
+        chaingraph.errors.BadParameter: het aandeel lopende casussen (--running) moet ...
+    """
+    try:
+        share = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        share = float("nan")
+    if isinstance(value, bool) or not 0.0 <= share <= 1.0:  # NaN fails the comparison too
+        raise BadParameter(_text("bad_share", lang, value=value))
+    return share
+
+
+def parse_as_of(value: date | str, lang: str = "en") -> date:
+    """Return the as-of date ``value`` (a date or YYYY-MM-DD); else raise :class:`BadParameter`.
+
+    Example:
+        >>> parse_as_of("2024-06-30")
+        datetime.date(2024, 6, 30)
+        >>> parse_as_of("2024-02-30")
+        Traceback (most recent call last):
+        ...
+        chaingraph.errors.BadParameter: '2024-02-30' is not a date; give the as-of date ...
+    """
+    if isinstance(value, datetime):  # a datetime is a date too: keep only its day
+        value = value.date()
+    if isinstance(value, date):
+        day = value
+    else:
+        text = str(value).strip()
+        try:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+                raise ValueError(text)
+            day = date.fromisoformat(text)
+        except ValueError:
+            raise BadParameter(_text("bad_date", lang, value=value)) from None
+    if day < EARLIEST_AS_OF:
+        raise BadParameter(_text("early_date", lang, earliest=EARLIEST_AS_OF.isoformat(),
+                                 value=day.isoformat()))
+    return day
 
 
 @dataclass
@@ -90,6 +223,8 @@ class Generated:
     cases: int
     triples: int
     flaws: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    as_of: date = DEFAULT_AS_OF
+    running: list[str] = field(default_factory=list)  # the ids of the running cases
 
     @property
     def flaw_count(self) -> int:
@@ -119,8 +254,13 @@ def _pseudonym(rng: random.Random) -> str:
 
 
 def _case(rng: random.Random, case_id: str, rates: Mapping[str, float],
-          staff: Mapping[str, list[str]], persons: set[str]) -> tuple[_Writer, list[dict[str, str]]]:
-    """Write one case; return its Turtle and the flaws seeded in it."""
+          staff: Mapping[str, list[str]], persons: set[str], *, running: bool = False,
+          as_of: date = DEFAULT_AS_OF) -> tuple[_Writer, list[dict[str, str]]]:
+    """Write one case; return its Turtle and the flaws seeded in it.
+
+    A running case started ``length`` days before ``as_of`` and has no end date; a closed
+    one ended at least :data:`SETTLE_DAYS` days before ``as_of``. Nothing starts after it.
+    """
     w = _Writer()
     flaws: list[dict[str, str]] = []
 
@@ -130,21 +270,25 @@ def _case(rng: random.Random, case_id: str, rates: Mapping[str, float],
     def holder(org: str) -> str:
         return "prs:" + rng.choice(staff[org])
 
-    start = START + timedelta(days=rng.randrange(5 * 365))
-    length = rng.randrange(60, 400)
-    end = start + timedelta(days=length)
+    length = rng.randrange(60, 400)  # for a running case: the days it has run up to as_of
+    if running:
+        start, end = as_of - timedelta(days=length), None
+    else:
+        start = as_of - timedelta(days=length + SETTLE_DAYS + rng.randrange(SPREAD_DAYS))
+        end = start + timedelta(days=length)
     victim, suspect = _pseudonym(rng), _pseudonym(rng)
     persons.update((victim, suspect))
     high = rng.random() < 0.35
     w.parts.append(f"@prefix : <{CASE_NS}{case_id}/> .\n")
     w.subject(":case", ("a", "cg:Case"), ("cg:caseId", f'"{case_id}"'), ("cg:fictional", "true"),
-              ("cg:startDate", _d(start)), ("cg:endDate", _d(end)),
+              ("cg:startDate", _d(start)), *([("cg:endDate", _d(end))] if end is not None else []),
               ("cg:riskLevel", "cg:RiskHigh" if high else rng.choice(("cg:RiskLow", "cg:RiskMedium"))),
               ("cg:victim", f"prs:{victim}"), ("cg:suspect", f"prs:{suspect}"),
               ("cg:appliesPhase", ", ".join(PHASES)),
               ("cg:escalationAgreement", "mon:agreement-escalatie"))
 
-    # Phase owners: each phase covers the case's period, with a handover in some.
+    # Phase owners: each phase covers the case's period, with a handover in some. In a
+    # running case the last owner runs on (no end date).
     missing = None
     if flawed("phase-without-owner"):
         missing = rng.choice(list(PHASES))
@@ -153,35 +297,51 @@ def _case(rng: random.Random, case_id: str, rates: Mapping[str, float],
     gap_phase = rng.choice(owned) if flawed("phase-gap") else None
     overlap_phase = rng.choice([p for p in owned if p != gap_phase]) if flawed("phase-overlap") else None
     n_own = n_ev = 0
+
+    def ownership(phase: str, org: str, role: str, first: date, last: date | None) -> None:
+        nonlocal n_own
+        n_own += 1
+        w.subject(f":own-{n_own}", ("a", "cg:PhaseOwnership"), ("cg:inCase", ":case"),
+                  ("cg:phase", phase), ("cg:organisation", org), ("cg:role", role),
+                  ("cg:holder", holder(org)), ("cg:responsibility", "cg:Owns"),
+                  ("cg:startDate", _d(first)),
+                  *([("cg:endDate", _d(last))] if last is not None else []))
+
     for phase, (notation, org, role, org2, role2) in PHASES.items():
         if phase == missing:
             continue
         handover = phase in (gap_phase, overlap_phase) or rng.random() < 0.3
         if not handover:
-            n_own += 1
-            w.subject(f":own-{n_own}", ("a", "cg:PhaseOwnership"), ("cg:inCase", ":case"),
-                      ("cg:phase", phase), ("cg:organisation", org), ("cg:role", role),
-                      ("cg:holder", holder(org)), ("cg:responsibility", "cg:Owns"),
-                      ("cg:startDate", _d(start)), ("cg:endDate", _d(end)))
+            ownership(phase, org, role, start, end)
             continue
+        # The first owner ends on `cut` (at least 20 days before the case ends or as_of);
+        # the second takes over the day after, or (seeded) later or earlier.
         cut = start + timedelta(days=rng.randrange(20, length - 20))
-        second = cut + timedelta(days=1)
+        first_end: date | None = cut
+        second: date | None = cut + timedelta(days=1)
         if phase == gap_phase:
-            second = cut + timedelta(days=rng.randrange(3, 15))
+            if running and rng.random() < 0.5:
+                # The owner ended while the case runs, and nobody has taken over yet.
+                second = None
+                until = as_of
+            else:
+                # A handover whose new owner started days after the old one ended.
+                second = cut + timedelta(days=rng.randrange(3, 15))
+                until = second - timedelta(days=1)
             flaws.append({"rule": "phase-gap", "phase": notation,
-                          "from": (cut + timedelta(days=1)).isoformat(),
-                          "to": (second - timedelta(days=1)).isoformat()})
+                          "from": (cut + timedelta(days=1)).isoformat(), "to": until.isoformat()})
         elif phase == overlap_phase:
             second = cut - timedelta(days=rng.randrange(2, 10))
+            if running and rng.random() < 0.5:
+                # A handover in progress: the new owner started, the old one still owns it.
+                first_end = None
             flaws.append({"rule": "phase-overlap", "phase": notation,
-                          "from": second.isoformat(), "to": cut.isoformat(),
+                          "from": second.isoformat(), "to": (first_end or as_of).isoformat(),
                           "organisations": sorted({org[len("mon:org-"):], org2[len("mon:org-"):]})})
-        for (o, r, s, e) in ((org, role, start, cut), (org2, role2, second, end)):
-            n_own += 1
-            w.subject(f":own-{n_own}", ("a", "cg:PhaseOwnership"), ("cg:inCase", ":case"),
-                      ("cg:phase", phase), ("cg:organisation", o), ("cg:role", r),
-                      ("cg:holder", holder(o)), ("cg:responsibility", "cg:Owns"),
-                      ("cg:startDate", _d(s)), ("cg:endDate", _d(e)))
+        ownership(phase, org, role, start, first_end)
+        if second is None:
+            continue
+        ownership(phase, org2, role2, second, end)
         n_ev += 1
         w.subject(f":ev-{n_ev}", ("a", "cg:Handover"), ("cg:inCase", ":case"),
                   ("cg:date", _d(second)), ("cg:fromOrganisation", org),
@@ -275,10 +435,13 @@ def _case(rng: random.Random, case_id: str, rates: Mapping[str, float],
         pairs = [("a", kind), ("cg:inCase", ":case"), ("cg:date", _d(day)),
                  ("cg:byOrganisation", org)]
         w.subject(f":ev-{n_ev}", *pairs, *([("cg:concerns", about)] if about else []))
-    if rng.random() < 0.2:
+    # An escalation is followed by a learning session within 59 days, so in a running case it
+    # lies at least SETTLE_DAYS before as_of (a closed case ended that long before it anyway).
+    latest = min(length, (as_of - start).days - SETTLE_DAYS + 1)
+    if rng.random() < 0.2 and latest > 30:
         n_ev += 1
         escalation = f":ev-{n_ev}"
-        day = start + timedelta(days=rng.randrange(30, length))
+        day = start + timedelta(days=rng.randrange(30, latest))
         w.subject(escalation, ("a", "cg:Escalation"), ("cg:inCase", ":case"), ("cg:date", _d(day)),
                   ("cg:byOrganisation", "mon:org-politie"), ("cg:escalatedTo", "mon:role-procesregisseur"))
         if flawed("escalation-without-learning-session"):
@@ -310,25 +473,42 @@ def _rates(flaw_rate: float | None, flaw_rates: Mapping[str, float] | None) -> d
 def iter_turtle(n: int, *, seed: int = 0, flaw_rate: float | None = None,
                 flaw_rates: Mapping[str, float] | None = None,
                 flaws: dict[str, list[dict[str, str]]] | None = None,
-                counts: list[int] | None = None) -> Iterator[str]:
+                counts: list[int] | None = None, running: float | None = None,
+                as_of: date | str | None = None,
+                running_cases: list[str] | None = None) -> Iterator[str]:
     """Yield the Turtle of ``n`` generated cases, chunk by chunk (prefixes first, persons last).
 
     Args:
         n: the number of cases.
-        seed: the random seed; the same seed gives the same text.
+        seed: the random seed; the same seed (and options) gives the same text.
         flaw_rate: the rate of every flaw (default 5 %), per case that can have it.
         flaw_rates: rates of single rules, overriding ``flaw_rate``.
-        flaws: filled with the seeded flaws per case id.
+        flaws: filled with the seeded flaws per case id, each as found on ``as_of``.
         counts: filled with ``[cases, triples]`` as chunks are produced.
+        running: the share of cases still running on ``as_of``, 0..1 (default
+            :data:`DEFAULT_RUNNING`, 20 %): that share of ``n``, rounded to whole cases,
+            spread at random over the cases.
+        as_of: the date the cases stand on (default :data:`DEFAULT_AS_OF`, 2025-01-01):
+            nothing starts later; a date or YYYY-MM-DD.
+        running_cases: filled with the ids of the running cases.
+
+    Raises:
+        BadParameter: ``n`` below 0, a rate or ``running`` outside 0..1, a malformed ``as_of``.
 
     Example:
         >>> text = "".join(iter_turtle(2, seed=1))
         >>> text.count("a cg:Case ;")
         2
+        >>> ids = []
+        >>> _ = "".join(iter_turtle(3, seed=1, running=1.0, running_cases=ids))
+        >>> ids
+        ['GX-00001', 'GX-00002', 'GX-00003']
     """
     if n < 0:
-        raise BadParameter(f"the number of cases must be 0 or more, not {n}")
+        raise BadParameter(_text("bad_cases", value=n))
     rates = _rates(flaw_rate, flaw_rates)
+    share = DEFAULT_RUNNING if running is None else parse_share(running)
+    day = DEFAULT_AS_OF if as_of is None else parse_as_of(as_of)
     rng = random.Random(seed)
     staff = {org: [_pseudonym(rng) for _ in range(PROFESSIONALS_PER_ORG)]
              for org in sorted({c[0] for c in CONTACTS} | {p[1] for p in PHASES.values()}
@@ -339,10 +519,19 @@ def iter_turtle(n: int, *, seed: int = 0, flaw_rate: float | None = None,
     found = flaws if flaws is not None else {}
     yield PREFIXES
     width = max(5, len(str(n)))
+    # Exactly round(share * n) running cases, each case chosen with the chance that leaves
+    # that many among the rest (selection sampling: no list of n cases is kept).
+    to_run = round(share * n)
     for i in range(1, n + 1):
         case_id = f"GX-{i:0{width}d}"
-        case, seeded = _case(rng, case_id, rates, staff, persons)
+        runs = rng.random() * (n - i + 1) < to_run
+        to_run -= runs
+        case, seeded = _case(rng, case_id, rates, staff, persons, running=runs, as_of=day)
+        for flaw in seeded:
+            flaw["as-of"] = day.isoformat()
         found[case_id] = seeded
+        if runs and running_cases is not None:
+            running_cases.append(case_id)
         counts[0] += 1
         counts[1] += case.triples
         yield "".join(case.parts)
@@ -355,39 +544,73 @@ def iter_turtle(n: int, *, seed: int = 0, flaw_rate: float | None = None,
 
 
 def generate(n: int, output: str | Path, *, seed: int = 0, flaw_rate: float | None = None,
-             flaw_rates: Mapping[str, float] | None = None, progress: object | None = None) -> Generated:
+             flaw_rates: Mapping[str, float] | None = None, progress: object | None = None,
+             running: float | None = None, as_of: date | str | None = None) -> Generated:
     """Write ``n`` fictional cases to ``output`` and their seeded flaws to ``output.flaws.json``.
 
-    Both files are written atomically: a temporary sibling replaces the target when complete.
+    ``running`` and ``as_of`` are those of :func:`iter_turtle`: the share of cases still
+    running (default 20 %) on the as-of date (default 2025-01-01), the date the flaws are
+    given as found on. Both files are written atomically: a temporary sibling replaces the
+    target when complete.
 
     Example:
         >>> import tempfile, pathlib, json
         >>> out = pathlib.Path(tempfile.mkdtemp()) / "cases.ttl"
         >>> result = generate(20, out, seed=7, flaw_rate=0.5)
-        >>> result.cases, result.flaw_count > 0
-        (20, True)
+        >>> result.cases, result.flaw_count > 0, result.as_of.isoformat()
+        (20, True, '2025-01-01')
         >>> sorted(json.loads(flaws_path(out).read_text())) == sorted(result.flaws)
+        True
+        >>> read_flaws(flaws_path(out))[0] == result.as_of
         True
     """
     output = Path(output)
+    day = DEFAULT_AS_OF if as_of is None else parse_as_of(as_of)
     flaws: dict[str, list[dict[str, str]]] = {}
     counts = [0, 0]
+    running_cases: list[str] = []
     with open_atomic(output) as handle:
         for chunk in iter_turtle(n, seed=seed, flaw_rate=flaw_rate, flaw_rates=flaw_rates,
-                                 flaws=flaws, counts=counts):
+                                 flaws=flaws, counts=counts, running=running, as_of=day,
+                                 running_cases=running_cases):
             handle.write(chunk)
             if progress is not None:
                 progress.update(counts[0])  # type: ignore[attr-defined]
     with open_atomic(flaws_path(output)) as handle:
         json.dump(flaws, handle, indent=1, sort_keys=True)
         handle.write("\n")
-    return Generated(cases=counts[0], triples=counts[1], flaws=flaws)
+    return Generated(cases=counts[0], triples=counts[1], flaws=flaws, as_of=day,
+                     running=running_cases)
 
 
 def flaws_path(output: str | Path) -> Path:
     """Return where the seeded flaws of ``output`` are written (``cases.ttl.flaws.json``)."""
     output = Path(output)
     return output.with_name(output.name + ".flaws.json")
+
+
+def read_flaws(path: str | Path) -> tuple[date | None, dict[str, list[dict[str, str]]]]:
+    """Return a flaws file's as-of date and its flaws per case id.
+
+    The as-of date is the ``as-of`` of its flaws (one date for a whole generated file); None
+    when no flaw gives one (a file without flaws, or ``data/cases/flaws.json``, which holds
+    closed cases only).
+
+    Raises:
+        BadParameter: the flaws give more than one as-of date.
+
+    Example:
+        >>> from chaingraph.resources import CASES_DIR
+        >>> as_of, flaws = read_flaws(CASES_DIR / "flaws.json")
+        >>> as_of, flaws["FX-005"][0]["rule"]
+        (None, 'phase-gap')
+    """
+    flaws = json.loads(Path(path).read_text(encoding="utf-8"))
+    dates = {f["as-of"] for items in flaws.values() for f in items if "as-of" in f}
+    if len(dates) > 1:
+        raise BadParameter(f"{path}: the flaws give more than one as-of date "
+                           f"({', '.join(sorted(dates))})")
+    return (date.fromisoformat(dates.pop()) if dates else None), flaws
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -397,6 +620,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="Turtle file to write (default: stdout); the flaws go to FILE.flaws.json")
     parser.add_argument("--flaw-rate", type=float, default=None, metavar="R",
                         help=f"rate of each seeded flaw, 0..1 (default {DEFAULT_RATE})")
+    # Taken as text and checked in run(): a bad value is one sentence, in the --lang language.
+    parser.add_argument("--running", default=None, metavar="SHARE",
+                        help=_text("help_running", running=DEFAULT_RUNNING))
+    parser.add_argument("--as-of", default=None, metavar="DATE",
+                        help=_text("help_as_of", as_of=DEFAULT_AS_OF.isoformat()))
+
+
+def _check(args: argparse.Namespace) -> tuple[float | None, date]:
+    """Check the command's numbers and date before anything is written; return share and as-of."""
+    lang = getattr(args, "lang", "en")
+    if args.cases < 0:
+        raise BadParameter(_text("bad_cases", lang, value=args.cases))
+    if args.flaw_rate is not None and not 0.0 <= args.flaw_rate <= 1.0:
+        raise BadParameter(_text("bad_rate", lang, value=args.flaw_rate))
+    share = None if args.running is None else parse_share(args.running, lang)
+    return share, parse_as_of(DEFAULT_AS_OF if args.as_of is None else args.as_of, lang)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -404,20 +643,17 @@ def run(args: argparse.Namespace) -> int:
 
     from chaingraph.progress import Progress
 
+    share, as_of = _check(args)
     if args.output in (None, "-"):
         flaws: dict[str, list[dict[str, str]]] = {}
-        for chunk in iter_turtle(args.cases, seed=args.seed, flaw_rate=args.flaw_rate, flaws=flaws):
+        for chunk in iter_turtle(args.cases, seed=args.seed, flaw_rate=args.flaw_rate, flaws=flaws,
+                                 running=share, as_of=as_of):
             sys.stdout.write(chunk)
         return 0
     with Progress("generate", total=args.cases, unit="cases") as bar:
         result = generate(args.cases, args.output, seed=args.seed, flaw_rate=args.flaw_rate,
-                          progress=bar)
-    message = {
-        "en": "Wrote {cases} cases ({triples} triples) to {out}, {flaws} seeded flaws to {fl}.",
-        "nl": "{cases} casussen ({triples} triples) geschreven naar {out}, {flaws} ingebouwde "
-              "fouten naar {fl}.",
-    }
-    print(message.get(args.lang, message["en"]).format(
-        cases=result.cases, triples=result.triples, out=args.output, flaws=result.flaw_count,
-        fl=flaws_path(args.output)), file=sys.stderr)
+                          progress=bar, running=share, as_of=as_of)
+    print(_text("done", args.lang, cases=result.cases, running=len(result.running),
+                as_of=result.as_of.isoformat(), triples=result.triples, out=args.output,
+                flaws=result.flaw_count, fl=flaws_path(args.output)), file=sys.stderr)
     return 0

@@ -1,0 +1,230 @@
+"""One audit, one answer: the same findings from every engine, backend and audit date.
+
+The reference is pySHACL case by case (:func:`chaingraph.audit.audit`). The compiled engine
+runs on files (:func:`audit_files`), on a graph in memory, on a persistent Oxigraph store and
+on a real SPARQL server (:func:`audit_compiled`); every one of them must give the reference's
+findings, with the same periods, on closed cases and on running ones (no end date, ownerships
+that ended while the case runs), on several audit dates.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+from oxigraph_server import start, stop
+
+from chaingraph import load
+from chaingraph.audit import audit, audit_compiled, audit_files
+from chaingraph.backends import load_store, open_endpoint, open_store
+from chaingraph.cli import main
+from chaingraph.findings import AuditReport
+from chaingraph.graph import case_files
+
+TODAY = date.today()
+DATES = [date(2021, 6, 20), date(2022, 1, 1), TODAY]
+
+
+def _running(text: str) -> str:
+    """An example case as if it still ran: the case's end date goes, and so does every end
+    date on that day (what ran to the end runs on); what ended earlier stays ended."""
+    match = re.search(r':case a cg:Case ;.*?cg:endDate "([0-9-]+)"\^\^xsd:date', text, re.S)
+    assert match, "every example case has an end date"
+    return re.sub(r'\s*;\s*cg:endDate "' + match.group(1) + r'"\^\^xsd:date', "", text)
+
+
+@pytest.fixture(scope="module")
+def datasets(tmp_path_factory) -> dict[str, list[Path]]:
+    """The example cases as they are (closed) and as running cases."""
+    folder = tmp_path_factory.mktemp("running")
+    running = []
+    for path in case_files():
+        target = folder / path.name
+        target.write_text(_running(path.read_text(encoding="utf-8")), encoding="utf-8")
+        running.append(target)
+    return {"closed": list(case_files()), "running": running}
+
+
+def _keys(report: AuditReport) -> list[tuple]:
+    return sorted((f.case or "", f.rule, f.focus, f.phase or "", f.start or "", f.end or "",
+                   f.value or "", f.severity, f.texts["en"]["message"], f.texts["nl"]["message"])
+                  for f in report)
+
+
+def test_running_copies_have_running_cases(datasets):
+    texts = [p.read_text(encoding="utf-8") for p in datasets["running"]]
+    assert all(not re.search(r':case a cg:Case ;[^.]*cg:endDate', t) for t in texts)
+    # FX-005's risk phase: the focal officer's ownership ended on 11 June 2021 and stays ended
+    fx5 = next(t for p, t in zip(datasets["running"], texts) if p.stem == "FX-005")
+    assert '"2021-06-11"^^xsd:date' in fx5
+
+
+@pytest.fixture(scope="module")
+def stores(datasets, tmp_path_factory) -> dict[str, str]:
+    out = {}
+    for name, paths in datasets.items():
+        directory = tmp_path_factory.mktemp(f"store-{name}") / "store"
+        load_store(paths, directory, progress=False)
+        out[name] = str(directory)
+    return out
+
+
+@pytest.fixture(scope="module")
+def endpoints(datasets, tmp_path_factory):
+    from chaingraph.graph import monitor_files, ontology_files
+
+    servers = {}
+    try:
+        for name, paths in datasets.items():
+            location = tmp_path_factory.mktemp(f"server-{name}")
+            servers[name] = start(location, ontology_files() + monitor_files() + paths)
+        yield {name: url for name, (_, url) in servers.items()}
+    finally:
+        for process, _ in servers.values():
+            stop(process)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("at", DATES, ids=str)
+@pytest.mark.parametrize("name", ["closed", "running"])
+def test_every_engine_and_backend_gives_the_reference_findings(name, at, datasets, stores,
+                                                               endpoints):
+    paths = datasets[name]
+    graph = load(paths)
+    reference = audit(graph, at=at)
+    expected = _keys(reference)
+    answers = {
+        "files": audit_files(paths, at=at, workers=2, progress=False),
+        "memory": audit_compiled(graph, at=at, workers=1),
+        "store": audit_compiled(open_store(stores[name], read_only=True), at=at, workers=2),
+        "endpoint": audit_compiled(open_endpoint(endpoints[name]), at=at, workers=2),
+    }
+    for where, report in answers.items():
+        assert _keys(report) == expected, where
+        assert report.cases == reference.cases, where
+        assert report.at == at and report.engine == "compiled"
+    assert reference.engine == "reference"
+
+
+def test_the_running_gap_is_found_up_to_the_audit_date_everywhere(datasets, stores, endpoints):
+    """The case the issue measured: FX-005 still running, nobody owns the risk phase after
+    2021-06-11. Every engine and backend reports the gap up to the audit date."""
+    at = date(2021, 8, 1)
+    fx5 = [p for p in datasets["running"] if p.stem == "FX-005"]
+    gap = [("FX-005", "phase-gap", "risk", "2021-06-12", "2021-07-04")]
+    reports = [
+        audit(load(fx5), at=at),
+        audit_files(fx5, at=at, progress=False),
+        audit_compiled(open_store(stores["running"], read_only=True), cases=["FX-005"], at=at),
+        audit_compiled(open_endpoint(endpoints["running"]), cases=["FX-005"], at=at),
+    ]
+    for report in reports:
+        assert [(f.case, f.rule, f.phase, f.start, f.end) for f in report
+                if f.rule == "phase-gap"] == gap
+    # with the later owner gone, the gap runs to the audit date, and to today by default
+    text = fx5[0].read_text(encoding="utf-8")
+    alone = fx5[0].parent.parent / "fx5-alone"
+    alone.mkdir(exist_ok=True)
+    (alone / "FX-005.ttl").write_text(
+        re.sub(r":own-risk-2 a cg:PhaseOwnership.*?\.\n", "", text, flags=re.S), encoding="utf-8")
+    for report in (audit(load([alone]), at=at), audit_files([alone], at=at, progress=False),
+                   audit_compiled(load([alone]), at=at)):
+        assert [(f.rule, f.start, f.end) for f in report if f.rule == "phase-gap"] == [
+            ("phase-gap", "2021-06-12", "2021-08-01")]
+    today = audit_files([alone], progress=False)
+    assert [(f.start, f.end) for f in today if f.rule == "phase-gap"] == [
+        ("2021-06-12", TODAY.isoformat())]
+
+
+def test_cli_store_and_endpoint_report_the_running_gap(stores, endpoints, capsys):
+    for where in (["--store", stores["running"]], ["--endpoint", endpoints["running"]]):
+        assert main(["audit", *where, "--case", "FX-005", "--at", "2021-06-20",
+                     "--format", "json"]) == 1
+        out = json.loads(capsys.readouterr().out)
+        assert out["summary"]["date"] == "2021-06-20" and out["summary"]["engine"] == "compiled"
+        findings = [f for c in out["cases"] for f in c["findings"]]
+        assert [(f["rule"], f["from"], f["to"]) for f in findings] == [
+            ("phase-gap", "2021-06-12", "2021-06-20")]
+
+
+def test_a_case_that_had_not_started_is_left_out_by_every_engine(datasets):
+    paths = datasets["closed"]
+    at = date(2021, 4, 1)  # FX-001 started on 1 March 2021; most cases later
+    reference = audit(load(paths), at=at)
+    compiled = audit_files(paths, at=at, progress=False)
+    assert reference.cases == compiled.cases
+    assert "FX-001" in compiled.cases and len(compiled.cases) < len(paths)
+    assert _keys(reference) == _keys(compiled)
+
+
+@pytest.mark.slow
+def test_generated_running_cases_give_their_seeded_flaws_from_files_and_a_store(tmp_path):
+    """Generated cases, a fifth of them running: the compiled audit on the file and on a
+    store, as of the generator's date, finds exactly the seeded flaws with their periods
+    (the generator's own tests hold the reference engine to the same flaws)."""
+    from chaingraph.generator import flaws_path, generate, read_flaws
+
+    out = tmp_path / "cases.ttl"
+    made = generate(120, out, seed=7, flaw_rate=0.3, running=0.3)
+    assert len(made.running) == 36
+    as_of, seeded = read_flaws(flaws_path(out))
+    assert as_of is not None
+    expected = sorted((case, f["rule"], f.get("phase"), f.get("from"), f.get("to"))
+                      for case, items in seeded.items() for f in items)
+    assert any(case in made.running for case, *_ in expected)
+    load_store([out], tmp_path / "store", progress=False)
+    for report in (audit_files([out], at=as_of, workers=2, progress=False),
+                   audit_compiled(open_store(tmp_path / "store", read_only=True), at=as_of,
+                                  workers=2)):
+        found = sorted((f.case, f.rule, f.phase if f.rule.startswith("phase-") else None,
+                        f.start, f.end) for f in report)
+        assert found == expected
+        assert len(report.cases) == 120
+
+
+# ------------------------------------------------------------------------ the engine's line
+
+def test_the_report_says_which_engine_ran_and_why(capsys):
+    assert main(["audit", "--case", "FX-005"]) == 1
+    out = capsys.readouterr().out
+    assert out.splitlines()[1] == ("Engine: compiled (the shapes as SPARQL, case by case on "
+                                   "Oxigraph); the default, the same findings as the reference "
+                                   "(pySHACL)")
+    assert main(["audit", "--case", "FX-005", "--engine", "shacl", "--lang", "nl"]) == 1
+    assert "Engine: referentie (pySHACL, casus voor casus); gekozen met --engine" in \
+        capsys.readouterr().out
+    assert main(["audit", "--case", "FX-005", "--format", "json"]) == 1
+    summary = json.loads(capsys.readouterr().out)["summary"]
+    assert summary["engine"] == "compiled" and "default" in summary["engine_reason"]
+    assert main(["audit", "--case", "FX-005", "--format", "html"]) == 1
+    assert '<p class="engine">Engine: compiled' in capsys.readouterr().out
+
+
+def _refuse(monkeypatch):
+    from chaingraph import shacl2sparql
+    from chaingraph.shacl2sparql import UnsupportedShape
+
+    def refuse(shapes):
+        raise UnsupportedShape(shacl2sparql.URIRef("https://w3id.org/chaingraph/shapes#PhaseGap"),
+                               "sh:xone")
+
+    monkeypatch.setattr(shacl2sparql, "compile_shapes", refuse)
+
+
+def test_auto_runs_the_reference_when_the_compiler_refuses_a_shape(monkeypatch, capsys):
+    _refuse(monkeypatch)
+    assert main(["audit", "--case", "FX-005"]) == 1
+    out = capsys.readouterr().out
+    assert "Engine: reference (pySHACL, case by case); the compiler refuses PhaseGap (sh:xone)" in out
+    assert "phase-gap" in out
+
+
+def test_a_refused_shape_with_the_compiled_engine_is_exit_2_naming_it(monkeypatch, capsys):
+    _refuse(monkeypatch)
+    assert main(["audit", "--engine", "sparql"]) == 2
+    err = capsys.readouterr().err
+    assert "PhaseGap" in err and "sh:xone" in err and "--engine shacl" in err
+    assert "Traceback" not in err and err.count("\n") == 1
