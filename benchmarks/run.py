@@ -122,24 +122,66 @@ def measure_baseline(path: str, n: int) -> dict:
     return out
 
 
+def _cpu_s() -> float:
+    """CPU seconds of this process alone (its workers are children, not counted)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def measure_fast(path: str, n: int) -> dict:
     from chaingraph.audit import audit_files
+    from chaingraph.generator import flaws_path, read_flaws
 
+    as_of, _ = read_flaws(flaws_path(path))
     out: dict = {}
-    started = time.perf_counter()
-    report = audit_files([path], progress=False)
+    started, cpu = time.perf_counter(), _cpu_s()
+    report = audit_files([path], at=as_of, progress=False)
     out["end_to_end_s"] = time.perf_counter() - started
+    out["serial_s"] = _cpu_s() - cpu  # the parent's own work: cutting, merging, the report
     out["peak_mib"] = _peak_mib()
-    out.update(compare({(f.case, f.rule) for f in report.findings if f.case}, path))
+    out.update(compare(report.findings, path))
     return out
 
 
-def compare(got: set, path: str) -> dict:
-    """Seeded flaws against findings, as (case id, rule) pairs."""
-    flaws = json.loads(Path(path + ".flaws.json").read_text())
-    seeded = {(case, f["rule"]) for case, items in flaws.items() for f in items}
+def measure_store_audit(path: str, n: int) -> dict:
+    """The same cases loaded by ``chaingraph load`` into a store on disk, then audited there
+    (what ``chaingraph audit --store DIR`` runs)."""
+    import tempfile
+
+    from chaingraph.audit import audit_compiled
+    from chaingraph.backends import load_store, open_store
+    from chaingraph.generator import flaws_path, read_flaws
+
+    as_of, _ = read_flaws(flaws_path(path))
+    out: dict = {}
+    with tempfile.TemporaryDirectory(dir=CACHE) as folder:
+        directory = Path(folder) / "store"
+        t = time.perf_counter()
+        load_store([path], directory, progress=False)
+        out["load_s"] = time.perf_counter() - t
+        t = time.perf_counter()
+        report = audit_compiled(open_store(directory, read_only=True), at=as_of,
+                                location=directory)
+        out["audit_s"] = time.perf_counter() - t
+        out["peak_mib"] = _peak_mib()
+        out.update(compare(report.findings, path))
+    return out
+
+
+def compare(findings, path: str) -> dict:
+    """Seeded flaws against findings, as (case, rule, phase, from, to): the periods of gaps and
+    overlaps too, as the generator's flaws.json gives them on its as-of date."""
+    from chaingraph.generator import flaws_path, read_flaws
+
+    as_of, flaws = read_flaws(flaws_path(path))
+    seeded = {(case, f["rule"], f.get("phase"), f.get("from"), f.get("to"))
+              for case, items in flaws.items() for f in items}
+    got = {(f.case, f.rule, f.phase if f.rule.startswith("phase-") else None, f.start, f.end)
+           for f in findings if f.case}
+    # gaps and overlaps still open on the audit date: those of running cases
+    open_periods = sum(1 for flaw in seeded if flaw[4] == str(as_of))
     return {"seeded": len(seeded), "found": len(got), "missed": len(seeded - got),
-            "unexpected": len(got - seeded)}
+            "unexpected": len(got - seeded), "open_periods": open_periods}
 
 
 def measure_store(path: str, n: int) -> dict:
@@ -195,7 +237,8 @@ def _same_picture(a, b) -> bool:
             == {tuple(sorted(e)): d for *e, d in b.edges(data=True)})
 
 
-MEASURES = {"baseline": measure_baseline, "fast": measure_fast, "store": measure_store}
+MEASURES = {"baseline": measure_baseline, "fast": measure_fast, "store": measure_store,
+            "storeaudit": measure_store_audit}
 
 
 def child(kind: str, path: str, n: int) -> None:
@@ -297,6 +340,24 @@ def table(results: dict, sizes: list[int], cap: float) -> str:
     return "\n".join(lines)
 
 
+def audit_table(results: dict, sizes: list[int]) -> str:
+    """The audit date, running cases and the store: one answer from a file and from a store."""
+    lines = ["| cases | gaps and overlaps open on the audit date | audit of the file | parent's "
+             "serial time | `chaingraph load` | audit of the store | store / file | findings "
+             "(store) vs seeded flaws |",
+             "|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for n in sizes:
+        fast, store = results[n].get("fast") or {}, results[n].get("storeaudit") or {}
+        seeded = (f"{store['seeded'] - store['missed']}/{store['seeded']} found, "
+                  f"{store['unexpected']} unexpected") if "seeded" in store else "-"
+        share = (f"{store['audit_s'] / fast['end_to_end_s']:.1f}x"
+                 if store.get("audit_s") and fast.get("end_to_end_s") else "-")
+        lines.append(f"| {n:,} | {fast.get('open_periods', '-')} | {fmt(fast.get('end_to_end_s'))} "
+                     f"| {fmt(fast.get('serial_s'))} | {fmt(store.get('load_s'))} "
+                     f"| {fmt(store.get('audit_s'))} | {share} | {seeded} |")
+    return "\n".join(lines)
+
+
 def machine() -> str:
     import pyoxigraph
     import pyshacl
@@ -366,7 +427,7 @@ def main() -> int:
                       not line.startswith("@prefix"))
         results[n] = {"triples": triples}
         print(f"{n:,} cases:", file=sys.stderr)
-        for kind in ("fast", "store"):
+        for kind in ("fast", "store", "storeaudit"):
             results[n][kind] = spawn(kind, path, n, cap=1800)
             print(f"  {kind}: {results[n][kind]}", file=sys.stderr)
         if n <= BASELINE_UP_TO:
@@ -374,7 +435,8 @@ def main() -> int:
         else:
             results[n]["baseline"] = {"skipped": "not run"}
         print(f"  baseline: {results[n]['baseline']}", file=sys.stderr)
-    text = table(results, sizes, args.cap) + "\n\n" + startup_line(startup())
+    text = (table(results, sizes, args.cap) + "\n\n" + audit_table(results, sizes) + "\n\n"
+            + startup_line(startup()))
     print(text)
     from chaingraph.output import write_atomic
 
@@ -391,8 +453,17 @@ run, so absolute times are noisy; ratios are more telling.
 Notes:
 
 - Data: `chaingraph generate --seed {SEED}` cases (the shape of the example cases,
-  flaws seeded at 5 % per rule); "triples" counts the generated statements' lines
-  (predicate-object pairs), without the ontology and monitor.
+  flaws seeded at 5 % per rule, a fifth of the cases still running on the generator's
+  as-of date, 2025-01-01); "triples" counts the generated statements' lines
+  (predicate-object pairs), without the ontology and monitor. Every audit runs as of
+  that date, and the findings are compared with the seeded flaws as (case, rule, phase,
+  period): a gap of a running case runs to the audit date.
+- Parent's serial time: the CPU time of the auditing process itself (cutting the file,
+  merging the workers' results, building the report), without its workers.
+- Audit of the store: the same file loaded by `chaingraph load` into an Oxigraph store on
+  disk, then `chaingraph audit --store DIR`: each worker reads its chunks of cases from
+  the store (read-only) into a small store of its own and audits them as the file audit
+  does.
 - Full audit: from the Turtle file to the findings. Baseline: rdflib parse plus
   pySHACL on the whole graph. chaingraph: `chaingraph.audit.audit_files`, what
   `chaingraph audit FILE --engine sparql` runs: the shapes compiled to SPARQL, the file

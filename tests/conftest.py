@@ -20,3 +20,10 @@ def case_paths():
     paths = case_files()
     assert paths, "no example cases found in data/cases"
     return paths
+
+
+# A Virtuoso 7 SPARQL server (tests/virtuoso_server.py), started once per session by the
+# first test that asks for ``virtuoso`` or ``virtuoso_endpoint``; registered here so that
+# every module can use them by name without importing them (an import would start a
+# server per module).
+from virtuoso_server import virtuoso, virtuoso_endpoint  # noqa: E402, F401 - fixtures

@@ -61,11 +61,13 @@ def start(location: Path, files: Sequence[Path]) -> tuple[subprocess.Popen, str]
     raise RuntimeError("oxigraph serve did not answer within 30 s")
 
 
-def stop(process: subprocess.Popen) -> None:
-    """Stop the server by its process id."""
+def stop(process: subprocess.Popen, timeout: float = 10) -> None:
+    """Stop a server by its process id (killed after ``timeout`` seconds)."""
+    if process.poll() is not None:
+        return
     process.terminate()
     try:
-        process.wait(timeout=10)
+        process.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import pytest
 from rdflib.namespace import SKOS
 
 from chaingraph import resources
@@ -106,3 +107,73 @@ def test_gaps_and_overlaps_of_the_real_cases_are_the_known_flaws(graph):
     assert any(rule == "phase-gap" for _, rule, *_ in expected)
     assert any(rule == "phase-overlap" for _, rule, *_ in expected)
     assert found == expected
+
+
+# --- one definition of gap, overlap and handover ------------------------------------------
+
+def test_owners_of_one_organisation_or_one_holder_overlap_too():
+    """An overlap is two periods that share a day, whoever holds them: periods knows no organisations."""
+    same_org = [Period(D(2021, 7, 1), D(2021, 12, 31), ("org-zvhrr", "P-PROF1")),
+                Period(D(2021, 12, 1), D(2021, 12, 31), ("org-zvhrr", "P-PROF2"))]
+    [o] = overlaps(same_org)
+    assert (o.start, o.end) == (D(2021, 12, 1), D(2021, 12, 31))
+    same_holder = [Period(D(2021, 7, 1), None, ("org-zvhrr", "P-PROF1")),
+                   Period(D(2021, 9, 1), D(2021, 9, 30), ("org-zvhrr", "P-PROF1"))]
+    [o] = overlaps(same_holder)
+    assert (o.start, o.end) == (D(2021, 9, 1), D(2021, 9, 30))
+    assert handovers(same_holder) == []  # the first still owns the phase: no handover
+
+
+SHAPE_FIXTURES = resources.ROOT / "tests" / "fixtures" / "shapes"
+AUDIT_DAY = D(2026, 1, 1)
+
+
+@pytest.fixture(scope="module")
+def one_holder_twice(tmp_path_factory):
+    """PhaseOverlap.invalid-02 with the second owner the same person as the first (one holder twice)."""
+    text = (SHAPE_FIXTURES / "PhaseOverlap.invalid-02.ttl").read_text(encoding="utf-8")
+    body = text.split("\n", 1)[1].replace(
+        "cg:holder prs:P-PROF2 ; cg:responsibility cg:Owns ;\n    cg:startDate \"2021-12-01\"",
+        "cg:holder prs:P-PROF1 ; cg:responsibility cg:Owns ;\n    cg:startDate \"2021-12-01\"")
+    assert body.count("prs:P-PROF1 ; cg:responsibility") == 3
+    path = tmp_path_factory.mktemp("overlap") / "PhaseOverlap.one-holder-twice.ttl"
+    path.write_text("# Invalid: one holder of ZVHRR recorded twice as owner from 2021-12-01.\n" + body,
+                    encoding="utf-8")
+    return path
+
+
+OVERLAP_FIXTURES = sorted(p.name for p in SHAPE_FIXTURES.glob("PhaseOverlap.*.ttl")) + ["one holder twice"]
+
+
+@pytest.mark.parametrize("name", OVERLAP_FIXTURES)
+def test_one_definition_of_overlap_in_periods_query_who_and_both_audits(name, one_holder_twice):
+    """chaingraph.periods, the gaps-and-overlaps query, who and the phase-overlap rule (pySHACL
+    and compiled) find the same overlaps: two owners at once, whatever their organisations."""
+    from chaingraph import load
+    from chaingraph.audit import audit, audit_compiled
+    from chaingraph.responsibility import responsibilities
+
+    path = one_holder_twice if name == "one holder twice" else SHAPE_FIXTURES / name
+    graph = load([path])
+    spans = _phase_periods(graph, "TEST")
+    in_python = {(phase, o.start.isoformat(), o.end and o.end.isoformat())
+                 for phase, periods in spans.items() for o in overlaps(periods)}
+    notation = {str(p): str(next(graph.objects(p, SKOS.notation)))
+                for p in graph.subjects(SKOS.notation, None)}
+    by_query = {(notation[str(r["phase"])], str(r["from"]), r["to"] and str(r["to"]))
+                for r in run_query(graph, "gaps-and-overlaps", case="TEST").dicts()
+                if str(r["kind"]) == "overlap"}
+    by_who = {(f.phase, f.start.isoformat(), f.end and f.end.isoformat())
+              for f in responsibilities(graph, "TEST").findings if f.kind == "overlap"}
+    reference = audit(graph, at=AUDIT_DAY).filter(rule="phase-overlap")
+    compiled = audit_compiled(graph, at=AUDIT_DAY).filter(rule="phase-overlap")
+    by_audit = {(f.phase, f.start, f.end) for f in reference}
+    assert by_query == in_python == by_who == by_audit
+    assert {(f.phase, f.start, f.end) for f in compiled} == by_audit
+    if name.startswith("PhaseOverlap.valid"):
+        assert in_python == set()
+    else:
+        assert in_python and all(phase == "direction" for phase, *_ in in_python)
+    assert all("two owners at once" in f.message for f in reference)
+    dutch = audit(graph, at=AUDIT_DAY, lang="nl").filter(rule="phase-overlap")
+    assert all("twee eigenaren tegelijk" in f.message for f in dutch) and len(dutch) == len(reference)

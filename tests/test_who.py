@@ -262,3 +262,20 @@ def test_who_on_the_oxigraph_backend_from_the_command_line(capsys):
     on_oxigraph = capsys.readouterr().out
     assert main(["who", "FX-005", "--at", "2021-06-20"]) == 0
     assert on_oxigraph == capsys.readouterr().out
+
+
+def test_two_owners_of_one_organisation_are_a_conflict_and_an_overlap(capsys):
+    """One definition: two owners at once, whatever their organisations (here both ZVHRR),
+    are a conflict on the day and an overlap over the case, as the phase-overlap rule says."""
+    fixture = resources.ROOT / "tests" / "fixtures" / "shapes" / "PhaseOverlap.invalid-02.ttl"
+    assert main(["who", "TEST", "--data", str(fixture), "--at", "2021-12-15", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    [direction] = [p for p in data["phases"] if p["notation"] == "direction"]
+    assert direction["state"] == "conflict"
+    assert {o["organisation"].rsplit("/", 1)[-1] for o in direction["owners"]} == {"org-zvhrr"}
+    assert [(f["kind"], f["start"], f["end"], f["days"]) for f in data["findings"]
+            if f["kind"] == "overlap"] == [("overlap", "2021-12-01", "2021-12-31", 31)]
+    for lang, words in (("en", "CONFLICT: 2 owners at once"), ("nl", "CONFLICT: 2 eigenaren tegelijk")):
+        assert main(["who", "TEST", "--data", str(fixture), "--at", "2021-12-15", "--lang", lang]) == 0
+        out = capsys.readouterr().out
+        assert words in out and "overlap" in out

@@ -237,6 +237,10 @@ class _Context:
     rules: dict[URIRef, Rule]
     lang: str
     phases: set[Node]
+    # What the compiled engine found of each focus node: its phase, and whether it is a person
+    # (the reference engine reads both from the case's own graph).
+    focus_phase: dict[Node, Node] | None = None
+    persons: set[Node] | None = None
     _memo: dict[tuple[str, Node, str], str | None] = field(default_factory=dict, repr=False)
 
     def notation(self, node: Node | None) -> str | None:
@@ -267,46 +271,53 @@ class _Context:
 
 
 def _findings(ctx: _Context, report: Graph, data: Graph, case: str | None) -> list[Finding]:
-    found = []
-    for result in report.subjects(RDF.type, SH.ValidationResult):
-        shape = report.value(result, SH.sourceShape)
-        focus = report.value(result, SH.focusNode)
-        value = report.value(result, SH.value)
-        rule = ctx.rules.get(shape) if isinstance(shape, URIRef) else None
-        if rule is None:  # a shape without a target cannot report; keep any foreign one anyway
-            severity = report.value(result, SH.resultSeverity)
-            rule = Rule(shape=shape, name=local_name(shape or "unknown"),
-                        severity=SEVERITIES.get(severity, "violation"),
-                        messages={"": str(report.value(result, SH.resultMessage) or "")})
-        phase = None
-        if focus in ctx.phases:
-            phase = focus
-        elif value in ctx.phases:
-            phase = value
-        elif (focus_phase := data.value(focus, CG.phase)) in ctx.phases:
-            phase = focus_phase
-        elif rule.measure is not None:
-            phase = ctx.graph.value(rule.measure, CG.phase)
-        if (focus, RDF.type, CG.Person) in data or (focus, RDF.type, CG.Professional) in data:
-            value = None  # what breaks a pseudonym may be a name or BSN: never repeat it
-        start = end = None
-        if isinstance(value, Literal) and (match := _INTERVAL.match(str(value))):
-            start, end = match.group(1), match.group(2)
-        texts = {lang: _texts(ctx, rule, lang, result, report, focus, value, phase, start, end)
-                 for lang in LANGUAGES}
-        found.append(Finding(
-            case=case, rule=rule.name, shape=str(rule.shape), severity=rule.severity,
-            focus=str(focus), phase=ctx.notation(phase),
-            measure=str(rule.measure) if rule.measure is not None else None,
-            measure_notation=ctx.notation(rule.measure),
-            value=str(value) if value is not None else None, start=start, end=end,
-            texts=texts, **texts.get(ctx.lang, texts[DEFAULT]),
-        ))
-    return found
+    """The results of a pySHACL report as findings."""
+    return [_finding(ctx, data, case, report.value(result, SH.sourceShape),
+                     report.value(result, SH.focusNode), report.value(result, SH.value),
+                     report.value(result, SH.resultSeverity),
+                     report.value(result, SH.resultMessage), report.value(result, SH.resultPath))
+            for result in report.subjects(RDF.type, SH.ValidationResult)]
 
 
-def _texts(ctx: _Context, rule: Rule, lang: str, result: Node, report: Graph, focus: Node | None,
-           value: Node | None, phase: Node | None, start: str | None,
+def _finding(ctx: _Context, data: Graph, case: str | None, shape: Node | None,
+             focus: Node | None, value: Node | None, severity: Node | None = None,
+             message: Node | str | None = None, path: Node | None = None) -> Finding:
+    """One validation result (of either engine) as a finding with its case, phase and texts."""
+    rule = ctx.rules.get(shape) if isinstance(shape, URIRef) else None
+    if rule is None:  # a shape without a target cannot report; keep any foreign one anyway
+        rule = Rule(shape=shape, name=local_name(shape or "unknown"),  # type: ignore[arg-type]
+                    severity=SEVERITIES.get(severity, "violation"),  # type: ignore[arg-type]
+                    messages={"": str(message or "")})
+    phase = None
+    if focus in ctx.phases:
+        phase = focus
+    elif value in ctx.phases:
+        phase = value
+    elif (focus_phase := ctx.focus_phase.get(focus) if ctx.focus_phase is not None  # type: ignore[arg-type]
+          else data.value(focus, CG.phase)) in ctx.phases:
+        phase = focus_phase
+    elif rule.measure is not None:
+        phase = ctx.graph.value(rule.measure, CG.phase)
+    if (focus in ctx.persons if ctx.persons is not None else
+            (focus, RDF.type, CG.Person) in data or (focus, RDF.type, CG.Professional) in data):
+        value = None  # what breaks a pseudonym may be a name or BSN: never repeat it
+    start = end = None
+    if isinstance(value, Literal) and (match := _INTERVAL.match(str(value))):
+        start, end = match.group(1), match.group(2)
+    texts = {lang: _texts(ctx, rule, lang, path, message, focus, value, phase, start, end)
+             for lang in LANGUAGES}
+    return Finding(
+        case=case, rule=rule.name, shape=str(rule.shape), severity=rule.severity,
+        focus=str(focus), phase=ctx.notation(phase),
+        measure=str(rule.measure) if rule.measure is not None else None,
+        measure_notation=ctx.notation(rule.measure),
+        value=str(value) if value is not None else None, start=start, end=end,
+        texts=texts, **texts.get(ctx.lang, texts[DEFAULT]),
+    )
+
+
+def _texts(ctx: _Context, rule: Rule, lang: str, path: Node | None, message: Node | str | None,
+           focus: Node | None, value: Node | None, phase: Node | None, start: str | None,
            end: str | None) -> dict[str, str | None]:
     """The language-dependent parts of a finding: message, action, phase and measure labels."""
     phase_label = ctx.label(phase, lang) if isinstance(phase, URIRef) else None
@@ -314,9 +325,9 @@ def _texts(ctx: _Context, rule: Rule, lang: str, result: Node, report: Graph, fo
         "this": local_name(focus) if isinstance(focus, URIRef) else ctx.display(focus, lang),
         "value": ctx.display(value, lang), "phase": phase_label or "", "from": start or "",
         "to": end if end not in (None, "..") else "…",
-        "path": ctx.display(report.value(result, SH.resultPath), lang),
+        "path": ctx.display(path, lang),
     }
-    template = rule.text("message", lang) or str(report.value(result, SH.resultMessage) or "")
+    template = rule.text("message", lang) or str(message or "")
     return {
         "message": _PLACEHOLDER.sub(lambda m: slots.get(m.group(1), m.group(0)), template),
         "action": rule.text("action", lang),
@@ -416,7 +427,7 @@ def _report(ctx: _Context, findings: list[Finding], checked: list[str], at: date
 
 def audit_compiled(graph: Graph, *, cases: Sequence[str] | None = None, at: date | None = None,
                    shapes: Graph | None = None, lang: str = DEFAULT, workers: int | None = None,
-                   progress: bool = False) -> AuditReport:
+                   progress: bool = False, location: str | Path | None = None) -> AuditReport:
     """Audit with the SHACL shapes compiled to SPARQL (:mod:`chaingraph.shacl2sparql`).
 
     The same rules, the same audit date and the same :class:`~chaingraph.findings.Finding`
@@ -424,7 +435,9 @@ def audit_compiled(graph: Graph, *, cases: Sequence[str] | None = None, at: date
     Oxigraph store in memory or on disk, a SPARQL endpoint. The cases are fetched a chunk
     at a time and audited in small stores of their own (:func:`chaingraph.fastaudit.scan_source`),
     so only plain CONSTRUCT queries run on the source and a running case (no
-    ``cg:endDate``) ends on the audit date, as in :func:`audit`.
+    ``cg:endDate``) ends on the audit date, as in :func:`audit`. ``location``: the
+    directory of a store on disk (``chaingraph load``), which the workers then read in
+    parallel.
 
     Raises:
         UnknownCase: a case id in ``cases`` is not in the graph.
@@ -441,26 +454,23 @@ def audit_compiled(graph: Graph, *, cases: Sequence[str] | None = None, at: date
 
     shapes = shapes if shapes is not None else load_shapes()
     scan = fastaudit.scan_source(graph, shapes=shapes, cases=cases, at=at, workers=workers,
-                                 progress=progress)
+                                 progress=progress, location=location)
     return _scan_report(scan, shapes, lang, cases)
 
 
 def _scan_report(scan: Any, shapes: Graph, lang: str, cases: Sequence[str] | None) -> AuditReport:
     """The report of a compiled audit (:class:`chaingraph.fastaudit.FileAudit`).
 
-    What the findings read of a focus node (its phase, whether it is a person) goes into
-    a small graph of the ontology and monitor, loaded here for the labels.
+    The labels come from the ontology and monitor, loaded here; what the findings read of a
+    focus node (its phase, whether it is a person) comes from the scan.
     """
     from chaingraph.graph import load, monitor_files, ontology_files
 
     base = load(ontology_files() + monitor_files(), base=False, check=False)
     chosen = _chosen(cases, set(scan.cases))
     checked = [case for case in chosen if case not in scan.not_started]
-    for focus, phase in scan.focus_phase.items():
-        base.add((focus, CG.phase, phase))
-    for focus in scan.persons:
-        base.add((focus, RDF.type, CG.Person))
-    ctx = _Context(base, rules(shapes), lang, set(base.subjects(RDF.type, CG.Phase)))
+    ctx = _Context(base, rules(shapes), lang, set(base.subjects(RDF.type, CG.Phase)),
+                   focus_phase=scan.focus_phase, persons=scan.persons)
     findings = _from_violations(ctx, scan.violations, scan.focus_cases, base, checked,
                                 cases is None)
     return replace(_report(ctx, findings, checked, scan.at), engine="compiled")
@@ -472,25 +482,11 @@ def _from_violations(ctx: _Context, violations: Iterable[Any], owners: dict[Node
 
     ``outside``: also keep the violations that belong to no case (the monitor's own).
     """
-    reports: dict[str | None, Graph] = {}
-    for v in violations:
-        for case in sorted(owners.get(v.focus, ())) or [None]:
-            report = reports.setdefault(case, Graph())
-            result = BNode()
-            report.add((result, RDF.type, SH.ValidationResult))
-            report.add((result, SH.sourceShape, v.shape))
-            report.add((result, SH.focusNode, v.focus))
-            report.add((result, SH.resultSeverity, v.severity))
-            if v.value is not None:
-                report.add((result, SH.value, v.value))
-            if v.message:
-                report.add((result, SH.resultMessage, Literal(v.message)))
     wanted = set(chosen)
-    findings: list[Finding] = []
-    for case, report in reports.items():
-        if (case is None and outside) or case in wanted:
-            findings += _findings(ctx, report, data, case)
-    return findings
+    return [_finding(ctx, data, case, v.shape, v.focus, v.value, v.severity, v.message)
+            for v in violations
+            for case in sorted(owners.get(v.focus, ())) or [None]
+            if (case is None and outside) or case in wanted]
 
 
 def audit_files(paths: Sequence[str | Path], *, cases: Sequence[str] | None = None,
@@ -541,7 +537,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from chaingraph.backends import backend_of, graph_from_args
-    from chaingraph.shacl2sparql import UnsupportedShape, compile_shapes
+    from chaingraph.shacl2sparql import IllFormedShape, UnsupportedShape, compile_shapes
 
     at = parse_date(args.at) if args.at else date.today()
     shapes = load_shapes()
@@ -550,8 +546,8 @@ def run(args: argparse.Namespace) -> int:
         try:
             compile_shapes(shapes)
         except UnsupportedShape as refused:
-            if args.engine != "auto":
-                raise
+            if args.engine != "auto" or isinstance(refused, IllFormedShape):
+                raise  # an ill-formed shape is wrong for every engine
             engine, why = "shacl", "unsupported"
             detail = f"{local_name(refused.shape)} ({refused.construct})"
     on_files = bool(args.paths) and not (args.store or args.endpoint)
@@ -563,7 +559,7 @@ def run(args: argparse.Namespace) -> int:
         graph = graph_from_args(args)
         if engine == "sparql":
             report = audit_compiled(graph, cases=args.cases, at=at, shapes=shapes, lang=args.lang,
-                                    progress=True)
+                                    progress=True, location=args.store)
         elif backend_of(graph) == "endpoint":
             raise BadParameter("the reference engine (--engine shacl) needs the data in files or "
                                "a store; on an endpoint use --engine sparql, which gives the same "

@@ -11,7 +11,10 @@ against ``graph.query(...)``, ``graph.objects(...)`` and friends runs on all thr
   :func:`native_store` hands the pyoxigraph ``Store`` to the fast paths.
 - ``endpoint``: any SPARQL 1.1 query endpoint (``--endpoint URL``: Fuseki, GraphDB,
   Virtuoso, QLever, an Oxigraph server) through rdflib's ``SPARQLStore``. A server that
-  is down or answers garbage raises :class:`BackendError` (one sentence, exit code 2).
+  is down or answers garbage, a query it refuses (with its HTTP status and the first line
+  of its own reason) and an answer it cut off (Virtuoso's ``ResultSetMaxRows``) raise
+  :class:`BackendError` (one sentence, in English or Dutch, exit code 2). For Virtuoso,
+  put the data in a named graph and name it in the URL: ``…/sparql?default-graph-uri=G``.
 
 ``chaingraph load PATH... --store DIR`` bulk-loads Turtle into a persistent store
 atomically: it loads into a temporary sibling folder (a copy of the existing store,
@@ -178,11 +181,14 @@ def _open_native(directory: str | Path, *, read_only: bool) -> pyoxigraph.Store:
                            f"(in use by another process, or not a store): {_first_line(exc)}") from None
 
 
-def open_endpoint(url: str, *, timeout: float = 10.0, check: bool = True) -> Graph:
+def open_endpoint(url: str, *, timeout: float = 10.0, check: bool = True,
+                  lang: str = "en") -> Graph:
     """Return a graph that sends its queries to the SPARQL 1.1 endpoint at ``url``.
 
     The endpoint is asked ``ASK {}`` first, so a server that is down or does not speak
-    SPARQL is reported at once.
+    SPARQL is reported at once. A query the server refuses later raises a
+    :class:`BackendError` with the HTTP status and the first line of the server's own
+    reason (in ``lang``, ``en`` or ``nl``).
 
     Raises:
         BadParameter: ``url`` is not an http(s) URL.
@@ -190,14 +196,17 @@ def open_endpoint(url: str, *, timeout: float = 10.0, check: bool = True) -> Gra
     """
     from urllib.parse import urlparse
 
+    from chaingraph.language import pick
+
     parsed = urlparse(url)
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        raise BadParameter(f"the endpoint must be an http:// or https:// URL, not {url!r}")
+        raise BadParameter(pick(_ENDPOINT["not_http"], lang).format(url=url))
     if check:
-        problem = diagnose_endpoint(url, timeout=timeout)
+        problem = diagnose_endpoint(url, timeout=timeout, lang=lang)
         if problem:
-            raise BackendError(f"the SPARQL endpoint at {url} {problem}")
-    graph = Graph(store=_endpoint_store(url, timeout=timeout), identifier=DATASET_DEFAULT_GRAPH_ID)
+            raise BackendError(pick(_ENDPOINT["at"], lang).format(url=url, problem=problem))
+    graph = Graph(store=_endpoint_store(url, timeout=timeout, lang=lang),
+                  identifier=DATASET_DEFAULT_GRAPH_ID)
     from chaingraph.namespace import PREFIXES
 
     for prefix, namespace in PREFIXES.items():
@@ -205,7 +214,29 @@ def open_endpoint(url: str, *, timeout: float = 10.0, check: bool = True) -> Gra
     return graph
 
 
-def diagnose_endpoint(url: str, *, timeout: float = 10.0) -> str | None:
+# What goes wrong with an endpoint, in both languages: each a part of one sentence.
+_ENDPOINT = {
+    "at": {"en": "the SPARQL endpoint at {url} {problem}",
+           "nl": "het SPARQL-endpoint op {url} {problem}"},
+    "not_http": {"en": "the endpoint must be an http:// or https:// URL, not {url!r}",
+                 "nl": "het endpoint moet een http://- of https://-URL zijn, niet {url!r}"},
+    "http": {"en": "answered HTTP {code} {reason}", "nl": "antwoordde HTTP {code} {reason}"},
+    "down": {"en": "does not answer ({why})", "nl": "antwoordt niet ({why})"},
+    "timed_out": {"en": "timed out", "nl": "time-out"},
+    "garbage": {"en": "answered something that is not a SPARQL result",
+                "nl": "antwoordde iets wat geen SPARQL-resultaat is"},
+    "refused": {"en": "rejected a query with HTTP {code} {reason}{why}",
+                "nl": "weigerde een query met HTTP {code} {reason}{why}"},
+    "failed": {"en": "rejected a query or answered it with something that is not SPARQL",
+               "nl": "weigerde een query of beantwoordde die met iets wat geen SPARQL is"},
+    "cut": {"en": "cut its answer off at {rows} rows, so it would be incomplete (raise "
+                  "ResultSetMaxRows in the [SPARQL] section of the server's virtuoso.ini)",
+            "nl": "brak zijn antwoord af na {rows} rijen, zodat het onvolledig zou zijn (verhoog "
+                  "ResultSetMaxRows in de sectie [SPARQL] van virtuoso.ini op de server)"},
+}
+
+
+def diagnose_endpoint(url: str, *, timeout: float = 10.0, lang: str = "en") -> str | None:
     """Ask ``url`` a trivial SPARQL query; return what is wrong in a few words, or None.
 
     Example:
@@ -217,6 +248,8 @@ def diagnose_endpoint(url: str, *, timeout: float = 10.0) -> str | None:
     from urllib.parse import urlencode
     from urllib.request import Request, urlopen
 
+    from chaingraph.language import pick
+
     request = Request(url, data=urlencode({"query": "ASK {}"}).encode(),
                       headers={"Accept": "application/sparql-results+json",
                                "Content-Type": "application/x-www-form-urlencoded"})
@@ -224,33 +257,96 @@ def diagnose_endpoint(url: str, *, timeout: float = 10.0) -> str | None:
         with urlopen(request, timeout=timeout) as response:
             body = response.read(1 << 16)
     except HTTPError as exc:
-        return f"answered HTTP {exc.code} {exc.reason}"
+        return pick(_ENDPOINT["http"], lang).format(code=exc.code, reason=exc.reason)
     except URLError as exc:
         reason = exc.reason
         text = getattr(reason, "strerror", None) or str(reason)
-        return f"does not answer ({text})"
+        return pick(_ENDPOINT["down"], lang).format(why=text)
     except (TimeoutError, OSError) as exc:
-        return f"does not answer ({_first_line(exc) or 'timed out'})"
+        why = _first_line(exc) or pick(_ENDPOINT["timed_out"], lang)
+        return pick(_ENDPOINT["down"], lang).format(why=why)
     try:
         answer = json.loads(body)
     except ValueError:
-        return "answered something that is not a SPARQL result"
+        return pick(_ENDPOINT["garbage"], lang)
     if not isinstance(answer, dict) or not isinstance(answer.get("boolean"), bool):
-        return "answered something that is not a SPARQL result"
+        return pick(_ENDPOINT["garbage"], lang)
     return None
 
 
-def _endpoint_store(url: str, *, timeout: float) -> Any:
+def refusal(url: str, code: int, reason: str, body: bytes, lang: str = "en") -> BackendError:
+    """The error for a query the server at ``url`` refused: its HTTP status and its own reason.
+
+    The reason is the first line of the answer's text (Virtuoso, Oxigraph, Fuseki and
+    GraphDB put the cause there), without markup, in one sentence.
+
+    Example:
+        >>> error = refusal("http://x/sparql", 500, "SPARQL Request Failed",
+        ...                 b"Virtuoso 37000 Error SP030: syntax error\\n\\nSPARQL query:\\n...")
+        >>> str(error).split(" rejected ")[1]
+        'a query with HTTP 500 SPARQL Request Failed: Virtuoso 37000 Error SP030: syntax error'
+    """
+    from chaingraph.language import pick
+
+    text = re.sub(r"<[^>]*>", " ", body.decode("utf-8", errors="replace"))
+    first = next((" ".join(line.split()) for line in text.splitlines() if line.strip()), "")
+    if len(first) > 300:
+        first = first[:299] + "…"
+    why = f": {first}" if first and first.lower() != str(reason).lower() else ""
+    problem = " ".join(pick(_ENDPOINT["refused"], lang).format(code=code, reason=reason or "",
+                                                               why=why).split())
+    return BackendError(pick(_ENDPOINT["at"], lang).format(url=url, problem=problem))
+
+
+def _endpoint_store(url: str, *, timeout: float, lang: str = "en") -> Any:
     from rdflib.plugins.stores.sparqlstore import SPARQLStore
+
+    from chaingraph.language import pick
 
     class EndpointStore(SPARQLStore):
         """rdflib's SPARQLStore with every failure turned into one clear BackendError."""
 
         def _fail(self) -> BackendError:
-            problem = diagnose_endpoint(url, timeout=timeout)
+            problem = diagnose_endpoint(url, timeout=timeout, lang=lang)
             if problem is None:
-                problem = "rejected a query or answered it with something that is not SPARQL"
-            return BackendError(f"the SPARQL endpoint at {url} {problem}")
+                problem = pick(_ENDPOINT["failed"], lang)
+            return BackendError(pick(_ENDPOINT["at"], lang).format(url=url, problem=problem))
+
+        def _query(self, query: str, default_graph: str | None = None,
+                   named_graph: str | None = None) -> Any:
+            # rdflib's connector answers an HTTP error with a tuple and drops the server's
+            # reason; this sends the same form POST and keeps it.
+            from urllib.error import HTTPError
+            from urllib.parse import urlencode
+            from urllib.request import Request, urlopen
+
+            from rdflib.query import Result
+            from rdflib.term import BNode
+
+            self._queries += 1
+            params = {"query": query}
+            if default_graph is not None and not isinstance(default_graph, BNode):
+                params["default-graph-uri"] = default_graph
+            request = Request(self.query_endpoint, data=urlencode(params).encode(),
+                              headers={"Accept": self.response_mime_types(),
+                                       "Content-Type": "application/x-www-form-urlencoded"})
+            try:
+                response = urlopen(request)
+            except HTTPError as exc:
+                try:
+                    body = exc.read(1 << 16)
+                except OSError:
+                    body = b""
+                raise refusal(url, exc.code, exc.reason, body, lang) from None
+            with response:
+                # Virtuoso stops at its ResultSetMaxRows (10,000 in Debian's virtuoso.ini)
+                # and says so only in this header: a silently shortened answer is a wrong one.
+                cut = response.headers.get("X-SPARQL-MaxRows")
+                if cut:
+                    problem = pick(_ENDPOINT["cut"], lang).format(rows=cut)
+                    raise BackendError(pick(_ENDPOINT["at"], lang).format(url=url, problem=problem))
+                kind = (response.headers.get("Content-Type") or "").split(";")[0].strip()
+                return Result.parse(io.BytesIO(response.read()), content_type=kind)
 
         def query(self, *args: Any, **kwargs: Any) -> Any:
             try:
@@ -327,7 +423,7 @@ def graph_from_args(args: argparse.Namespace) -> Graph:
         raise BadParameter(f"give either files or {where}, not both (load files into a store "
                            "with 'chaingraph load')")
     if endpoint:
-        return open_endpoint(endpoint)
+        return open_endpoint(endpoint, lang=getattr(args, "lang", "en"))
     if store:
         return open_store(store, read_only=True)
     backend = getattr(args, "backend", "memory")

@@ -4,8 +4,18 @@ Pure Python, no graph: a :class:`Period` is one holder's ``start`` … ``end`` (
 inclusive; ``end=None`` means still running). The functions answer the questions a
 coordinator asks of a phase's owners over time: when did nobody own it (:func:`gaps`),
 when did two own it at once (:func:`overlaps`), and how did it pass from one owner
-to the next (:func:`handovers`). The ``gaps-and-overlaps`` named query computes the
-same gaps and overlaps in SPARQL; the tests hold the two to the same answers.
+to the next (:func:`handovers`).
+
+One definition for the whole of chaingraph (this module, the ``gaps-and-overlaps`` named
+query, ``chaingraph who`` and the rules ``phase-gap`` and ``phase-overlap`` of
+``shapes/ownership.ttl``; the tests hold them to the same answers):
+
+- an **overlap** is two ownerships of the same phase in the same case whose periods share
+  at least one day, whatever their organisations: two owners in one organisation, or one
+  holder recorded twice, are an overlap as much as two organisations are;
+- a **gap** is a day of the case's period on which no ownership of the phase runs;
+- a **handover** is one ownership ending and the next one starting (after a gap, if
+  nobody owned the phase in between).
 """
 
 from __future__ import annotations
@@ -135,6 +145,9 @@ def gaps(periods: Iterable[Period], start: date, end: date | None = None) -> lis
 
 def overlaps(periods: Iterable[Period]) -> list[Overlap]:
     """Return every pair of periods that share at least one day, with the shared days.
+
+    Every period counts as an ownership of its own, whoever its ``owner`` is: two periods
+    of one organisation or one holder overlap like any other two.
 
     Example:
         >>> p = [Period(date(2021, 3, 1), date(2021, 3, 10), "A"),

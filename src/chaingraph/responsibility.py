@@ -4,7 +4,9 @@ Everything here is computed with the named SPARQL queries of ``queries/``
 (``cases``, ``phase-owners``, ``case-responsibilities``, ``contact-points``,
 ``escalation-path``), so the same answer comes from any SPARQL backend; the gaps,
 overlaps and handovers over the case's whole period come from :mod:`chaingraph.periods`
-over the owners the query returns (the ``gaps-and-overlaps`` query gives the same).
+over the owners the query returns (the ``gaps-and-overlaps`` query and the audit's
+``phase-gap`` and ``phase-overlap`` rules give the same). Two owners of a phase on the
+day are a conflict whatever their organisations, as they are an overlap.
 
 Which day: ``at`` if given. Otherwise today, except for a case that has already
 closed: then the case's last day, with a note saying that the case is closed (a
@@ -61,7 +63,8 @@ class Holding:
 
 @dataclass
 class PhaseLine:
-    """The owner(s) of one phase on the day: none is "nobody", two or more a conflict."""
+    """The owner(s) of one phase on the day: none is "nobody", two or more (of any
+    organisations, even one) a conflict."""
 
     phase: str
     notation: str
