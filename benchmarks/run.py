@@ -311,7 +311,8 @@ def table(results: dict, sizes: list[int], cap: float) -> str:
         r = results[n]
         fast, store = r.get("fast") or {}, r.get("store") or {}
         b = _baseline_row(r.get("baseline") or {}, cap)
-        again = f"{fmt(b.get('end_to_end_s'))} (whole graph again)" if b.get("end_to_end_s") else "-"
+        again = (f"{fmt(b.get('end_to_end_s'))} (whole graph again)" if b.get("end_to_end_s")
+                 else "-")
         lines.append(
             f"| {n:,} | {r['triples']:,} | baseline: rdflib + pySHACL | {fmt(b.get('load_s'))} "
             f"| {fmt(b.get('end_to_end_s'))} | {fmt(b.get('peak_mib'), 'MiB')} | {again} "

@@ -75,7 +75,7 @@ def stop(process: subprocess.Popen, timeout: float = 10) -> None:
 
 @pytest.fixture(scope="session")
 def oxigraph_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The SPARQL query URL of an Oxigraph server holding the bundled ontology, monitor and cases."""
+    """The SPARQL query URL of an Oxigraph server with the bundled ontology, monitor and cases."""
     location = tmp_path_factory.mktemp("oxigraph-server") / "store"
     process, url = start(location, sources())
     try:

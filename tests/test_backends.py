@@ -20,7 +20,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
 from chaingraph import backends
-from chaingraph.backends import BackendError, graph_from_args, native_store
+from chaingraph.backends import BackendError, native_store, open_graph
 from chaingraph.cli import main
 from chaingraph.errors import BadParameter, MissingPath
 from chaingraph.generator import generate
@@ -146,9 +146,8 @@ def test_endpoint_that_answers_garbage_is_one_sentence(garbage_url):
 
 
 def test_endpoint_error_is_a_chaingraph_error_for_exit_2(garbage_url):
-    args = argparse.Namespace(paths=[], endpoint=garbage_url, store=None, backend="memory")
     with pytest.raises(BackendError) as info:
-        graph_from_args(args)
+        open_graph(endpoint=garbage_url, backend="memory")
     assert "\n" not in str(info.value)
 
 
@@ -164,15 +163,16 @@ def test_endpoint_must_be_http(url):
 
 
 def test_files_and_endpoint_together_are_refused():
-    args = argparse.Namespace(paths=["x.ttl"], endpoint="http://127.0.0.1:1/", store=None)
     with pytest.raises(BadParameter, match="either files or --endpoint"):
-        graph_from_args(args)
+        open_graph(paths=["x.ttl"], endpoint="http://127.0.0.1:1/")
 
 
 def test_backend_arguments_parse():
+    from chaingraph.cli.options import add_backend
+
     parser = argparse.ArgumentParser()
     parser.add_argument("paths", nargs="*")
-    backends.add_backend_arguments(parser)
+    add_backend(parser, "en")
     assert parser.parse_args(["--store", "s"]).store == "s"
     assert parser.parse_args(["--backend", "oxigraph"]).backend == "oxigraph"
     with pytest.raises(SystemExit):
@@ -209,8 +209,7 @@ def test_load_makes_a_store_that_answers_like_memory(tmp_path, generated, capsys
     assert _case_count(on_disk) == _case_count(in_memory) == 30
     assert set(on_disk.subjects(RDF.type, CG.Organisation)) == \
         set(in_memory.subjects(RDF.type, CG.Organisation))
-    args = argparse.Namespace(paths=[], endpoint=None, store=str(store))
-    assert _case_count(graph_from_args(args)) == 30
+    assert _case_count(open_graph(store=str(store))) == 30
 
 
 def test_load_adds_to_a_store_without_duplicating_the_ontology(tmp_path, generated):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -54,7 +54,7 @@ RULES = {
 
 # ---------------------------------------------------------------- loading
 
-@lru_cache(maxsize=None)
+@cache
 def ontology() -> Graph:
     graph = Graph()
     files = sorted(ONTOLOGY_DIR.glob("*.ttl"))
@@ -64,13 +64,13 @@ def ontology() -> Graph:
     return graph
 
 
-@lru_cache(maxsize=None)
+@cache
 def case_graph(path: Path) -> Graph:
     """The case file alone (what it asserts)."""
     return Graph().parse(path, format="turtle")
 
 
-@lru_cache(maxsize=None)
+@cache
 def flaws() -> dict:
     return json.loads(FLAWS_FILE.read_text(encoding="utf-8"))
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
+import chaingraph
 from chaingraph import __all__ as public
 from chaingraph.cli import main
-import chaingraph
 
 
 def test_version_and_help(capsys):

@@ -68,7 +68,8 @@ def test_command_is_the_same_on_oxigraph_a_store_and_an_endpoint(argv, capsys, s
         assert _normal(argv, other) == _normal(argv, memory), where
 
 
-@pytest.mark.parametrize("argv", [a for a in COMMANDS if a[0] != "audit"], ids=lambda a: " ".join(a[:2]))
+@pytest.mark.parametrize("argv", [a for a in COMMANDS if a[0] != "audit"],
+                         ids=lambda a: " ".join(a[:2]))
 def test_large_files_go_to_oxigraph_by_default_with_the_same_answer(argv, capsys, monkeypatch):
     from chaingraph import backends
 
@@ -91,7 +92,8 @@ def test_the_large_files_note_speaks_the_output_language(capsys, monkeypatch):
     monkeypatch.setattr(backends, "LARGE", 0)
     data = [arg for path in case_files() for arg in ("--data", str(path))]
     assert main(["who", "FX-001", "--lang", "nl", *data]) == 0
-    assert "MiB aan data: geladen in Oxigraph (--backend memory voor rdflib)" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "MiB aan data: geladen in Oxigraph (--backend memory voor rdflib)" in err
 
 
 def _keys(report):
@@ -136,8 +138,10 @@ def test_reference_engine_refuses_an_endpoint(capsys, oxigraph_endpoint):  # noq
     assert "needs the data in files or a store" in err and "--engine sparql" in err
 
 
-@pytest.mark.parametrize("argv", [["who", "FX-01"], ["export", "timeline", "--case", "FX-01", "--format", "csv"],
-                                  ["export", "timeline", "--format", "csv"]], ids=lambda a: " ".join(a[:2]))
+@pytest.mark.parametrize("argv", [["who", "FX-01"], ["export", "timeline", "--case", "FX-01",
+                                                     "--format", "csv"],
+                                  ["export", "timeline", "--format", "csv"]],
+                                  ids=lambda a: " ".join(a[:2]))
 def test_an_unknown_or_missing_case_names_the_cases_alike_everywhere(argv, capsys, store,
                                                                      oxigraph_endpoint,  # noqa: F811
                                                                      virtuoso_endpoint):
@@ -202,8 +206,9 @@ def test_a_refused_query_gives_the_servers_status_and_reason(server, lang, tmp_p
     assert main(["query", str(query), "--endpoint", url, "--lang", lang]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
-    words = {"en": f"chaingraph query: the SPARQL endpoint at {url} rejected a query with {status}",
-             "nl": f"chaingraph query: het SPARQL-endpoint op {url} weigerde een query met {status}"}
+    words = {
+        "en": f"chaingraph query: the SPARQL endpoint at {url} rejected a query with {status}",
+        "nl": f"chaingraph query: het SPARQL-endpoint op {url} weigerde een query met {status}"}
     assert captured.err.startswith(words[lang]), captured.err
     assert reason in captured.err and captured.err.count("\n") == 1
     assert "Traceback" not in captured.err and "SPARQL query:" not in captured.err

@@ -9,6 +9,7 @@ import networkx as nx
 import pytest
 from rdflib import URIRef
 from rdflib.namespace import SKOS
+from test_who import days_of_interest
 
 from chaingraph import load, resources
 from chaingraph.cli import main
@@ -18,8 +19,6 @@ from chaingraph.graph import case_files
 from chaingraph.namespace import CG, MON
 from chaingraph.queries import run_query
 from chaingraph.responsibility import escalation_steps
-
-from test_who import days_of_interest
 
 CASE_FILES = case_files()
 FIXTURE = resources.ROOT / "tests" / "fixtures" / "who"
@@ -55,7 +54,8 @@ def test_sparql_and_networkx_agree(graph, path):
         from_sparql = sparql_assignments(graph, case, day)
         assert assignments(G) == from_sparql, f"{case} on {day}"
         for kind in ("O", "C"):  # phase owners and contact points on their own, for a clear message
-            assert {a for a in assignments(G) if a[1] == kind} == {a for a in from_sparql if a[1] == kind}
+            assert ({a for a in assignments(G) if a[1] == kind}
+                    == {a for a in from_sparql if a[1] == kind})
         held = {v for _, v, d in G.edges(data=True) if d["kind"] == "holds"}
         for role in held:
             steps, problem = escalation_steps(graph, URIRef(role))

@@ -23,7 +23,7 @@ from chaingraph.export import privacy, views
 from chaingraph.export.content import render
 from chaingraph.export.formats import FORMATS
 from chaingraph.graph import case_files
-from chaingraph.language import label
+from chaingraph.labels import label
 from chaingraph.namespace import CG, PRS
 from chaingraph.resources import CASES_DIR
 
@@ -33,13 +33,15 @@ JOBS = [("collaboration", None), ("chain", None)] + [
 BINARY = {"png", "archimate-csv"}
 CASE_INTERNAL_IRI = re.compile(r"https://w3id\.org/chaingraph/case/[^/\s\"'<>]+/(?!case\b)[\w.-]+")
 PHASES = {"recognition": CG.PhaseRecognition, "risk": CG.PhaseRiskAssessment,
-          "direction": CG.PhaseCaseDirection, "collaboration": CG.PhaseCollaboration, "other": CG.PhaseOther}
+          "direction": CG.PhaseCaseDirection, "collaboration": CG.PhaseCollaboration,
+          "other": CG.PhaseOther}
 
 
 def test_parametrised_lists_are_not_empty():
     assert len(CASE_IDS) >= 8
     assert len(JOBS) == 2 + 3 * len(CASE_IDS)
-    assert tuple(FORMATS) == export_command.FORMAT_NAMES  # the CLI offers exactly the formats there are
+    # the CLI offers exactly the formats there are
+    assert tuple(FORMATS) == export_command.FORMAT_NAMES
     assert export_command.WHATS == views.VIEWS
 
 
@@ -69,7 +71,7 @@ def exports(graph: Graph) -> dict[tuple[str, str | None, str], str | bytes]:
 
 
 def texts(content: str | bytes, fmt: str) -> list[str]:
-    """The text to scan in an export: a zip's members; a PNG is scanned through the DOT it came from."""
+    """The text to scan in an export: a zip's members; a PNG through the DOT it came from."""
     if fmt == "archimate-csv":
         with zipfile.ZipFile(io.BytesIO(content)) as archive:  # type: ignore[arg-type]
             return [archive.read(name).decode("utf-8") for name in archive.namelist()]
@@ -81,7 +83,7 @@ def texts(content: str | bytes, fmt: str) -> list[str]:
 
 @pytest.mark.parametrize(("what", "case_id"), JOBS)
 def test_every_format_is_produced(exports, what, case_id):
-    for fmt, spec in FORMATS.items():
+    for fmt in FORMATS:
         content = exports[(what, case_id, fmt)]
         assert content, fmt
         assert isinstance(content, bytes) == (fmt in BINARY), fmt
@@ -89,7 +91,8 @@ def test_every_format_is_produced(exports, what, case_id):
             assert content[:8] == b"\x89PNG\r\n\x1a\n"
         elif fmt == "archimate-csv":
             with zipfile.ZipFile(io.BytesIO(content)) as archive:
-                assert sorted(archive.namelist()) == ["elements.csv", "properties.csv", "relations.csv"]
+                assert sorted(archive.namelist()) == ["elements.csv", "properties.csv",
+                                                      "relations.csv"]
         elif fmt in ("node-link", "cytoscape", "jsonld"):
             json.loads(content)
         elif fmt in ("turtle",):
@@ -135,7 +138,8 @@ def _subclasses(graph: Graph, cls: URIRef) -> set[URIRef]:
 
 def test_collaboration_weights_count_what_organisations_share(graph):
     """The aggregate query against a plain Python count over the triples."""
-    in_case = (CG.organisation, CG.byOrganisation, CG.participant, CG.fromOrganisation, CG.toOrganisation,
+    in_case = (CG.organisation, CG.byOrganisation, CG.participant, CG.fromOrganisation,
+               CG.toOrganisation,
                CG.hostedBy)
     expected: dict[tuple[str, str], dict[str, set]] = defaultdict(lambda: defaultdict(set))
 
@@ -198,7 +202,8 @@ def test_case_view_has_roles_phases_handovers_and_escalation_lines(graph):
         for u, v, d in view.edges(data=True):
             if d["kind"] == "escalates-to":
                 assert (view.nodes[u]["iri"], view.nodes[v]["iri"]) and (
-                    URIRef(view.nodes[u]["iri"]), CG.escalatesTo, URIRef(view.nodes[v]["iri"])) in graph
+                    URIRef(view.nodes[u]["iri"]), CG.escalatesTo,
+                    URIRef(view.nodes[v]["iri"])) in graph
     assert handovers >= 1
 
 
@@ -210,10 +215,12 @@ def test_chain_view_has_every_organisation_role_and_escalation_line(graph):
     assert lines
     for a, b in lines:
         assert view.edges[views.node_id(a), views.node_id(b)]["kind"] == "escalates-to"
-    assert {k for _, k in view.nodes(data="kind")} >= {"organisation", "role", "agreement", "measure", "chain"}
+    assert {k for _, k in view.nodes(data="kind")} >= {"organisation", "role", "agreement",
+                                                       "measure", "chain"}
 
 
-def test_pseudonymised_mode_is_keyed_internal_and_off_by_default(graph, person_identifiers, tmp_path, capsys):
+def test_pseudonymised_mode_is_keyed_internal_and_off_by_default(graph, person_identifiers,
+                                                                  tmp_path, capsys):
     key = tmp_path / "key"
     key.write_text("a secret key of the chain, 32 bytes\n")
     case_id = CASE_IDS[0]
@@ -223,19 +230,24 @@ def test_pseudonymised_mode_is_keyed_internal_and_off_by_default(graph, person_i
     text = out.read_text()
     assert re.search(r"K-[0-9a-f]{12}", text) and "keyed pseudonyms" in text
     assert not [t for t in person_identifiers if t in text]
-    assert main(["export", "case", "--case", case_id, "--format", "graphml", "--output", str(out)]) == 0
+    assert main(["export", "case", "--case", case_id, "--format", "graphml", "--output",
+                 str(out)]) == 0
     assert not re.search(r"K-[0-9a-f]{12}", out.read_text())
     assert main(["export", "chain", "--format", "csv", "--pseudonymise", str(key)]) == 2
     assert "case" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(("argv", "says"), [
-    (["export", "case", "--case", "FX-999", "--format", "dot"], "unknown case 'FX-999'; known: FX-001"),
-    (["export", "case", "--case", "FX-001", "--format", "visio"], "unknown format 'visio'; known: graphml, gexf"),
-    (["export", "everything", "--format", "dot"], "unknown export 'everything'; known: collaboration, case"),
+    (["export", "case", "--case", "FX-999", "--format", "dot"],
+     "unknown case 'FX-999'; known: FX-001"),
+    (["export", "case", "--case", "FX-001", "--format", "visio"],
+     "unknown format 'visio'; known: graphml, gexf"),
+    (["export", "everything", "--format", "dot"],
+     "unknown export 'everything'; known: collaboration, case"),
     (["export", "timeline", "--format", "dot"], "'timeline' needs --case ID; known: FX-001"),
     (["export", "chain"], "--format is required; formats: graphml"),
-    (["export", "chain", "--case", "FX-001", "--format", "dot"], "'chain' shows the whole chain and takes no --case"),
+    (["export", "chain", "--case", "FX-001", "--format", "dot"],
+     "'chain' shows the whole chain and takes no --case"),
 ])
 def test_bad_input_is_one_sentence_and_exit_2(argv, says, capsys):
     assert main(argv) == 2
@@ -264,7 +276,7 @@ def test_output_is_written_and_replaced_only_on_success(tmp_path, monkeypatch, c
 
 
 def test_an_export_that_would_leak_is_refused_and_nothing_written(tmp_path, monkeypatch, capsys):
-    """The last line of defence: the scan of the finished export (here told 'police' is a person)."""
+    """The last line of defence: the scan of the finished export (told 'police' is a person)."""
     target = tmp_path / "collaboration.mmd"
     monkeypatch.setattr(privacy, "identifiers", lambda graph: {"police"})
     assert main(["export", "collaboration", "--format", "mermaid", "--output", str(target)]) == 2

@@ -1,4 +1,4 @@
-"""The exports in the real programs that open them: networkx, Graphviz, xmlschema, rdflib, Chromium."""
+"""The exports in the programs that open them: networkx, Graphviz, xmlschema, rdflib, Chromium."""
 
 from __future__ import annotations
 
@@ -52,7 +52,8 @@ def _edges(view: nx.Graph) -> set:
 @pytest.mark.parametrize(("what", "case_id"), JOBS)
 def test_networkx_reads_graphml_and_gexf_back(graph, built, tokens, tmp_path, what, case_id):
     view = built[(what, case_id)]
-    for fmt, reader in (("graphml", nx.read_graphml), ("gexf", lambda p: nx.read_gexf(p, relabel=False))):
+    for fmt, reader in (("graphml", nx.read_graphml),
+                        ("gexf", lambda p: nx.read_gexf(p, relabel=False))):
         path = tmp_path / f"view.{fmt}"
         path.write_text(render(graph, view, fmt, tokens=tokens))
         back = reader(path)
@@ -70,7 +71,8 @@ def test_graphviz_renders_every_dot_export(graph, built, tokens, what, case_id):
     dot = shutil.which("dot")
     assert dot, "Graphviz is needed: apt-get install graphviz (make test installs it)"
     source = render(graph, built[(what, case_id)], "dot", tokens=tokens)
-    done = subprocess.run([dot, "-Tsvg"], input=source.encode(), capture_output=True, timeout=120, check=False)
+    done = subprocess.run([dot, "-Tsvg"], input=source.encode(), capture_output=True, timeout=120,
+                          check=False)
     assert done.returncode == 0, done.stderr.decode()
     assert not done.stderr.strip(), done.stderr.decode()  # no warnings either
     svg = ET.fromstring(done.stdout)
@@ -82,7 +84,8 @@ def test_graphviz_renders_every_dot_export(graph, built, tokens, what, case_id):
 @pytest.mark.parametrize(("what", "case_id"), JOBS)
 def test_json_csv_and_rdf_read_back(graph, built, tokens, what, case_id):
     view = built[(what, case_id)]
-    back = nx.node_link_graph(json.loads(render(graph, view, "node-link", tokens=tokens)), edges="edges")
+    back = nx.node_link_graph(json.loads(render(graph, view, "node-link", tokens=tokens)),
+                              edges="edges")
     assert set(back.nodes) == set(view.nodes) and _edges(back) == _edges(view)
     back = nx.cytoscape_graph(json.loads(render(graph, view, "cytoscape", tokens=tokens)))
     assert set(back.nodes) == set(view.nodes) and _edges(back) == _edges(view)
@@ -109,11 +112,13 @@ def test_archimate_schemas_carry_their_licence():
 # xmlschema takes 1-4 s a model (the identity constraints), so the full schema check runs on
 # every WHAT for a sound case and two flawed ones; every model gets the structural check below.
 SCHEMA_JOBS = [("collaboration", None), ("chain", None)] + [
-    (what, case_id) for case_id in (CASE_IDS[1], "FX-005", "FX-008") for what in ("collaboration", "case", "timeline")]
+    (what, case_id) for case_id in (CASE_IDS[1], "FX-005", "FX-008")
+    for what in ("collaboration", "case", "timeline")]
 
 
 @pytest.mark.parametrize(("what", "case_id"), SCHEMA_JOBS)
-def test_archimate_validates_against_the_open_group_schema(graph, built, tokens, archimate_schema, what, case_id):
+def test_archimate_validates_against_the_open_group_schema(graph, built, tokens, archimate_schema,
+                                                           what, case_id):
     xml = render(graph, built[(what, case_id)], "archimate", tokens=tokens)
     errors = list(archimate_schema.iter_errors(xml))
     assert not errors, errors[0]
@@ -126,15 +131,19 @@ def test_archimate_models_are_whole(graph, built, tokens, what, case_id):
     ns = {"a": "http://www.opengroup.org/xsd/archimate/3.0/"}
     xsi_type = "{http://www.w3.org/2001/XMLSchema-instance}type"
     root = ET.fromstring(xml)
-    elements = {e.get("identifier"): e.get(xsi_type) for e in root.iterfind("a:elements/a:element", ns)}
+    elements = {e.get("identifier"): e.get(xsi_type)
+                for e in root.iterfind("a:elements/a:element", ns)}
     assert set(elements.values()) <= set(ELEMENT_TYPES.values())
     assert all(re.fullmatch(r"[A-Za-z_][\w.-]*", i) for i in elements)  # valid xs:ID
     for rel in root.iterfind("a:relationships/a:relationship", ns):
         assert rel.get("source") in elements and rel.get("target") in elements
         if rel.get(xsi_type) == "Assignment":
-            assert elements[rel.get("source")] in ("BusinessActor", "BusinessRole", "BusinessCollaboration")
-    assert len(root.findall(".//a:view/a:node", ns)) == view.number_of_nodes()  # it opens with a picture
-    with zipfile.ZipFile(io.BytesIO(render(graph, view, "archimate-csv", tokens=tokens))) as archive:
+            assert elements[rel.get("source")] in ("BusinessActor", "BusinessRole",
+                                                   "BusinessCollaboration")
+    assert len(root.findall(".//a:view/a:node",
+                            ns)) == view.number_of_nodes()  # it opens with a picture
+    with zipfile.ZipFile(io.BytesIO(render(graph, view, "archimate-csv",
+                                           tokens=tokens))) as archive:
         elements = list(csv.DictReader(io.StringIO(archive.read("elements.csv").decode())))
         relations = list(csv.DictReader(io.StringIO(archive.read("relations.csv").decode())))
     ids = {e["ID"] for e in elements}
@@ -153,14 +162,16 @@ def test_the_schema_check_catches_a_dangling_relationship(graph, built, tokens, 
 def browser():
     from playwright.sync_api import sync_playwright
 
-    assert Path(CHROMIUM).exists(), "Chromium is needed: apt-get install chromium (make test installs it)"
+    assert Path(CHROMIUM).exists(), \
+        "Chromium is needed: apt-get install chromium (make test installs it)"
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
 
 
-HTML_JOBS = [("collaboration", None), ("chain", None), ("case", CASE_IDS[1]), ("timeline", CASE_IDS[4])]
+HTML_JOBS = [("collaboration", None), ("chain", None), ("case", CASE_IDS[1]),
+             ("timeline", CASE_IDS[4])]
 
 
 @pytest.mark.parametrize(("what", "case_id"), HTML_JOBS)
@@ -178,16 +189,19 @@ def test_html_page_opens_offline_in_chromium_and_shows_the_organisations(
     page.goto(page_file.as_uri())
     page.wait_for_load_state("load")
     assert not problems
-    assert all(url.startswith(("file:", "data:")) for url in fetched), fetched  # nothing from the internet
-    organisations = [d["label"] for _, d in view.nodes(data=True) if d.get("kind") == "organisation"]
+    assert all(url.startswith(("file:", "data:")) for url in fetched), fetched  # none from the web
+    organisations = [d["label"] for _, d in view.nodes(data=True)
+                     if d.get("kind") == "organisation"]
     assert organisations
     picture = " ".join(page.locator("#picture svg text").all_text_contents())
     for name in organisations:
         assert name in picture, name
         assert page.locator("#picture svg text", has_text=name).first.is_visible(), name
-    assert page.locator("h2", has_text="Legend").is_visible() and page.locator("h2", has_text="Timeline").is_visible()
+    assert page.locator("h2", has_text="Legend").is_visible()
+    assert page.locator("h2", has_text="Timeline").is_visible()
     # Interactive: clicking an organisation lists what it is connected to.
-    first = next(n for n, d in view.nodes(data=True) if d.get("kind") == "organisation" and view.degree(n))
+    first = next(n for n, d in view.nodes(data=True)
+                 if d.get("kind") == "organisation" and view.degree(n))
     page.locator("#picture g.node", has=page.locator(f"title:text-is('{first}')")).first.click()
     assert page.locator("#details li").count() == view.degree(first)
     assert page.locator("#details h3").inner_text() == view.nodes[first]["label"]

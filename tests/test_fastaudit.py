@@ -123,7 +123,8 @@ def examples(shapes):
 def test_example_case_same_as_pyshacl(path, examples):
     namespace = f"https://w3id.org/chaingraph/case/{path.stem}/"
     reference, fast = ({k for k in found if str(k[0]).startswith(namespace)} for found in examples)
-    assert fast == reference, f"only pyshacl:\n{describe(reference - fast)}\nonly fast:\n{describe(fast - reference)}"
+    assert fast == reference, (f"only pyshacl:\n{describe(reference - fast)}\n"
+                               f"only fast:\n{describe(fast - reference)}")
 
 
 def test_examples_outside_cases_same_as_pyshacl(examples):
@@ -149,7 +150,7 @@ def test_generated_cases_same_as_pyshacl(generated, shapes):
     data, store, path = generated
     found = assert_same(data, shapes, store)
     assert found, "seeded flaws should be found"
-    chunked = fastaudit.audit_files([path], shapes=shapes, chunk=3, workers=2, progress=False)
+    chunked = fastaudit.scan_violations([path], shapes=shapes, chunk=3, workers=2, progress=False)
     assert {key(v) for v in chunked} == found
 
 
@@ -186,7 +187,8 @@ def test_reaudit_of_one_case_matches_the_whole_audit(generated, shapes):
 def test_audit_runs_on_every_backend(shapes, tmp_path):
     memory = load()
     expected = {key(v) for v in fastaudit.validate(memory, shapes)}
-    on_oxigraph = {key(v) for v in fastaudit.validate(backends.open_oxigraph(progress=False), shapes)}
+    on_oxigraph = {key(v) for v in fastaudit.validate(backends.open_oxigraph(progress=False),
+                                                      shapes)}
     assert on_oxigraph == expected
 
 
@@ -211,11 +213,13 @@ def named_person(generated, tmp_path_factory):
 
 
 @pytest.mark.parametrize("name", ["examples", "generated", "persons"])
-def test_audit_of_files_equals_the_compiled_audit_of_the_loaded_graph(name, generated, named_person):
+def test_audit_of_files_equals_the_compiled_audit_of_the_loaded_graph(name, generated,
+                                                                     named_person):
     """The chunked audit of files gives the findings (cases, phases, texts) of audit_compiled."""
     from chaingraph.audit import audit_compiled, audit_files
 
-    paths = {"examples": CASE_FILES, "generated": [generated[2]], "persons": [named_person[0]]}[name]
+    paths = {"examples": CASE_FILES, "generated": [generated[2]],
+             "persons": [named_person[0]]}[name]
     on_files = audit_files(paths, workers=2, progress=False)
     loaded = audit_compiled(load(paths, check=False))
     assert _findings(on_files) == _findings(loaded) and on_files.findings
@@ -241,7 +245,8 @@ def test_scan_of_files_cuts_them_into_chunks_at_case_blocks(generated):
 # chunk 3: several cases per part, split there
 @pytest.mark.parametrize("chunk", [1, 3])
 @pytest.mark.parametrize("where", ["header", "middle"])
-def test_a_broken_line_in_a_large_file_is_named_by_the_files_own_line(generated, tmp_path, chunk, where):
+def test_a_broken_line_in_a_large_file_is_named_by_the_files_own_line(generated, tmp_path, chunk,
+                                                                      where):
     from chaingraph.errors import SourceError
 
     lines = generated[2].read_text().splitlines()
@@ -249,7 +254,8 @@ def test_a_broken_line_in_a_large_file_is_named_by_the_files_own_line(generated,
         target = 1
         lines[target] = "@prefix broken <nowhere> ."
     else:
-        target = next(i for i, line in enumerate(lines) if i > len(lines) // 8 and "cg:phase" in line)
+        target = next(i for i, line in enumerate(lines)
+                      if i > len(lines) // 8 and "cg:phase" in line)
         lines[target] = "    cg:phase cg:PhaseRecognition ; ; broken <<"
     bad = tmp_path / "bad.ttl"
     bad.write_text("\n".join(lines) + "\n")

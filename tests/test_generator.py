@@ -6,6 +6,7 @@ seeded flaws, with their periods.
 
 from __future__ import annotations
 
+import itertools
 import json
 import string
 from collections import Counter, defaultdict
@@ -15,10 +16,17 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
-from chaingraph import generator
+from chaingraph import catalogue, generator
 from chaingraph.cli import main
-from chaingraph.generator import (DEFAULT_AS_OF, DEFAULT_RUNNING, FLAW_RULES, flaws_path, generate,
-                                  iter_turtle, read_flaws)
+from chaingraph.generator import (
+    DEFAULT_AS_OF,
+    DEFAULT_RUNNING,
+    FLAW_RULES,
+    flaws_path,
+    generate,
+    iter_turtle,
+    read_flaws,
+)
 from chaingraph.graph import load
 from chaingraph.namespace import CG, MON
 
@@ -170,7 +178,7 @@ def test_sound_cases_have_contiguous_owners(sample):
             assert spans[0][0] == _day(graph, case, CG.startDate)
             # a closed case's last owner ends with it; a running case's owns it still
             assert spans[-1][1] == _day(graph, case, CG.endDate)
-            for (_, end1), (start2, _) in zip(spans, spans[1:]):
+            for (_, end1), (start2, _) in itertools.pairwise(spans):
                 assert end1 is not None and (start2 - end1).days == 1
 
 
@@ -373,7 +381,9 @@ def test_every_text_is_in_english_and_dutch_with_the_same_slots():
     def slots(text):
         return sorted(name for _, name, _, _ in string.Formatter().parse(text) if name)
 
-    for key, texts in generator.TEXTS.items():
+    texts_of = {k: v for k, v in catalogue.entries().items() if k.startswith("generate.")}
+    assert texts_of
+    for key, texts in texts_of.items():
         assert set(texts) == {"en", "nl"}, key
         assert texts["en"] != texts["nl"] and slots(texts["en"]) == slots(texts["nl"]), key
 

@@ -19,6 +19,7 @@ from chaingraph.cli import main
 from chaingraph.export import views
 from chaingraph.generator import generate
 from chaingraph.graph import case_files, load
+from chaingraph.queryfiles import internal
 
 CG = "https://w3id.org/chaingraph/ontology#"
 MON = "https://w3id.org/chaingraph/monitor/"
@@ -44,9 +45,7 @@ def _members(graph, query: str) -> dict[str, set[str]]:
 
 
 def _from_data(graph) -> dict[str, set[str]]:
-    text = views.MEMBERS_QUERIES["case"].replace("{cases}", "").replace(
-        "{organisation}", memberships.ORGANISATION_OF["oxigraph"])
-    return _members(graph, text)
+    return _members(graph, internal("members-case-oxigraph").text)
 
 
 def _picture(view) -> tuple[dict, dict]:
@@ -102,7 +101,8 @@ def test_reindex_mends_an_index_another_tool_made_stale(loaded, capsys):
     case = _other_tool_adds_an_organisation(loaded)
     graph = backends.open_store(loaded, read_only=True)
     assert f"{MON}org-example" in _from_data(graph)[case]
-    assert f"{MON}org-example" not in _members(graph, memberships.READ)[case]  # stale, as documented
+    assert f"{MON}org-example" not in _members(graph,
+                                               memberships.READ)[case]  # stale, as documented
     del graph
     assert main(["load", "--store", str(loaded), "--reindex"]) == 0
     assert "case memberships in" in capsys.readouterr().out

@@ -122,12 +122,15 @@ def _langs(graph: Graph, subject, predicate) -> set[str | None]:
 
 
 def _items(graph: Graph) -> set[URIRef]:
-    return set(graph.subjects(RDF.type, CG.ImprovementMeasure)) | set(graph.subjects(RDF.type, CG.RelatedDevelopment))
+    return (set(graph.subjects(RDF.type, CG.ImprovementMeasure))
+            | set(graph.subjects(RDF.type, CG.RelatedDevelopment)))
 
 
 def test_only_declared_cg_terms(monitor, ontology):
-    declared = {s for s in ontology.subjects() if isinstance(s, URIRef) and str(s).startswith(str(CG))}
-    used = {t for triple in monitor for t in triple if isinstance(t, URIRef) and str(t).startswith(str(CG))}
+    declared = {s for s in ontology.subjects()
+                if isinstance(s, URIRef) and str(s).startswith(str(CG))}
+    used = {t for triple in monitor for t in triple
+            if isinstance(t, URIRef) and str(t).startswith(str(CG))}
     assert used - declared == set()
 
 
@@ -138,10 +141,14 @@ def test_measures_per_section(monitor):
         counts[section] = counts.get(section, 0) + 1
     assert counts == EXPECTED_COUNTS
     developments = set(monitor.subjects(RDF.type, CG.RelatedDevelopment))
-    assert {str(d).rsplit("/", 1)[1] for d in developments} == {f"development-4.6-{i}" for i in range(1, 5)}
+    names = {str(d).rsplit("/", 1)[1] for d in developments}
+    assert names == {f"development-4.6-{i}" for i in range(1, 5)}
     measures = set(monitor.subjects(RDF.type, CG.ImprovementMeasure))
     assert {str(m).rsplit("/", 1)[1] for m in measures} == {
-        f"measure-{section}-{i}" for section, n in EXPECTED_COUNTS.items() if section != "4.6" for i in range(1, n + 1)
+        f"measure-{section}-{i}"
+        for section, n in EXPECTED_COUNTS.items()
+        if section != "4.6"
+        for i in range(1, n + 1)
     }
 
 

@@ -57,9 +57,16 @@ def test_every_concept_has_dutch_and_english_preflabel_and_definition(ontology):
 
 
 def test_phases_are_an_ordered_scheme_of_five(ontology):
-    phases = sorted(ontology.subjects(RDF.type, CG.Phase), key=lambda p: int(ontology.value(p, CG.order)))
-    assert phases == [CG.PhaseRecognition, CG.PhaseRiskAssessment, CG.PhaseCaseDirection,
-                      CG.PhaseCollaboration, CG.PhaseOther]
+    phases = sorted(
+        ontology.subjects(RDF.type, CG.Phase), key=lambda p: int(ontology.value(p, CG.order))
+    )
+    assert phases == [
+        CG.PhaseRecognition,
+        CG.PhaseRiskAssessment,
+        CG.PhaseCaseDirection,
+        CG.PhaseCollaboration,
+        CG.PhaseOther,
+    ]
 
 
 def test_constants_match_the_ontology(ontology):

@@ -23,7 +23,8 @@ def test_no_periods_is_one_gap_over_the_whole_span():
 
 def test_open_ended_span_without_owner_is_an_open_gap():
     [gap] = gaps([Period(D(2021, 1, 1), D(2021, 1, 10), "A")], D(2021, 1, 1), None)
-    assert (gap.start, gap.end, gap.before, gap.after, gap.days) == (D(2021, 1, 11), None, "A", None, None)
+    assert ((gap.start, gap.end, gap.before, gap.after, gap.days)
+            == (D(2021, 1, 11), None, "A", None, None))
 
 
 def test_seamless_periods_have_no_gap_and_handover_without_gap():
@@ -36,7 +37,8 @@ def test_seamless_periods_have_no_gap_and_handover_without_gap():
 def test_one_day_gap_and_handover_with_gap():
     p = [Period(D(2021, 1, 1), D(2021, 1, 10), "A"), Period(D(2021, 1, 12), D(2021, 1, 31), "B")]
     [gap] = gaps(p, D(2021, 1, 1), D(2021, 1, 31))
-    assert (gap.start, gap.end, gap.days, gap.before, gap.after) == (D(2021, 1, 11), D(2021, 1, 11), 1, "A", "B")
+    assert ((gap.start, gap.end, gap.days, gap.before, gap.after)
+            == (D(2021, 1, 11), D(2021, 1, 11), 1, "A", "B"))
     [h] = handovers(p)
     assert h.with_gap and h.gap_days == 1
 
@@ -64,7 +66,8 @@ def test_overlapping_owner_is_not_a_handover():
 def test_periods_before_the_span_and_after_it():
     p = [Period(D(2020, 1, 1), D(2020, 12, 31), "old"), Period(D(2022, 1, 1), None, "late")]
     [gap] = gaps(p, D(2021, 1, 1), D(2021, 6, 30))
-    assert (gap.start, gap.end, gap.before, gap.after) == (D(2021, 1, 1), D(2021, 6, 30), None, None)
+    assert (gap.start, gap.end, gap.before, gap.after) == (D(2021, 1, 1), D(2021, 6, 30), None,
+                                                           None)
 
 
 def _flaws() -> dict:
@@ -101,9 +104,11 @@ def test_gaps_and_overlaps_of_the_real_cases_are_the_known_flaws(graph):
         start, end = case_period(graph, case)
         for phase, spans in _phase_periods(graph, case).items():
             for g in gaps(spans, start, end):
-                found.add((case, "phase-gap", phase, g.start.isoformat(), g.end and g.end.isoformat()))
+                found.add((case, "phase-gap", phase, g.start.isoformat(),
+                           g.end and g.end.isoformat()))
             for o in overlaps(spans):
-                found.add((case, "phase-overlap", phase, o.start.isoformat(), o.end and o.end.isoformat()))
+                found.add((case, "phase-overlap", phase, o.start.isoformat(),
+                           o.end and o.end.isoformat()))
     assert any(rule == "phase-gap" for _, rule, *_ in expected)
     assert any(rule == "phase-overlap" for _, rule, *_ in expected)
     assert found == expected
@@ -112,7 +117,7 @@ def test_gaps_and_overlaps_of_the_real_cases_are_the_known_flaws(graph):
 # --- one definition of gap, overlap and handover ------------------------------------------
 
 def test_owners_of_one_organisation_or_one_holder_overlap_too():
-    """An overlap is two periods that share a day, whoever holds them: periods knows no organisations."""
+    """An overlap is two periods that share a day, whoever holds them: periods knows no owners."""
     same_org = [Period(D(2021, 7, 1), D(2021, 12, 31), ("org-zvhrr", "P-PROF1")),
                 Period(D(2021, 12, 1), D(2021, 12, 31), ("org-zvhrr", "P-PROF2"))]
     [o] = overlaps(same_org)
@@ -130,19 +135,21 @@ AUDIT_DAY = D(2026, 1, 1)
 
 @pytest.fixture(scope="module")
 def one_holder_twice(tmp_path_factory):
-    """PhaseOverlap.invalid-02 with the second owner the same person as the first (one holder twice)."""
+    """PhaseOverlap.invalid-02 with the second owner the same person as the first (one holder
+    twice)."""
     text = (SHAPE_FIXTURES / "PhaseOverlap.invalid-02.ttl").read_text(encoding="utf-8")
     body = text.split("\n", 1)[1].replace(
         "cg:holder prs:P-PROF2 ; cg:responsibility cg:Owns ;\n    cg:startDate \"2021-12-01\"",
         "cg:holder prs:P-PROF1 ; cg:responsibility cg:Owns ;\n    cg:startDate \"2021-12-01\"")
     assert body.count("prs:P-PROF1 ; cg:responsibility") == 3
     path = tmp_path_factory.mktemp("overlap") / "PhaseOverlap.one-holder-twice.ttl"
-    path.write_text("# Invalid: one holder of ZVHRR recorded twice as owner from 2021-12-01.\n" + body,
-                    encoding="utf-8")
+    first_line = "# Invalid: one holder of ZVHRR recorded twice as owner from 2021-12-01.\n"
+    path.write_text(first_line + body, encoding="utf-8")
     return path
 
 
-OVERLAP_FIXTURES = sorted(p.name for p in SHAPE_FIXTURES.glob("PhaseOverlap.*.ttl")) + ["one holder twice"]
+OVERLAP_FIXTURES = [*sorted(p.name for p in SHAPE_FIXTURES.glob("PhaseOverlap.*.ttl")),
+                    "one holder twice"]
 
 
 @pytest.mark.parametrize("name", OVERLAP_FIXTURES)
@@ -176,4 +183,5 @@ def test_one_definition_of_overlap_in_periods_query_who_and_both_audits(name, on
         assert in_python and all(phase == "direction" for phase, *_ in in_python)
     assert all("two owners at once" in f.message for f in reference)
     dutch = audit(graph, at=AUDIT_DAY, lang="nl").filter(rule="phase-overlap")
-    assert all("twee eigenaren tegelijk" in f.message for f in dutch) and len(dutch) == len(reference)
+    assert all("twee eigenaren tegelijk" in f.message for f in dutch)
+    assert len(dutch) == len(reference)

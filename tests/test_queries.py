@@ -25,11 +25,13 @@ QUERIES = list_queries()
 CASES = [p.stem for p in case_files()]  # a case file is named after its cg:caseId
 INJECTION = 'x" } ; DROP ALL ; #'
 INJECTIONS = [INJECTION, "<urn:x> } UNION { ?s ?p ?o", "FX-001' } #", 'FX-001\\" . } #',
-              "{ } SELECT * WHERE { ?s ?p ?o }", "FX-001\n} INSERT DATA { <urn:a> <urn:b> <urn:c> }"]
+              "{ } SELECT * WHERE { ?s ?p ?o }",
+              "FX-001\n} INSERT DATA { <urn:a> <urn:b> <urn:c> }"]
 
 # a realistic value for each parameter name, to run every query with every parameter bound
 SAMPLE = {"date": "2021-06-20", "role": "casusregisseur", "organisation": "org-politie",
-          "phase": "risk", "status": "realised", "lang": "en", "indicator": "indicator-huisverboden",
+          "phase": "risk", "status": "realised", "lang": "en",
+          "indicator": "indicator-huisverboden",
           "year": "2019", "area": "area-rr"}
 EXPECTED_QUERIES = {"case-responsibilities", "contact-points", "phase-owners", "escalation-path",
                     "gaps-and-overlaps", "cases-led-by", "measures-by-phase", "figures"}
@@ -103,7 +105,8 @@ def test_string_is_bound_as_plain_literal(graph):
 
 def test_parameter_resolution(graph):
     info = find_query("measures-by-phase")
-    bound = bind(graph, info, {"phase": "risk assessment and victim-friendliness", "status": "pilot"})
+    bound = bind(graph, info, {"phase": "risk assessment and victim-friendliness",
+                               "status": "pilot"})
     assert str(bound["phase"]).endswith("#PhaseRiskAssessment")
     assert str(bound["status"]).endswith("#StatusPilot")
     with pytest.raises(UnknownPhase) as excinfo:
@@ -209,7 +212,8 @@ def _gaps_and_overlaps(graph, case) -> tuple[Counter, Counter]:
     sparql = Counter()
     seen = set()
     for r in run_query(graph, "gaps-and-overlaps", case=case).dicts():
-        key = (str(r["kind"]), str(r["phase"]), r["from"].toPython(), r["to"].toPython() if r["to"] else None)
+        key = (str(r["kind"]), str(r["phase"]), r["from"].toPython(),
+               r["to"].toPython() if r["to"] else None)
         # two owners ending on the same day give one gap twice (with a different ?first)
         if r["kind"].toPython() == "gap" and key in seen:
             continue
@@ -243,8 +247,10 @@ def _on(backend: str, paths, request=None):
     return oxigraph_graph(store)
 
 
-PERIOD_FIXTURES = sorted(p for p in (Path(__file__).parent / "fixtures" / "shapes").glob("Phase*.ttl")
-                         if p.name.split(".")[0] in ("PhaseGap", "PhaseOverlap", "PhaseWithoutOwner"))
+SHAPE_FIXTURES = Path(__file__).parent / "fixtures" / "shapes"
+PERIOD_FIXTURES = sorted(p for p in SHAPE_FIXTURES.glob("Phase*.ttl")
+                         if p.name.split(".")[0] in ("PhaseGap", "PhaseOverlap",
+                                                     "PhaseWithoutOwner"))
 
 
 @pytest.mark.parametrize("backend", ["rdflib", "oxigraph", "virtuoso"])
@@ -307,7 +313,7 @@ def _comparable(value, concatenated: bool) -> str | None:
 
 @pytest.mark.parametrize("info", QUERIES, ids=lambda q: q.name)
 def test_values_clause_on_oxigraph_answers_as_init_bindings_on_rdflib(graph, oxigraph_store, info):
-    """The switch the scale work needs: the same bound terms as a VALUES clause give the same rows."""
+    """The switch the scale work needs: the same bound terms in a VALUES clause, the same rows."""
     from chaingraph.queries import with_values
 
     params = {p.name: SAMPLE.get(p.name, "FX-005") for p in info.params}
@@ -315,10 +321,12 @@ def test_values_clause_on_oxigraph_answers_as_init_bindings_on_rdflib(graph, oxi
     concatenated = set(re.findall(r"GROUP_CONCAT\(.*?\)\s+AS\s+\?(\w+)", info.text, re.S))
     expected = run_query(graph, info.name, **params)
     assert len(expected) > 0
-    want = Counter(tuple(_comparable(v, c in concatenated) for v, c in zip(row, expected.columns))
+    want = Counter(tuple(_comparable(v, c in concatenated)
+                         for v, c in zip(row, expected.columns, strict=True))
                    for row in expected.rows)
     solutions = oxigraph_store.query(with_values(info, bindings))
-    got = Counter(tuple(_comparable(s[c], c in concatenated) for c in expected.columns) for s in solutions)
+    got = Counter(tuple(_comparable(s[c], c in concatenated) for c in expected.columns)
+                  for s in solutions)
     assert got == want
 
 
@@ -377,7 +385,7 @@ def test_every_query_answers_on_virtuoso_as_in_memory(graph, virtuoso_graph, inf
         assert len(expected) > 0
 
     def terms(result):
-        return [tuple(_term(v, c in concatenated) for v, c in zip(row, result.columns))
+        return [tuple(_term(v, c in concatenated) for v, c in zip(row, result.columns, strict=True))
                 for row in result.rows]
 
     assert terms(answer) == terms(expected)

@@ -6,10 +6,11 @@ import csv
 import io
 
 import pytest
+
 from chaingraph.cli import main
 from chaingraph.errors import UnknownCase
 from chaingraph.graph import case_files
-from chaingraph.language import label
+from chaingraph.labels import label
 from chaingraph.queries import run_query
 from chaingraph.raci import raci, to_csv, to_markdown
 from chaingraph.responsibility import short_label
@@ -26,7 +27,7 @@ def test_matrix_holds_every_responsibility_and_nothing_else(graph, case):
     matrix = raci(graph, case)
     assert matrix.rows and matrix.columns
     letters = {(name, col, ch) for name, cells in matrix.rows
-               for col, cell in zip(matrix.columns, cells) for ch in cell}
+               for col, cell in zip(matrix.columns, cells, strict=True) for ch in cell}
     expected = set()
     names = {}
     for r in run_query(graph, "phase-owners", case=case).dicts():

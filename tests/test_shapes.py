@@ -19,7 +19,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
 from chaingraph import load
 from chaingraph.audit import audit
 from chaingraph.graph import check_terms, declared_terms, monitor_files, ontology_files, parse_file
-from chaingraph.language import local_name
+from chaingraph.labels import local_name
 from chaingraph.namespace import CG
 from chaingraph.shapes import CGSH, load_shapes, rules, shape_files
 

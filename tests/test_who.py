@@ -13,10 +13,9 @@ from rdflib import RDF, Graph
 
 from chaingraph import resources
 from chaingraph.cli import main
-from chaingraph.errors import BadParameter, UnknownCase, UnknownPhase
+from chaingraph.errors import BadParameter, UnknownCase, UnknownInstrument, UnknownPhase
 from chaingraph.graph import case_files, parse_file
 from chaingraph.namespace import CG
-from chaingraph.errors import UnknownInstrument
 from chaingraph.responsibility import render_text, responsibilities
 
 CASE_FILES = case_files()
@@ -30,7 +29,7 @@ def test_there_are_cases():
     assert len(CASES) >= 8
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _case_file(path) -> Graph:
     return parse_file(path)
 
@@ -62,7 +61,8 @@ def expected(path, day: date) -> dict:
             continue
         holder = next(g.objects(a, CG.holder), None)
         org, role = next(g.objects(a, CG.organisation), None), next(g.objects(a, CG.role), None)
-        who = (org and str(org), role and str(role), _pseudonym(g, holder) if holder is not None else None)
+        who = (org and str(org), role and str(role),
+               _pseudonym(g, holder) if holder is not None else None)
         if (a, RDF.type, CG.PhaseOwnership) in g:
             owners.setdefault(str(next(g.objects(a, CG.phase))), set()).add(who)
         if (a, CG.responsibility, CG.ContactPoint) in g:
@@ -96,7 +96,8 @@ def actual(answer) -> dict:
         "owners": {p.phase: {who(h) for h in p.owners} for p in answer.phases},
         "contacts": {who(h) for h in answer.contact_points},
         "instruments": {(i.instrument, str(KIND_IRI[k]), *who(h))
-                        for i in answer.instruments for k, hs in i.responsibilities.items() for h in hs},
+                        for i in answer.instruments
+                        for k, hs in i.responsibilities.items() for h in hs},
     }
 
 
@@ -159,10 +160,12 @@ def test_who_on_a_day_with_two_owners_shows_a_conflict(graph):
 
 def test_days_outside_the_case_say_so(graph):
     answer = responsibilities(graph, "FX-005", at="2020-01-01")
-    assert answer.notes == ["FX-005 ran from 2021-05-17 to 2021-12-17; 2020-01-01 is before it started."]
+    assert answer.notes == [
+        "FX-005 ran from 2021-05-17 to 2021-12-17; 2020-01-01 is before it started."]
     assert all(p.state == "nobody" for p in answer.phases)
     answer = responsibilities(graph, "FX-005", at="2022-01-01")
-    assert answer.notes == ["FX-005 ran from 2021-05-17 to 2021-12-17; 2022-01-01 is after it ended."]
+    assert answer.notes == [
+        "FX-005 ran from 2021-05-17 to 2021-12-17; 2022-01-01 is after it ended."]
     nl = responsibilities(graph, "FX-005", at="2020-01-01", lang="nl")
     assert "vóór het begin" in nl.notes[0]
 
@@ -170,7 +173,8 @@ def test_days_outside_the_case_say_so(graph):
 def test_default_day_of_a_closed_case_is_its_last_day(graph):
     answer = responsibilities(graph, "FX-005", today=date(2030, 1, 1))
     assert answer.at == date(2021, 12, 17)
-    assert answer.notes == ["FX-005 is closed: it ran from 2021-05-17 to 2021-12-17; showing its last day."]
+    assert answer.notes == [
+        "FX-005 is closed: it ran from 2021-05-17 to 2021-12-17; showing its last day."]
     running = responsibilities(graph, "FX-005", today=date(2021, 6, 1))
     assert running.at == date(2021, 6, 1) and running.notes == []
 
@@ -180,7 +184,8 @@ def test_phase_and_instrument_filters(graph):
     assert [p.notation for p in answer.phases] == ["risk"]
     assert [f.phase for f in answer.findings] == ["risk"] * len(answer.findings)
     assert answer.instruments and {i.kind for i in answer.instruments} == {"Aware"}
-    nl = responsibilities(graph, "FX-005", at="2021-06-20", phase="risico-inschatting en slachtoffervriendelijkheid")
+    nl = responsibilities(graph, "FX-005", at="2021-06-20",
+                          phase="risico-inschatting en slachtoffervriendelijkheid")
     assert [p.notation for p in nl.phases] == ["risk"]
 
 
@@ -221,7 +226,8 @@ def test_injection_leaves_the_graph_unchanged(graph):
 def test_text_and_json_output(capsys):
     assert main(["who", "FX-005", "--at", "2021-06-20"]) == 0
     out = capsys.readouterr().out
-    for heading in ("Phases", "Instruments", "Contact points", "Escalation path", "Over the whole case"):
+    for heading in ("Phases", "Instruments", "Contact points", "Escalation path",
+                    "Over the whole case"):
         assert heading in out
     assert main(["who", "FX-005", "--at", "2021-06-20", "--format", "json", "--lang", "nl"]) == 0
     data = json.loads(capsys.readouterr().out)
@@ -240,8 +246,10 @@ def test_who_runs_on_a_fixture_of_our_own(capsys):
 
 def test_who_imports_neither_networkx_nor_pyshacl():
     code = ("import sys; from chaingraph.cli import main; main(['who', 'FX-001']); "
-            "print(sorted(m for m in ('networkx', 'pyshacl', 'owlready2', 'pyoxigraph') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+            "print(sorted(m for m in ('networkx', 'pyshacl', 'owlready2', 'pyoxigraph') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
     assert out.strip().splitlines()[-1] == "[]"
 
 
@@ -268,14 +276,17 @@ def test_two_owners_of_one_organisation_are_a_conflict_and_an_overlap(capsys):
     """One definition: two owners at once, whatever their organisations (here both ZVHRR),
     are a conflict on the day and an overlap over the case, as the phase-overlap rule says."""
     fixture = resources.ROOT / "tests" / "fixtures" / "shapes" / "PhaseOverlap.invalid-02.ttl"
-    assert main(["who", "TEST", "--data", str(fixture), "--at", "2021-12-15", "--format", "json"]) == 0
+    assert main(["who", "TEST", "--data", str(fixture), "--at", "2021-12-15", "--format",
+                 "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     [direction] = [p for p in data["phases"] if p["notation"] == "direction"]
     assert direction["state"] == "conflict"
     assert {o["organisation"].rsplit("/", 1)[-1] for o in direction["owners"]} == {"org-zvhrr"}
     assert [(f["kind"], f["start"], f["end"], f["days"]) for f in data["findings"]
             if f["kind"] == "overlap"] == [("overlap", "2021-12-01", "2021-12-31", 31)]
-    for lang, words in (("en", "CONFLICT: 2 owners at once"), ("nl", "CONFLICT: 2 eigenaren tegelijk")):
-        assert main(["who", "TEST", "--data", str(fixture), "--at", "2021-12-15", "--lang", lang]) == 0
+    for lang, words in (("en", "CONFLICT: 2 owners at once"),
+                        ("nl", "CONFLICT: 2 eigenaren tegelijk")):
+        assert main(["who", "TEST", "--data", str(fixture), "--at", "2021-12-15", "--lang",
+                     lang]) == 0
         out = capsys.readouterr().out
         assert words in out and "overlap" in out

@@ -18,7 +18,6 @@ Validating case by case keeps the reports small and is what parallel runs split 
 
 from __future__ import annotations
 
-import argparse
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -33,14 +32,15 @@ from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
-from chaingraph.errors import BadParameter, UnknownCase
+from chaingraph.errors import UnknownCase
 from chaingraph.findings import SEVERITY_ORDER, AuditReport, AuditViolations, Finding
-from chaingraph.language import DEFAULT, LANGUAGES, label, local_name
+from chaingraph.labels import DEFAULT, LANGUAGES, label, local_name
 from chaingraph.namespace import CG
 from chaingraph.shapes import SEVERITIES, Rule, load_shapes, rules
+from chaingraph.sparql import parse_date
 
 __all__ = ["AuditReport", "AuditViolations", "Finding", "audit", "audit_compiled", "audit_files",
-           "parse_date", "partition", "restrict"]
+           "choose_engine", "parse_date", "partition", "restrict"]
 
 _INTERVAL = re.compile(r"^(\d{4}-\d{2}-\d{2})/(\d{4}-\d{2}-\d{2}|\.\.)$")
 _PLACEHOLDER = re.compile(r"\{[?$](\w+)\}")
@@ -79,22 +79,6 @@ class CaseGraph:
     case: URIRef
     case_id: str
     graph: Graph
-
-
-def parse_date(text: str) -> date:
-    """Parse an ISO date (YYYY-MM-DD); raise :class:`BadParameter` otherwise.
-
-    Example:
-        >>> parse_date("2021-06-12")
-        datetime.date(2021, 6, 12)
-    """
-    try:
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
-            raise ValueError(text)
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise BadParameter(
-            f"{text!r} is not a date; give it as YYYY-MM-DD, e.g. 2021-06-12") from None
 
 
 # ---------------------------------------------------------------------------- partition
@@ -191,7 +175,7 @@ def restrict(graph: Graph, case: URIRef, at: date) -> Graph | None:
     """Return a copy of one case's graph as things stood on ``at``; None if it had not started.
 
     The cut is :func:`chaingraph.fastaudit.as_of`, the one definition every engine uses
-    (``queries/internal/as-of.ru``): subjects starting (``cg:startDate``) or dated
+    (``chaingraph.fastaudit.as_of``): subjects starting (``cg:startDate``) or dated
     (``cg:date``) after ``at`` are dropped with every triple naming them; end dates after
     ``at`` become ``at``; open periods end on ``at`` or at their case's end, whichever comes
     first. The source graph is not changed.
@@ -242,6 +226,8 @@ class _Context:
     focus_phase: dict[Node, Node] | None = None
     persons: set[Node] | None = None
     _memo: dict[tuple[str, Node, str], str | None] = field(default_factory=dict, repr=False)
+    _fixed: dict[tuple[Node, str, Node | None], dict[str, str | None]] = field(
+        default_factory=dict, repr=False)
 
     def notation(self, node: Node | None) -> str | None:
         if node is None:
@@ -257,6 +243,22 @@ class _Context:
         if key not in self._memo:
             self._memo[key] = label(self.graph, node, lang)  # type: ignore[arg-type]
         return self._memo[key] or ""
+
+    def fixed_texts(self, rule: Rule, lang: str, phase: Node | None) -> dict[str, str | None]:
+        """What a finding's texts share with every finding of its rule and phase (a region's
+        audit has tens of thousands of findings of a few dozen rules)."""
+        key = (rule.shape, lang, phase)
+        found = self._fixed.get(key)
+        if found is None:
+            found = self._fixed[key] = {
+                "template": rule.text("message", lang),
+                "action": rule.text("action", lang),
+                "rule_label": rule.text("label", lang),
+                "phase_label": self.label(phase, lang) if isinstance(phase, URIRef) else None,
+                "measure_label": (self.label(rule.measure, lang)
+                                  if rule.measure is not None else None),
+            }
+        return found
 
     def display(self, node: Node | None, lang: str) -> str:
         if node is None:
@@ -320,19 +322,18 @@ def _texts(ctx: _Context, rule: Rule, lang: str, path: Node | None, message: Nod
            focus: Node | None, value: Node | None, phase: Node | None, start: str | None,
            end: str | None) -> dict[str, str | None]:
     """The language-dependent parts of a finding: message, action, phase and measure labels."""
-    phase_label = ctx.label(phase, lang) if isinstance(phase, URIRef) else None
+    fixed = ctx.fixed_texts(rule, lang, phase)
     slots = {
         "this": local_name(focus) if isinstance(focus, URIRef) else ctx.display(focus, lang),
-        "value": ctx.display(value, lang), "phase": phase_label or "", "from": start or "",
+        "value": ctx.display(value, lang), "phase": fixed["phase_label"] or "", "from": start or "",
         "to": end if end not in (None, "..") else "…",
         "path": ctx.display(path, lang),
     }
-    template = rule.text("message", lang) or str(message or "")
+    template = fixed["template"] or str(message or "")
     return {
         "message": _PLACEHOLDER.sub(lambda m: slots.get(m.group(1), m.group(0)), template),
-        "action": rule.text("action", lang),
-        "phase_label": phase_label,
-        "measure_label": ctx.label(rule.measure, lang) if rule.measure is not None else None,
+        "action": fixed["action"], "rule_label": fixed["rule_label"],
+        "phase_label": fixed["phase_label"], "measure_label": fixed["measure_label"],
     }
 
 
@@ -513,70 +514,32 @@ def audit_files(paths: Sequence[str | Path], *, cases: Sequence[str] | None = No
     return _scan_report(scan, shapes, lang, cases)
 
 
-# ---------------------------------------------------------------------------- command line
+# ---------------------------------------------------------------------------- engines
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from chaingraph.backends import add_backend_arguments
+def choose_engine(shapes: Graph, engine: str = "auto") -> tuple[str, str, str]:
+    """Return the engine to audit with, why (default, chosen, unsupported) and what it refused.
 
-    parser.add_argument("paths", nargs="*", metavar="PATH",
-                        help="case files or folders (default: the bundled example cases)")
-    parser.add_argument("--case", action="extend", nargs="+", metavar="ID", dest="cases",
-                        help="audit only these cases (--case FX-001 FX-005, or repeat --case)")
-    parser.add_argument("--at", metavar="DATE",
-                        help="audit the cases as they stood on this date, YYYY-MM-DD "
-                             "(default: today); running cases end on that day")
-    parser.add_argument("--format", choices=("text", "json", "html"), default="text")
-    parser.add_argument("--output", "-o", metavar="FILE", help="write to FILE (default: stdout)")
-    parser.add_argument("--engine", choices=("auto", "shacl", "sparql"), default="auto",
-                        help="both engines give the same findings. sparql: the shapes compiled to "
-                             "SPARQL, case by case on every core (fast at any size); shacl: pySHACL "
-                             "case by case (the reference, slow: about a second a case). auto "
-                             "(default): sparql, or shacl when the compiler refuses a shape")
-    add_backend_arguments(parser)
+    ``auto`` is the compiled engine (``sparql``) unless the compiler refuses a shape; then it
+    is the reference (``shacl``), and the third item names the shape and its construct.
 
+    Example:
+        >>> choose_engine(load_shapes())
+        ('sparql', 'default', '')
 
-def run(args: argparse.Namespace) -> int:
-    from chaingraph.backends import backend_of, graph_from_args
+    Raises:
+        UnsupportedShape: ``engine="sparql"`` and the compiler refuses a shape.
+        IllFormedShape: a shape is ill-formed, which is wrong for every engine.
+    """
     from chaingraph.shacl2sparql import IllFormedShape, UnsupportedShape, compile_shapes
 
-    at = parse_date(args.at) if args.at else date.today()
-    shapes = load_shapes()
-    engine, why, detail = ("sparql", "default", "") if args.engine == "auto" else (args.engine, "chosen", "")
-    if engine == "sparql":
-        try:
-            compile_shapes(shapes)
-        except UnsupportedShape as refused:
-            if args.engine != "auto" or isinstance(refused, IllFormedShape):
-                raise  # an ill-formed shape is wrong for every engine
-            engine, why = "shacl", "unsupported"
-            detail = f"{local_name(refused.shape)} ({refused.construct})"
-    on_files = bool(args.paths) and not (args.store or args.endpoint)
-    if engine == "sparql" and on_files:
-        report = audit_files(args.paths, cases=args.cases, at=at, shapes=shapes, lang=args.lang)
-    else:
-        if engine == "shacl" and args.backend == "auto":
-            args.backend = "memory"  # pySHACL wants rdflib's own store, whatever the size
-        graph = graph_from_args(args)
+    if engine != "auto":
         if engine == "sparql":
-            report = audit_compiled(graph, cases=args.cases, at=at, shapes=shapes, lang=args.lang,
-                                    progress=True, location=args.store)
-        elif backend_of(graph) == "endpoint":
-            raise BadParameter("the reference engine (--engine shacl) needs the data in files or "
-                               "a store; on an endpoint use --engine sparql, which gives the same "
-                               "findings")
-        else:
-            report = audit(graph, cases=args.cases, at=at, shapes=shapes, lang=args.lang,
-                           progress=True)
-    return _emit(replace(report, why=why, why_detail=detail), args)
-
-
-def _emit(report: AuditReport, args: argparse.Namespace) -> int:
-    from chaingraph.output import emit
-
-    if args.format == "json":
-        emit(report.to_json(), args.output)
-    elif args.format == "html":
-        emit(report.render_html(), args.output)
-    else:
-        emit(report.render_text(), args.output)
-    return 0 if report.conforms else 1
+            compile_shapes(shapes)
+        return engine, "chosen", ""
+    try:
+        compile_shapes(shapes)
+    except UnsupportedShape as refused:
+        if isinstance(refused, IllFormedShape):
+            raise
+        return "shacl", "unsupported", f"{local_name(refused.shape)} ({refused.construct})"
+    return "sparql", "default", ""

@@ -26,22 +26,27 @@ organisations take part in which case (:mod:`chaingraph.memberships`);
 
 from __future__ import annotations
 
-import argparse
 import io
 import os
 import re
 import shutil
 import signal
-import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from rdflib import Graph
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-from chaingraph.errors import BadParameter, ChaingraphError, MissingPath, SourceError
+from chaingraph import catalogue
+from chaingraph.errors import (
+    BackendError,
+    BadParameter,
+    ChaingraphError,
+    MissingPath,
+    SourceError,
+)
 
 if TYPE_CHECKING:
     import pyoxigraph
@@ -50,10 +55,6 @@ BACKENDS = ("memory", "oxigraph", "endpoint")
 
 _OX_FORMATS = {".ttl": "TURTLE", ".nt": "N_TRIPLES", ".nq": "N_QUADS", ".trig": "TRIG",
                ".rdf": "RDF_XML", ".owl": "RDF_XML", ".jsonld": "JSON_LD", ".n3": "N3"}
-
-
-class BackendError(ChaingraphError, ConnectionError):
-    """A store or SPARQL endpoint that cannot be used (down, garbage, locked, missing)."""
 
 
 @dataclass
@@ -122,7 +123,9 @@ def select_rows(store: pyoxigraph.Store, query: str) -> Iterator[list[str]]:
     """
     import pyoxigraph
 
-    return tsv_rows(store.query(query).serialize(format=pyoxigraph.QueryResultsFormat.TSV))  # type: ignore[union-attr]
+    solutions = cast(pyoxigraph.QuerySolutions, store.query(query))  # a SELECT query's result
+    text = solutions.serialize(format=pyoxigraph.QueryResultsFormat.TSV)
+    return tsv_rows(text)  # type: ignore[arg-type]  # bytes: no output given, the stub says | None
 
 
 def backend_of(graph: Graph) -> str:
@@ -141,11 +144,12 @@ def backend_of(graph: Graph) -> str:
 
 def open_oxigraph(paths: Sequence[str | Path] = (), *, base: bool = True,
                   progress: bool = True) -> Graph:
-    """Load the ontology, monitor and ``paths`` (default: the bundled cases) into an in-memory Oxigraph.
+    """Load the ontology, monitor and ``paths`` (default: the bundled cases) into Oxigraph (RAM).
 
     Example:
         >>> g = open_oxigraph(progress=False)
-        >>> bool(g.query("ASK { ?c a <https://w3id.org/chaingraph/ontology#Organisation> }").askAnswer)
+        >>> ask = "ASK { ?c a <https://w3id.org/chaingraph/ontology#Organisation> }"
+        >>> bool(g.query(ask).askAnswer)
         True
     """
     import pyoxigraph
@@ -177,8 +181,7 @@ def _open_native(directory: str | Path, *, read_only: bool) -> pyoxigraph.Store:
         return (pyoxigraph.Store.read_only(str(directory)) if read_only
                 else pyoxigraph.Store(str(directory)))
     except (OSError, RuntimeError) as exc:  # RocksDB says "Corruption" for a store being rewritten
-        raise BackendError(f"cannot open the Oxigraph store at {directory} "
-                           f"(in use by another process, or not a store): {_first_line(exc)}") from None
+        raise BackendError(key="store_locked", path=directory, why=_first_line(exc)) from None
 
 
 def open_endpoint(url: str, *, timeout: float = 10.0, check: bool = True,
@@ -196,15 +199,14 @@ def open_endpoint(url: str, *, timeout: float = 10.0, check: bool = True,
     """
     from urllib.parse import urlparse
 
-    from chaingraph.language import pick
-
     parsed = urlparse(url)
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        raise BadParameter(pick(_ENDPOINT["not_http"], lang).format(url=url))
+        raise BadParameter(catalogue.text("backends.endpoint.not_http", lang, url=url))
     if check:
         problem = diagnose_endpoint(url, timeout=timeout, lang=lang)
         if problem:
-            raise BackendError(pick(_ENDPOINT["at"], lang).format(url=url, problem=problem))
+            raise BackendError(catalogue.text("backends.endpoint.at", lang, url=url,
+                                              problem=problem))
     graph = Graph(store=_endpoint_store(url, timeout=timeout, lang=lang),
                   identifier=DATASET_DEFAULT_GRAPH_ID)
     from chaingraph.namespace import PREFIXES
@@ -212,28 +214,6 @@ def open_endpoint(url: str, *, timeout: float = 10.0, check: bool = True,
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace)
     return graph
-
-
-# What goes wrong with an endpoint, in both languages: each a part of one sentence.
-_ENDPOINT = {
-    "at": {"en": "the SPARQL endpoint at {url} {problem}",
-           "nl": "het SPARQL-endpoint op {url} {problem}"},
-    "not_http": {"en": "the endpoint must be an http:// or https:// URL, not {url!r}",
-                 "nl": "het endpoint moet een http://- of https://-URL zijn, niet {url!r}"},
-    "http": {"en": "answered HTTP {code} {reason}", "nl": "antwoordde HTTP {code} {reason}"},
-    "down": {"en": "does not answer ({why})", "nl": "antwoordt niet ({why})"},
-    "timed_out": {"en": "timed out", "nl": "time-out"},
-    "garbage": {"en": "answered something that is not a SPARQL result",
-                "nl": "antwoordde iets wat geen SPARQL-resultaat is"},
-    "refused": {"en": "rejected a query with HTTP {code} {reason}{why}",
-                "nl": "weigerde een query met HTTP {code} {reason}{why}"},
-    "failed": {"en": "rejected a query or answered it with something that is not SPARQL",
-               "nl": "weigerde een query of beantwoordde die met iets wat geen SPARQL is"},
-    "cut": {"en": "cut its answer off at {rows} rows, so it would be incomplete (raise "
-                  "ResultSetMaxRows in the [SPARQL] section of the server's virtuoso.ini)",
-            "nl": "brak zijn antwoord af na {rows} rijen, zodat het onvolledig zou zijn (verhoog "
-                  "ResultSetMaxRows in de sectie [SPARQL] van virtuoso.ini op de server)"},
-}
 
 
 def diagnose_endpoint(url: str, *, timeout: float = 10.0, lang: str = "en") -> str | None:
@@ -248,8 +228,6 @@ def diagnose_endpoint(url: str, *, timeout: float = 10.0, lang: str = "en") -> s
     from urllib.parse import urlencode
     from urllib.request import Request, urlopen
 
-    from chaingraph.language import pick
-
     request = Request(url, data=urlencode({"query": "ASK {}"}).encode(),
                       headers={"Accept": "application/sparql-results+json",
                                "Content-Type": "application/x-www-form-urlencoded"})
@@ -257,20 +235,20 @@ def diagnose_endpoint(url: str, *, timeout: float = 10.0, lang: str = "en") -> s
         with urlopen(request, timeout=timeout) as response:
             body = response.read(1 << 16)
     except HTTPError as exc:
-        return pick(_ENDPOINT["http"], lang).format(code=exc.code, reason=exc.reason)
+        return catalogue.text("backends.endpoint.http", lang, code=exc.code, reason=exc.reason)
     except URLError as exc:
         reason = exc.reason
         text = getattr(reason, "strerror", None) or str(reason)
-        return pick(_ENDPOINT["down"], lang).format(why=text)
+        return catalogue.text("backends.endpoint.down", lang, why=text)
     except (TimeoutError, OSError) as exc:
-        why = _first_line(exc) or pick(_ENDPOINT["timed_out"], lang)
-        return pick(_ENDPOINT["down"], lang).format(why=why)
+        why = _first_line(exc) or catalogue.text("backends.endpoint.timed_out", lang)
+        return catalogue.text("backends.endpoint.down", lang, why=why)
     try:
         answer = json.loads(body)
     except ValueError:
-        return pick(_ENDPOINT["garbage"], lang)
+        return catalogue.text("backends.endpoint.garbage", lang)
     if not isinstance(answer, dict) or not isinstance(answer.get("boolean"), bool):
-        return pick(_ENDPOINT["garbage"], lang)
+        return catalogue.text("backends.endpoint.garbage", lang)
     return None
 
 
@@ -286,22 +264,21 @@ def refusal(url: str, code: int, reason: str, body: bytes, lang: str = "en") -> 
         >>> str(error).split(" rejected ")[1]
         'a query with HTTP 500 SPARQL Request Failed: Virtuoso 37000 Error SP030: syntax error'
     """
-    from chaingraph.language import pick
 
     text = re.sub(r"<[^>]*>", " ", body.decode("utf-8", errors="replace"))
     first = next((" ".join(line.split()) for line in text.splitlines() if line.strip()), "")
     if len(first) > 300:
         first = first[:299] + "…"
     why = f": {first}" if first and first.lower() != str(reason).lower() else ""
-    problem = " ".join(pick(_ENDPOINT["refused"], lang).format(code=code, reason=reason or "",
-                                                               why=why).split())
-    return BackendError(pick(_ENDPOINT["at"], lang).format(url=url, problem=problem))
+    refused = catalogue.text("backends.endpoint.refused", lang, code=code, reason=reason or "",
+                             why=why)
+    problem = " ".join(refused.split())
+    return BackendError(catalogue.text("backends.endpoint.at", lang, url=url,
+                                       problem=problem))
 
 
 def _endpoint_store(url: str, *, timeout: float, lang: str = "en") -> Any:
     from rdflib.plugins.stores.sparqlstore import SPARQLStore
-
-    from chaingraph.language import pick
 
     class EndpointStore(SPARQLStore):
         """rdflib's SPARQLStore with every failure turned into one clear BackendError."""
@@ -309,8 +286,9 @@ def _endpoint_store(url: str, *, timeout: float, lang: str = "en") -> Any:
         def _fail(self) -> BackendError:
             problem = diagnose_endpoint(url, timeout=timeout, lang=lang)
             if problem is None:
-                problem = pick(_ENDPOINT["failed"], lang)
-            return BackendError(pick(_ENDPOINT["at"], lang).format(url=url, problem=problem))
+                problem = catalogue.text("backends.endpoint.failed", lang)
+            return BackendError(catalogue.text("backends.endpoint.at", lang, url=url,
+                                               problem=problem))
 
         def _query(self, query: str, default_graph: str | None = None,
                    named_graph: str | None = None) -> Any:
@@ -327,7 +305,9 @@ def _endpoint_store(url: str, *, timeout: float, lang: str = "en") -> Any:
             params = {"query": query}
             if default_graph is not None and not isinstance(default_graph, BNode):
                 params["default-graph-uri"] = default_graph
-            request = Request(self.query_endpoint, data=urlencode(params).encode(),
+            # the store is made with its endpoint: query_endpoint is never None here
+            endpoint: str = self.query_endpoint  # type: ignore[assignment]  # see above
+            request = Request(endpoint, data=urlencode(params).encode(),
                               headers={"Accept": self.response_mime_types(),
                                        "Content-Type": "application/x-www-form-urlencoded"})
             try:
@@ -343,8 +323,9 @@ def _endpoint_store(url: str, *, timeout: float, lang: str = "en") -> Any:
                 # and says so only in this header: a silently shortened answer is a wrong one.
                 cut = response.headers.get("X-SPARQL-MaxRows")
                 if cut:
-                    problem = pick(_ENDPOINT["cut"], lang).format(rows=cut)
-                    raise BackendError(pick(_ENDPOINT["at"], lang).format(url=url, problem=problem))
+                    problem = catalogue.text("backends.endpoint.cut", lang, rows=cut)
+                    raise BackendError(catalogue.text("backends.endpoint.at", lang, url=url,
+                                                      problem=problem))
                 kind = (response.headers.get("Content-Type") or "").split(";")[0].strip()
                 return Result.parse(io.BytesIO(response.read()), content_type=kind)
 
@@ -371,22 +352,7 @@ def _endpoint_store(url: str, *, timeout: float, lang: str = "en") -> Any:
                          context_aware=False)
 
 
-# --- command-line wiring for every command ----------------------------------------------
-
-
-def add_backend_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add ``--backend``, ``--store DIR`` and ``--endpoint URL`` to a command's parser."""
-    group = parser.add_argument_group("where the graph lives")
-    where = group.add_mutually_exclusive_group()
-    where.add_argument("--backend", choices=("auto", "memory", "oxigraph"), default="auto",
-                       help="load the files into rdflib (memory) or an in-memory Oxigraph store "
-                            "(faster on large files); auto (default): rdflib, Oxigraph from "
-                            f"{LARGE >> 20} MiB of files on")
-    where.add_argument("--store", metavar="DIR",
-                       help="query a persistent Oxigraph store made by 'chaingraph load'")
-    where.add_argument("--endpoint", metavar="URL",
-                       help="query a SPARQL 1.1 endpoint (Fuseki, GraphDB, Virtuoso, QLever, "
-                            "Oxigraph server)")
+# --- opening the graph a command asks for ---------------------------------------------
 
 
 # From this much data on (about 4,000 generated cases), ``--backend auto`` loads files into
@@ -403,34 +369,35 @@ def files_size(paths: Sequence[str | Path]) -> int:
     return sum(p.stat().st_size for p in sources(paths, base=False) if p.is_file())
 
 
-_LARGE_NOTE = {
-    "en": "chaingraph: {mib} MiB of data: loaded into Oxigraph (--backend memory for rdflib)",
-    "nl": "chaingraph: {mib} MiB aan data: geladen in Oxigraph (--backend memory voor rdflib)",
-}
+def open_graph(*, paths: Sequence[str | Path] = (), store: str | Path | None = None,
+               endpoint: str | None = None, backend: str = "auto", lang: str = "en",
+               note: Callable[[str], None] | None = None) -> Graph:
+    """Return the graph of data files ``paths``, of a persistent ``store`` or of an ``endpoint``.
 
+    With ``backend="auto"`` (the default), files go into rdflib in memory, or into an
+    in-memory Oxigraph store when they hold more than :data:`LARGE` bytes (``note`` is told so,
+    in ``lang``). ``"memory"`` and ``"oxigraph"`` choose one of the two.
 
-def graph_from_args(args: argparse.Namespace) -> Graph:
-    """Return the graph the command line asked for (files, ``--store`` or ``--endpoint``).
+    Example:
+        >>> len(open_graph(backend="memory")) > 0  # the bundled ontology and example cases
+        True
 
-    With ``--backend auto`` (the default), files go into rdflib in memory, or into an
-    in-memory Oxigraph store when they hold more than :data:`LARGE` bytes (said on stderr).
+    Raises:
+        BadParameter: files given together with a store or an endpoint.
+        MissingPath: a file, folder or store that is not there.
+        BackendError: a store in use or damaged, an endpoint that does not answer.
     """
-    paths = list(getattr(args, "paths", None) or ())
-    endpoint = getattr(args, "endpoint", None)
-    store = getattr(args, "store", None)
+    paths = list(paths)
     if (endpoint or store) and paths:
         where = "--endpoint" if endpoint else "--store"
-        raise BadParameter(f"give either files or {where}, not both (load files into a store "
-                           "with 'chaingraph load')")
+        raise BadParameter(key="files_or_store", where=where)
     if endpoint:
-        return open_endpoint(endpoint, lang=getattr(args, "lang", "en"))
+        return open_endpoint(endpoint, lang=lang)
     if store:
         return open_store(store, read_only=True)
-    backend = getattr(args, "backend", "memory")
     if backend == "auto" and paths and (size := files_size(paths)) > LARGE:
-        from chaingraph.language import pick
-
-        print(pick(_LARGE_NOTE, getattr(args, "lang", "en")).format(mib=size >> 20), file=sys.stderr)
+        if note is not None:
+            note(catalogue.text("backends.large", lang, mib=size >> 20))
         backend = "oxigraph"
     if backend == "oxigraph":
         return open_oxigraph(paths)
@@ -513,7 +480,7 @@ def load_files(store: pyoxigraph.Store, files: Iterable[str | Path], *, bulk: bo
                 # may have kept a prefix of it, and adding those triples again is harmless.
                 _load_statements(store, path, report)
             except OSError as exc:
-                raise SourceError(path, f"cannot read the file ({_first_line(exc)})") from None
+                raise SourceError(path, problem="unreadable", why=_first_line(exc)) from None
             finally:
                 reader.close()
         report.files += 1
@@ -530,7 +497,7 @@ def parse_error(path: str | Path, message: str, line: int | None) -> SourceError
     # "Parser error at line 3 between columns 1 and 4: No scheme ..." -> the reason alone
     if ": " in message and message.startswith("Parser error"):
         message = message.split(": ", 1)[1]
-    return SourceError(path, f"malformed RDF: {message}", line=line)
+    return SourceError(path, line=line, problem="malformed", format="RDF", why=message)
 
 
 def _statements(text: str) -> Iterator[tuple[int, str, str | None]]:
@@ -575,7 +542,7 @@ def _load_statements(store: pyoxigraph.Store, path: Path, report: LoadReport) ->
 
     fmt = ox_format(path)
     if fmt not in (pyoxigraph.RdfFormat.TURTLE, pyoxigraph.RdfFormat.N_TRIPLES):
-        raise SourceError(path, "--skip-bad-lines works on Turtle and N-Triples only")
+        raise SourceError(path, problem="skip_bad_lines")
     text = path.read_text(encoding="utf-8", errors="replace")
     header: dict[str, str] = {}  # prefix name -> its latest directive
     batch: list[Any] = []
@@ -622,7 +589,7 @@ def load_store(paths: Sequence[str | Path], directory: str | Path, *, base: bool
 
     directory = Path(directory)
     if directory.exists() and not directory.is_dir():
-        raise BadParameter(f"{directory} exists and is not a store folder")
+        raise BadParameter(key="not_a_store", path=directory)
     adding = directory.is_dir() and not replace and any(directory.iterdir())
     # The ontology and monitor go in once: loading them again would duplicate their blank nodes.
     files = sources(paths, base=base and not adding)
@@ -638,8 +605,8 @@ def load_store(paths: Sequence[str | Path], directory: str | Path, *, base: bool
                 existing.backup(str(work))
                 del existing
             except OSError as exc:
-                raise BackendError(f"cannot copy the Oxigraph store at {directory}: "
-                                   f"{_first_line(exc)}") from None
+                raise BackendError(key="store_copy", path=directory,
+                                   why=_first_line(exc)) from None
         store = pyoxigraph.Store(str(work))
         report = load_files(store, files, bulk=True, skip_bad_lines=skip_bad_lines,
                             progress=progress)
@@ -650,7 +617,7 @@ def load_store(paths: Sequence[str | Path], directory: str | Path, *, base: bool
         store = None
     except BaseException as exc:
         # The traceback's frames still hold the store open; drop them before removing it.
-        store = None
+        store = None  # noqa: F841 -- drops the last reference, so gc.collect() closes the store
         exc.__traceback__ = None
         import gc
 
@@ -703,65 +670,10 @@ def _swap(work: Path, directory: Path, old: Path) -> None:
 
 
 def _count(store: pyoxigraph.Store) -> int:
-    result = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    result = cast("pyoxigraph.QuerySolutions", store.query(query))
     return int(next(iter(result))[0].value)
 
 
 def _first_line(exc: BaseException) -> str:
     return (str(exc).strip().splitlines() or [exc.__class__.__name__])[0]
-
-
-# --- chaingraph load ----------------------------------------------------------------------
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="*", metavar="PATH",
-                        help="Turtle (or N-Triples) files or folders (default: the bundled cases)")
-    parser.add_argument("--store", metavar="DIR", required=True,
-                        help="the persistent Oxigraph store to load into (created when missing)")
-    parser.add_argument("--replace", action="store_true",
-                        help="start from an empty store instead of adding to it")
-    parser.add_argument("--no-base", action="store_true",
-                        help="do not load the bundled ontology and monitor data")
-    parser.add_argument("--skip-bad-lines", action="store_true",
-                        help="skip statements that do not parse (and say how many) instead of "
-                             "stopping at the first")
-    parser.add_argument("--reindex", action="store_true",
-                        help="load nothing: rebuild the store's index of which organisations take "
-                             "part in which case (after another tool wrote to the store)")
-
-
-_DONE = {
-    "en": "Loaded {files} files into {store}: {triples:,} triples; {memberships:,} case memberships indexed.",
-    "nl": "{files} bestanden geladen in {store}: {triples:,} triples; {memberships:,} casusdeelnames "
-          "geïndexeerd.",
-}
-_REINDEXED = {
-    "en": "Indexed {memberships:,} case memberships in {store}.",
-    "nl": "{memberships:,} casusdeelnames geïndexeerd in {store}.",
-}
-_SKIPPED = {
-    "en": "Skipped {n} statement(s) that do not parse, the first at {where}.",
-    "nl": "{n} onleesbare statement(s) overgeslagen, de eerste bij {where}.",
-}
-
-
-def run(args: argparse.Namespace) -> int:
-    from chaingraph.language import pick
-
-    if args.reindex:
-        if args.paths or args.replace or args.no_base or args.skip_bad_lines:
-            raise BadParameter("--reindex rebuilds the index of the store as it is: give it "
-                               "no files and no other option")
-        count = reindex_store(args.store)
-        print(pick(_REINDEXED, args.lang).format(memberships=count, store=args.store))
-        return 0
-    report = load_store(args.paths, args.store, base=not args.no_base, replace=args.replace,
-                        skip_bad_lines=args.skip_bad_lines)
-    print(pick(_DONE, args.lang).format(files=report.files, store=args.store,
-                                        triples=report.triples, memberships=report.memberships))
-    if report.skipped:
-        print(pick(_SKIPPED, args.lang).format(n=report.skipped, where=report.skipped_at[0]),
-              file=sys.stderr)
-    sys.stdout.flush()
-    return 0

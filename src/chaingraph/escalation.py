@@ -23,19 +23,20 @@ a circle or stop below the administrative level.
 
 from __future__ import annotations
 
-import argparse
-import json
 from dataclasses import asdict, dataclass
 from datetime import date
+from typing import Any, cast
 
 import networkx as nx
-from rdflib import RDF, Graph, URIRef
+from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import RDFS, SKOS
+from rdflib.term import Node
 
+from chaingraph.catalogue import text
 from chaingraph.errors import UnknownRole
-from chaingraph.language import label, local_name, pick
+from chaingraph.labels import label, local_name
+from chaingraph.names import find_case
 from chaingraph.namespace import CG
-from chaingraph.queries import find_case
 
 ASSIGNMENT_TYPES = (CG.PhaseOwnership, CG.RoleAssignment, CG.InstrumentResponsibility)
 LEVEL_ORDER = {"LevelOperational": 1, "LevelTactical": 2, "LevelAdministrative": 3}
@@ -68,16 +69,17 @@ class Chain:
 _PERSON = "https://w3id.org/chaingraph/person/"
 
 
-def _active(graph: Graph, node: URIRef, at: date | None) -> tuple[bool, date | None, date | None]:
-    start = next((v.toPython() for v in graph.objects(node, CG.startDate)), None)
-    end = next((v.toPython() for v in graph.objects(node, CG.endDate)), None)
+def _active(graph: Graph, node: Node, at: date | None) -> tuple[bool, date | None, date | None]:
+    # cg:startDate and cg:endDate are xsd:date literals (the shapes check it)
+    start = next((cast(Literal, v).toPython() for v in graph.objects(node, CG.startDate)), None)
+    end = next((cast(Literal, v).toPython() for v in graph.objects(node, CG.endDate)), None)
     if at is None:
         return True, start, end
     ok = start is not None and start <= at and (end is None or at <= end)
     return ok, start, end
 
 
-def _add_role(graph: Graph, G: nx.DiGraph, role: URIRef, lang: str) -> None:
+def _add_role(graph: Graph, G: nx.DiGraph, role: Node, lang: str) -> None:
     if str(role) in G and G.nodes[str(role)].get("kind") == "role":
         return
     level = next(graph.objects(role, CG.escalationLevel), None)
@@ -89,7 +91,7 @@ def _add_role(graph: Graph, G: nx.DiGraph, role: URIRef, lang: str) -> None:
         G.add_edge(str(role), str(org), kind="at")
 
 
-def _add_organisation(graph: Graph, G: nx.DiGraph, org: URIRef, lang: str) -> None:
+def _add_organisation(graph: Graph, G: nx.DiGraph, org: Node, lang: str) -> None:
     from chaingraph.responsibility import short_label
 
     G.add_node(str(org), kind="organisation", label=label(graph, org, lang),
@@ -111,11 +113,12 @@ def responsibility_graph(graph: Graph, case_id: str, *, at: date | None = None,
     case = find_case(graph, case_id)
     G = nx.DiGraph(case=case_id, at=at.isoformat() if at else "")
     G.add_node(str(case), kind="case", label=case_id)
-    for phase in graph.objects(case, CG.appliesPhase):
-        G.add_node(str(phase), kind="phase", label=label(graph, phase, lang),
-                   notation=str(next(graph.objects(phase, SKOS.notation), local_name(phase))))
-    held_roles: set[URIRef] = set()
-    for assignment in sorted(graph.subjects(CG.inCase, case)):
+    for applied in graph.objects(case, CG.appliesPhase):
+        G.add_node(str(applied), kind="phase", label=label(graph, applied, lang),
+                   notation=str(next(graph.objects(applied, SKOS.notation), local_name(applied))))
+    held_roles: set[Node] = set()
+    # rdflib's terms order themselves (Identifier.__lt__); its Node type does not say so
+    for assignment in sorted(graph.subjects(CG.inCase, case)):  # type: ignore[type-var]
         types = set(graph.objects(assignment, RDF.type))
         if not types.intersection(ASSIGNMENT_TYPES):
             continue
@@ -142,17 +145,18 @@ def responsibility_graph(graph: Graph, case_id: str, *, at: date | None = None,
             target = str(phase)
             if target not in G:
                 G.add_node(target, kind="phase", label=label(graph, phase, lang),
-                           notation=str(next(graph.objects(phase, SKOS.notation), local_name(phase))))
+                           notation=str(next(graph.objects(phase, SKOS.notation),
+                                             local_name(phase))))
         elif instrument is not None:
             target = str(instrument)
-            kinds = sorted(str(t) for t in graph.objects(instrument, RDF.type))
-            kind = _most_specific(graph, kinds)
+            classes = sorted(str(t) for t in graph.objects(instrument, RDF.type))
+            kind = _most_specific(graph, classes)
             G.add_node(target, kind="instrument", instrument_type=kind,
                        label=label(graph, URIRef(kind), lang) if kind else local_name(instrument))
         else:
             target = str(case)
-        kinds = [next(graph.objects(r, SKOS.notation), local_name(r))
-                 for r in graph.objects(assignment, CG.responsibility)]
+        kinds: list[Node | str] = [next(graph.objects(r, SKOS.notation), local_name(r))
+                                   for r in graph.objects(assignment, CG.responsibility)]
         attrs = {"kind": "for", "role": str(role or ""), "organisation": str(org or ""),
                  "start": start.isoformat() if start else "", "end": end.isoformat() if end else "",
                  "assignment": str(assignment)}
@@ -160,7 +164,8 @@ def responsibility_graph(graph: Graph, case_id: str, *, at: date | None = None,
             old = G.edges[str(holder), target]
             kinds = sorted(set(old["responsibility"].split()) | {str(k) for k in kinds})
             attrs["assignment"] = f"{old['assignment']} {attrs['assignment']}"
-        G.add_edge(str(holder), target, responsibility=" ".join(sorted({str(k) for k in kinds})), **attrs)
+        G.add_edge(str(holder), target, responsibility=" ".join(sorted({str(k) for k in kinds})),
+                   **attrs)
     # the escalation lines reachable from the roles held in the case
     todo = list(held_roles)
     seen = set(todo)
@@ -180,7 +185,7 @@ def responsibility_graph(graph: Graph, case_id: str, *, at: date | None = None,
 def _most_specific(graph: Graph, kinds: list[str]) -> str:
     def ancestors(kind: str) -> set[str]:
         found: set[str] = set()
-        todo = [URIRef(kind)]
+        todo: list[Node] = [URIRef(kind)]
         while todo:
             for sup in graph.objects(todo.pop(), RDFS.subClassOf):
                 if str(sup) not in found:
@@ -209,7 +214,8 @@ def cycles(G: nx.DiGraph) -> list[list[str]]:
 def dead_ends(G: nx.DiGraph) -> list[str]:
     """Return the roles with nowhere to escalate that are not at the administrative level."""
     H = escalation_graph(G)
-    return sorted(n for n in H if H.out_degree(n) == 0 and H.nodes[n].get("level") != ADMINISTRATIVE)
+    return sorted(n for n in H
+                  if H.out_degree(n) == 0 and H.nodes[n].get("level") != ADMINISTRATIVE)
 
 
 def chain(G: nx.DiGraph, start: str) -> Chain:
@@ -228,7 +234,8 @@ def chain(G: nx.DiGraph, start: str) -> Chain:
         Chain(nodes=('r1', 'r2'), problem=None)
     """
     if start not in G:
-        raise UnknownRole(start, [n for n, d in G.nodes(data=True) if d.get("kind") in ("role", "holder")])
+        raise UnknownRole(start, [n for n, d in G.nodes(data=True)
+                                  if d.get("kind") in ("role", "holder")])
     nodes = [start]
     current = start
     if G.nodes[start].get("kind") == "holder":
@@ -238,7 +245,8 @@ def chain(G: nx.DiGraph, start: str) -> Chain:
         current = min(roles, key=lambda r: (LEVEL_ORDER.get(G.nodes[r].get("level", ""), 9), r))
         nodes.append(current)
     while True:
-        upper = sorted(v for _, v, d in G.out_edges(current, data=True) if d.get("kind") == "escalatesTo")
+        upper = sorted(v for _, v, d in G.out_edges(current,
+                                                    data=True) if d.get("kind") == "escalatesTo")
         if not upper:
             problem = None if G.nodes[current].get("level") == ADMINISTRATIVE else "dead-end"
             return Chain(tuple(nodes), problem)
@@ -265,73 +273,85 @@ def assignments(G: nx.DiGraph) -> set[tuple[str, str, str, str, str]]:
     return found
 
 
-# ---------------------------------------------------------------- command line
-
-MESSAGES = {
-    "on": {"en": "on", "nl": "op"},
-    "cycles": {"en": "Cycles in the escalation lines", "nl": "Cirkels in de escalatielijnen"},
-    "dead_ends": {"en": "Roles with nowhere to escalate", "nl": "Rollen die nergens heen kunnen escaleren"},
-    "none": {"en": "none", "nl": "geen"},
-    "dead-end": {"en": "dead end", "nl": "doodlopend"},
-    "cycle": {"en": "cycle", "nl": "cirkel"},
-    "complete": {"en": "reaches the administrative level", "nl": "bereikt het bestuurlijke niveau"},
-}
-
+# ---------------------------------------------------------------- the chains of a case
 
 def describe(G: nx.DiGraph, node: str) -> str:
     """Return a node's label; a role with its organisation ("case director (police)")."""
     data = G.nodes[node]
     if data.get("kind") == "role":
-        orgs = [G.nodes[v].get("short", G.nodes[v]["label"]) for _, v, d in G.out_edges(node, data=True) if d.get("kind") == "at"]
+        orgs = [G.nodes[v].get("short", G.nodes[v]["label"])
+                for _, v, d in G.out_edges(node, data=True) if d.get("kind") == "at"]
         return f"{data['label']} ({', '.join(orgs)})" if orgs else data["label"]
     return data.get("label", local_name(node))
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from chaingraph.queries import add_data_arguments
+@dataclass
+class CaseChains:
+    """The chains of a case on a day, and the escalation lines that circle or stop short."""
 
-    parser.add_argument("case", metavar="CASE", help="the case identifier, e.g. FX-001")
-    parser.add_argument("--role", help="start from this role (local name, label or IRI) instead of every holder")
-    parser.add_argument("--at", metavar="DATE",
-                        help="the day to look at (YYYY-MM-DD); default today, or a closed case's last day")
-    parser.add_argument("--format", choices=("text", "json"), default="text")
-    add_data_arguments(parser)
+    case: str
+    at: date
+    graph: nx.DiGraph
+    chains: dict[str, Chain]
+    cycles: list[list[str]]
+    dead_ends: list[str]
+
+    @property
+    def problems(self) -> bool:
+        """Whether a chain stops short or an escalation line circles or stops short."""
+        return bool(self.cycles or self.dead_ends or any(c.problem for c in self.chains.values()))
+
+    def as_dict(self) -> dict[str, Any]:
+        """The chains as plain data (for JSON), each with its nodes' labels."""
+        G = self.graph
+        return {"case": self.case, "at": self.at.isoformat(),
+                "chains": [{"start": s, **asdict(c), "labels": [describe(G, n) for n in c.nodes]}
+                           for s, c in self.chains.items()],
+                "cycles": self.cycles, "dead_ends": self.dead_ends}
 
 
-def run(args: argparse.Namespace) -> int:
-    from chaingraph.output import emit
-    from chaingraph.queries import open_graph, parse_date, resolve
+def case_chains(graph: Graph, case_id: str, *, role: str | None = None, at: date | None = None,
+                lang: str = "en") -> CaseChains:
+    """Return the chain of every holder in a case (or of ``role`` only) on a day.
+
+    The day is ``at``, or else today, or a closed case's last day.
+
+    Example:
+        >>> from chaingraph import load
+        >>> found = case_chains(load(), "FX-001")
+        >>> found.case, len(found.chains) > 0
+        ('FX-001', True)
+
+    Raises:
+        UnknownCase: no such case.
+        UnknownRole: ``role`` names no role.
+    """
+    from chaingraph.names import resolve
     from chaingraph.responsibility import case_period, default_day
 
-    at = parse_date(args.at, "--at") if args.at else None
-    graph = open_graph(args)
-    start, end = case_period(graph, args.case)
+    start, end = case_period(graph, case_id)
     day = at or default_day(start, end)
-    G = responsibility_graph(graph, args.case, at=day, lang=args.lang)
-    if args.role:
-        role = str(resolve(graph, args.role, of_class=CG.Role))
-        if role not in G:
-            _add_role(graph, G, URIRef(role), args.lang)
-        starts = [role]
+    G = responsibility_graph(graph, case_id, at=day, lang=lang)
+    if role:
+        found = str(resolve(graph, role, of_class=CG.Role))
+        if found not in G:
+            _add_role(graph, G, URIRef(found), lang)
+        starts = [found]
     else:
         starts = sorted(n for n, d in G.nodes(data=True) if d.get("kind") == "holder")
-    chains = {s: chain(G, s) for s in starts}
-    found_cycles, found_dead = cycles(G), dead_ends(G)
-    if args.format == "json":
-        emit(json.dumps({
-            "case": args.case, "at": day.isoformat(),
-            "chains": [{"start": s, **asdict(c), "labels": [describe(G, n) for n in c.nodes]}
-                       for s, c in chains.items()],
-            "cycles": found_cycles, "dead_ends": found_dead}, indent=2, ensure_ascii=False))
-    else:
-        m = lambda key: pick(MESSAGES[key], args.lang)  # noqa: E731
-        lines = [f"{args.case}  {m('on')} {day}", ""]
-        for c in chains.values():
-            verdict = m(c.problem) if c.problem else m("complete")
-            lines.append(" → ".join(describe(G, n) for n in c.nodes) + f"   [{verdict}]")
-        lines += ["", f"{m('cycles')}: " + ("; ".join(" → ".join(describe(G, n) for n in cyc)
-                                                      for cyc in found_cycles) or m("none")),
-                  f"{m('dead_ends')}: " + (", ".join(describe(G, n) for n in found_dead) or m("none"))]
-        emit("\n".join(lines))
-    problems = found_cycles or found_dead or any(c.problem for c in chains.values())
-    return 1 if problems else 0
+    return CaseChains(case_id, day, G, {s: chain(G, s) for s in starts}, cycles(G), dead_ends(G))
+
+
+def render_text(found: CaseChains, lang: str = "en") -> str:
+    """Return the chains as text: one line per chain with its verdict, then cycles and dead ends."""
+    G = found.graph
+    m = lambda key: text(f"chain.{key}", lang)  # noqa: E731
+    lines = [f"{found.case}  {m('on')} {found.at}", ""]
+    for c in found.chains.values():
+        verdict = m(c.problem) if c.problem else m("complete")
+        lines.append(" → ".join(describe(G, n) for n in c.nodes) + f"   [{verdict}]")
+    lines += ["", f"{m('cycles')}: " + ("; ".join(" → ".join(describe(G, n) for n in cyc)
+                                                  for cyc in found.cycles) or m("none")),
+              f"{m('dead_ends')}: " + (", ".join(describe(G, n) for n in found.dead_ends)
+                                       or m("none"))]
+    return "\n".join(lines)

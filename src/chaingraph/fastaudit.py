@@ -8,7 +8,6 @@ for the callers that know them from this module.
 from __future__ import annotations
 
 import contextlib
-import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -19,44 +18,75 @@ from typing import Any
 from rdflib import Graph, URIRef
 from rdflib.term import Node
 
-from chaingraph.shapes import load_shapes
+from chaingraph import shacl2sparql
+from chaingraph.queryfiles import internal
 from chaingraph.shacl2sparql import (  # noqa: F401  (re-exported)
     Check, CompiledShapes, Runner, UnsupportedShape, Violation, combine, compile_path, compile_shapes,
-    instantiate, key, reference, runner_for, to_oxigraph, validate, _ox_runner,
+    instantiate, key, reference, to_ox, to_oxigraph,
 )
+from chaingraph.shapes import load_shapes
+from chaingraph.sparql import construct_as_select, fill_values, with_values
+
+
+def _unwrapped(data: Any) -> Any:
+    """A graph on Oxigraph as its pyoxigraph store, which the compiler reads directly."""
+    from chaingraph.backends import native_store
+
+    store = native_store(data) if isinstance(data, Graph) else None
+    return data if store is None else store
+
+
+def validate(data: Any, shapes: Graph | CompiledShapes | None = None, *,
+             focus: Iterable[Node] | None = None) -> set[Violation]:
+    """Audit ``data`` with the compiler (:func:`chaingraph.shacl2sparql.validate`).
+
+    Chaingraph's defaults: the bundled shapes, and a graph on Oxigraph read in its own store.
+    """
+    return shacl2sparql.validate(_unwrapped(data), load_shapes() if shapes is None else shapes,
+                                 focus=focus)
+
+
+def runner_for(data: Any) -> Runner:
+    """How to run SPARQL on ``data`` (:func:`chaingraph.shacl2sparql.runner_for`); a graph on
+    Oxigraph is read in its own store."""
+    return shacl2sparql.runner_for(_unwrapped(data))
 
 
 def case_nodes(data: Any, case: Node) -> list[Node]:
     """The case node and every node ``cg:inCase`` it: the focus nodes to re-audit a case."""
     run = runner_for(data)
-    query = ("SELECT DISTINCT ?x WHERE { { VALUES ?x { " + case.n3() + " } } UNION "
-             "{ ?x <https://w3id.org/chaingraph/ontology#inCase> " + case.n3() + " } }")
-    return [row[0] for row in run(query) if row[0] is not None]
+    found = [row[0] for row in run(with_values(internal("case-members"), {"case": case}))
+             if row[0] is not None]
+    return [case] + [node for node in dict.fromkeys(found) if node != case]
 
 
 
 # --- the audit date -------------------------------------------------------------------------
 
 _XSD_DATE = "http://www.w3.org/2001/XMLSchema#date"
+_CG = "https://w3id.org/chaingraph/ontology#"
 _AUDIT_GRAPH = "urn:chaingraph:audit"
 _AUDIT_DATE = "urn:chaingraph:audit-date"
-
-
-@functools.cache
-def _as_of_update() -> str:
-    from chaingraph import resources
-
-    return (resources.QUERIES_DIR / "internal" / "as-of.ru").read_text(encoding="utf-8")
 
 
 def as_of(store: Any, at: date) -> None:
     """Cut every case of ``store`` (each in a named graph of its own) to what stood on ``at``.
 
-    One definition for every engine: ``queries/internal/as-of.ru``. What started or
-    happened after ``at`` goes, end dates after ``at`` become ``at``, and a running case
-    or assignment (no ``cg:endDate``) ends on ``at``, or with its case if that ended
-    first. The date goes into the store as a value (a quad in a graph of its own, removed
-    afterwards), never into the update's text.
+    The one definition every engine uses (pySHACL's cases through
+    :func:`chaingraph.audit.restrict`, the compiled audit on files, stores and endpoints).
+    In a graph that holds a case:
+
+    1. what started (``cg:startDate``) or happened (``cg:date``) after ``at`` goes, with
+       every triple naming it (the case node itself stays: a case that had not started is
+       left out of the audit as a whole);
+    2. an end date after ``at`` becomes ``at``;
+    3. a running case (no ``cg:endDate``) ends on ``at``;
+    4. anything else that started and has no end date (a running ownership, assignment or
+       instrument) ends on ``at``, or with the case it is ``cg:inCase`` if that ended first.
+
+    Four small queries (``queries/internal/as-of-*.rq``) find the rows that change; the date
+    goes into the store as a value (a quad in a graph of its own, removed afterwards), never
+    into query text. Graphs without a case (persons, the monitor) are left as they are.
 
     Example:
         >>> import pyoxigraph as ox
@@ -71,13 +101,59 @@ def as_of(store: Any, at: date) -> None:
     """
     import pyoxigraph as ox
 
-    graph = ox.NamedNode(_AUDIT_GRAPH)
-    store.add(ox.Quad(ox.BlankNode(), ox.NamedNode(_AUDIT_DATE),
-                      ox.Literal(at.isoformat(), datatype=ox.NamedNode(_XSD_DATE)), graph))
+    xsd_date = ox.NamedNode(_XSD_DATE)
+    end_date = ox.NamedNode(f"{_CG}endDate")
+    day = ox.Literal(at.isoformat(), datatype=xsd_date)
+    audit_graph = ox.NamedNode(_AUDIT_GRAPH)
+    store.add(ox.Quad(ox.BlankNode(), ox.NamedNode(_AUDIT_DATE), day, audit_graph))
     try:
-        store.update(_as_of_update())
+        cases: dict[Any, list[Any]] = {}  # graph -> [(case, end or None)]
+        for row in store.query(internal("as-of-cases").text):
+            cases.setdefault(row["g"], []).append((row["case"], row["end"]))
+        case_nodes = {(g, case) for g, rows in cases.items() for case, _ in rows}
+        # 1. later nodes and every triple naming them
+        for row in list(store.query(internal("as-of-later").text)):
+            g, x = row["g"], row["x"]
+            if g in cases and (g, x) not in case_nodes:
+                for quad in [*store.quads_for_pattern(x, None, None, g),
+                             *store.quads_for_pattern(None, None, x, g)]:
+                    store.remove(quad)
+        # 2. ends after the audit date
+        for row in list(store.query(internal("as-of-ends").text)):
+            if row["g"] in cases:
+                store.remove(ox.Quad(row["s"], end_date, row["end"], row["g"]))
+                store.add(ox.Quad(row["s"], end_date, day, row["g"]))
+        # 3. running cases; and each case's end on the audit date, for step 4
+        ends: dict[tuple[Any, Any], str] = {}
+        for g, rows in cases.items():
+            for case, end in rows:
+                if end is None:
+                    store.add(ox.Quad(case, end_date, day, g))
+                elif _is_date(end):
+                    ends[(g, case)] = min(end.value, day.value)
+        # 4. what runs ends on the audit date, or with its case if that ended first
+        literals = {day.value: day}
+        added = set()
+        for g, s, own in store.query(internal("as-of-open").text):
+            if g in cases and (g, s) not in case_nodes:
+                until = ends.get((g, own), day.value) if own is not None else day.value
+                if until not in literals:
+                    literals[until] = ox.Literal(until, datatype=xsd_date)
+                added.add(ox.Quad(s, end_date, literals[until], g))
+        store.extend(added)
     finally:
-        store.remove_graph(graph)
+        store.remove_graph(audit_graph)
+
+
+def _is_date(term: Any) -> bool:
+    """Whether a pyoxigraph term is a valid ``xsd:date`` (an ill-typed one counts as none)."""
+    if getattr(term, "datatype", None) is None or term.datatype.value != _XSD_DATE:
+        return False
+    try:
+        date.fromisoformat(term.value)
+    except ValueError:
+        return False
+    return True
 
 
 # --- cases independently and in parallel --------------------------------------------------
@@ -116,32 +192,37 @@ def split_cases(data: bytes) -> tuple[bytes, list[bytes], list[bytes]]:
     return header, cases, others
 
 
-_WORK: dict[str, Any] = {}
+@dataclass
+class _Work:
+    """What every task of an audit needs, handed to each worker once (``Pool(initializer=...)``).
 
-# What the findings need to know of a focus node beside the violation: the unit (case)
-# it is in, its phase and whether it is a person (whose value is never repeated). A query
-# of its own on the nodes found: Oxigraph (0.5.13) leaves the GRAPH variable unbound on
-# the rows of a FILTER (!BOUND(...)) check inside GRAPH ?_unit. The VALUES go inside the
-# GRAPH block: outside it, Oxigraph reads every quad of the store first (60 ms a chunk
-# of 200 cases, a fifth of the audit, against 1 ms).
-_DETAILS = """SELECT DISTINCT ?this ?_unit ?_phase ?_person WHERE {{
-  GRAPH ?_unit {{
-    VALUES ?this {{ {nodes} }}
-    ?this ?_p ?_o
-    OPTIONAL {{ ?this <https://w3id.org/chaingraph/ontology#phase> ?_phase }}
-    OPTIONAL {{ ?this a ?_person . VALUES ?_person {{ <https://w3id.org/chaingraph/ontology#Person>
-                                                    <https://w3id.org/chaingraph/ontology#Professional> }} }}
-  }}
-}}"""
+    ``stop``: an event of the pool's context; once one task has failed, the others return at
+    once. ``big``: an in-memory source store, inherited by forked workers (a pyoxigraph
+    store cannot be pickled); ``location``: the directory of a source store on disk, opened
+    read-only once in each worker instead.
+    """
 
-_UNIT_CASES = """SELECT DISTINCT ?_unit ?id ?start WHERE { GRAPH ?_unit {
-  ?case a ?_class ; <https://w3id.org/chaingraph/ontology#caseId> ?id .
-  VALUES ?_class { <https://w3id.org/chaingraph/ontology#Case> <https://w3id.org/chaingraph/ontology#HighRiskCase> }
-  OPTIONAL { ?case <https://w3id.org/chaingraph/ontology#startDate> ?start } } }"""
+    query: str
+    links: bool
+    at: date
+    stop: Any = None
+    big: Any = None
+    location: str | None = None
 
-_PERSON_LINKS = """PREFIX cg: <https://w3id.org/chaingraph/ontology#>
-SELECT DISTINCT ?person ?id WHERE { GRAPH ?_unit { ?case cg:caseId ?id .
-  { ?case cg:victim|cg:suspect ?person } UNION { ?a cg:holder ?person ; cg:inCase ?case } } }"""
+
+_work: _Work | None = None  # this process's work: set by _start, in each worker and in the parent
+
+
+def _start(work: _Work | None) -> None:
+    """Take on ``work`` in this process (the pool's initializer; the parent's for serial runs)."""
+    global _work
+    _work = work
+
+
+def _current() -> _Work:
+    if _work is None:
+        raise RuntimeError("no audit work in this process: _start() was not called")
+    return _work
 
 
 @dataclass(frozen=True)
@@ -199,8 +280,6 @@ def _pieces(files: Sequence[str | Path], chunk: int) -> list[list[_Piece]]:
     cases write a case); a file without such lines is one block. Only the positions are
     found here (``mmap.find``, in C): reading and splitting happens in the workers.
     """
-    import mmap
-
     from pyoxigraph import RdfFormat
 
     from chaingraph.backends import ox_format
@@ -214,30 +293,50 @@ def _pieces(files: Sequence[str | Path], chunk: int) -> list[list[_Piece]]:
             raise MissingPath(path)
         size = path.stat().st_size
         turtle = ox_format(path) in (RdfFormat.TURTLE, RdfFormat.N_TRIPLES, RdfFormat.N3)
-        starts: list[int] = []
-        if turtle and size:
-            with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-                if mm[:len(_BLOCK_START) - 1] == _BLOCK_START[1:]:
-                    starts.append(0)
-                at = mm.find(_BLOCK_START)
-                while at >= 0:
-                    starts.append(at + 1)
-                    at = mm.find(_BLOCK_START, at + 1)
-        if len(starts) < 2:
+        bounds = _bounds(path, size, chunk) if turtle and size else []
+        if len(bounds) < 2:
             # one block: small files share a task, up to ``chunk`` of them
             current.append(_Piece(str(path), 0, size, 0, turtle))
             if len(current) >= chunk:
                 tasks.append(current)
                 current = []
             continue
-        # ``chunk`` blocks a piece, each piece a task of its own (with the small files before it)
-        bounds = [0] + starts[chunk::chunk] + [size]
-        for i, (begin, stop) in enumerate(zip(bounds, bounds[1:])):
-            tasks.append(current + [_Piece(str(path), begin, stop, 0 if i == 0 else starts[0], turtle)])
+        # about ``chunk`` blocks a piece, each piece a task of its own (with the small files
+        # before it); every piece but the first gets the file's header (what precedes its
+        # first block) put in front of it
+        header = bounds[0]
+        edges = [0] + bounds[1:] + [size]
+        for i, (begin, stop) in enumerate(zip(edges, edges[1:], strict=False)):
+            tasks.append(current + [_Piece(str(path), begin, stop, 0 if i == 0 else header, turtle)])
             current = []
     if current:
         tasks.append(current)
     return tasks
+
+
+def _bounds(path: Path, size: int, chunk: int) -> list[int]:
+    """Where a file written case by case is cut: its first block's start, then a block start
+    about every ``chunk`` blocks ([] for a file with fewer than two blocks).
+
+    The byte length of the first ``chunk`` blocks sets the stride; each cut is the first
+    block start after a stride. Only the pages around the cuts are read, not the whole file
+    (at 100,000 cases, finding every block start read 2.2 GB and took 0.5-2.5 s of the
+    parent's own time).
+    """
+    import mmap
+
+    with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        first = 0 if mm[:len(_BLOCK_START) - 1] == _BLOCK_START[1:] else mm.find(_BLOCK_START) + 1
+        if first < 0 or (first == 0 and mm.find(_BLOCK_START) < 0) or mm.find(_BLOCK_START, first) < 0:
+            return []
+        at, seen = first, 0
+        while seen < chunk and (found := mm.find(_BLOCK_START, at)) >= 0:
+            at, seen = found + 1, seen + 1
+        stride = max(at - first, 1)
+        bounds = [first]
+        while (found := mm.find(_BLOCK_START, bounds[-1] + stride - 1)) >= 0 and found + 1 < size:
+            bounds.append(found + 1)
+        return bounds
 
 
 def _audit_chunk(task: list[_Piece]) -> dict[str, Any]:
@@ -245,9 +344,10 @@ def _audit_chunk(task: list[_Piece]) -> dict[str, Any]:
 
     Errors are returned, not raised: leaving the pool while it still has tasks (an
     exception out of ``imap``) can hang ``Pool.terminate``. Once one task has failed,
-    ``_WORK["stop"]`` is set and the remaining tasks return at once.
+    ``stop`` is set and the remaining tasks return at once.
     """
-    if _WORK["stop"].is_set():
+    stop = _current().stop
+    if stop is not None and stop.is_set():
         return {"skipped": True}
     try:
         return _audit_task(task)
@@ -292,7 +392,7 @@ def _audit_task(task: list[_Piece]) -> dict[str, Any]:
 
 
 def _audit_units(store: Any) -> dict[str, Any]:
-    """Audit the units (named graphs, a case each) of a chunk store as of ``_WORK["at"]``.
+    """Audit the units (named graphs, a case each) of a chunk store as of the audit date.
 
     The store is cut to the audit date first (:func:`as_of`); then one combined query finds
     the violations, and small queries what the findings need of the nodes found, which
@@ -300,26 +400,28 @@ def _audit_units(store: Any) -> dict[str, Any]:
     """
     import pyoxigraph
 
-    at = _WORK["at"]
+    work = _current()
+    at = work.at
     as_of(store, at)
     rows = []
     found = set()
-    for s in store.query(_WORK["query"]):
+    for s in store.query(work.query):
         if s["this"] is not None:
             rows.append((int(s["_check"].value), str(s["this"]),
                          None if s["value"] is None else str(s["value"])))
             found.add(s["this"])
-    nodes = " ".join(str(n) for n in found if isinstance(n, pyoxigraph.NamedNode))
+    nodes = [n for n in found if isinstance(n, pyoxigraph.NamedNode)]
     details = [(str(s["this"]), s["_unit"].value, None if s["_phase"] is None else str(s["_phase"]),
                 s["_person"] is not None)
-               for s in store.query(_DETAILS.format(nodes=nodes))] if nodes else []
+               for s in store.query(fill_values(internal("audit-details"), "this", nodes))] if nodes else []
     unit_cases = sorted(((s["_unit"].value, s["id"].value, _started(s["start"], at))
-                         for s in store.query(_UNIT_CASES)), key=_unit_order)  # in file order
+                         for s in store.query(internal("audit-unit-cases").text)),
+                        key=_unit_order)  # in file order
     # Persons are written once, outside the cases: the cases that name them tell where a
     # finding on a person belongs. Few findings are on persons, so the links go back as the
     # store's own TSV text, read only for those (thousands of rows a chunk otherwise).
-    links = store.query(_PERSON_LINKS).serialize(
-        format=pyoxigraph.QueryResultsFormat.TSV) if _WORK["links"] else b""
+    links = store.query(internal("audit-person-links").text).serialize(
+        format=pyoxigraph.QueryResultsFormat.TSV) if work.links else b""
     return {"rows": rows, "details": details, "cases": unit_cases, "links": links}
 
 
@@ -411,16 +513,14 @@ def scan_files(files: Sequence[str | Path], *, shapes: Graph | CompiledShapes | 
         load_shapes() if shapes is None else shapes)
     base_store = pyoxigraph.Store()
     load_files(base_store, ontology_files() + monitor_files(), progress=False)
-    checks = instantiate(compiled, _ox_runner(base_store))
+    checks = instantiate(compiled, runner_for(base_store))
     out = FileAudit(at=at or date.today())
     if base:
         out.violations |= validate(base_store, compiled)
     tasks = _pieces(files, chunk)
-    context = multiprocessing.get_context("fork")
-    _WORK["query"] = combine(checks, per_graph=True)
-    _WORK["links"] = person_cases
-    _WORK["at"] = out.at
-    _WORK["stop"] = context.Event()
+    context = multiprocessing.get_context()  # the workers read the files themselves
+    work = _Work(combine(checks, per_graph=True), person_cases, out.at, stop=context.Event())
+    _start(work)
     workers = workers or os.cpu_count() or 1
     links: list[bytes] = []
     failed: _UnitError | None = None
@@ -428,12 +528,13 @@ def scan_files(files: Sequence[str | Path], *, shapes: Graph | CompiledShapes | 
                   enabled=None if progress else False) as bar, contextlib.ExitStack() as stack:
         results: Iterable[dict[str, Any]] = map(_audit_chunk, tasks)
         if workers > 1 and len(tasks) > 1:
-            pool = stack.enter_context(context.Pool(min(workers, len(tasks))))
+            pool = stack.enter_context(context.Pool(min(workers, len(tasks)), initializer=_start,
+                                                    initargs=(work,)))
             results = pool.imap(_audit_chunk, tasks)
         for result in results:  # merged as they come, in file order
             bar.advance()
             if "error" in result:
-                _WORK["stop"].set()
+                work.stop.set()
                 failed = failed or result["error"]
             if failed is None:
                 _merge(out, result, checks, links)
@@ -467,7 +568,7 @@ def _merge(out: FileAudit, result: dict[str, Any], checks: Sequence[Check],
 def _link_persons(out: FileAudit, links: list[bytes]) -> None:
     """Add to ``out.focus_cases`` the cases that name each person with a finding.
 
-    ``links``: the TSV results of :data:`_PERSON_LINKS`, one a chunk (person, case id).
+    ``links``: the TSV results of ``audit-person-links.rq``, one a chunk (person, case id).
     """
     from chaingraph.backends import tsv_rows
 
@@ -488,40 +589,7 @@ def _link_persons(out: FileAudit, links: list[bytes]) -> None:
 # small store, cut to the audit date and checked with the same combined query. Only the
 # CONSTRUCT runs on the source, so the findings do not depend on its SPARQL engine.
 
-_CG = "https://w3id.org/chaingraph/ontology#"
-_UNIT = "urn:chaingraph:unit"
-
-_CASE_LIST = f"""SELECT DISTINCT ?case ?id WHERE {{
-  ?case a ?class ; <{_CG}caseId> ?id . VALUES ?class {{ <{_CG}Case> <{_CG}HighRiskCase> }} }}"""
-
-# Each branch carries the VALUES itself: Oxigraph evaluates the branches of a UNION on their
-# own, and a branch without them would read every case of the store. The person classes are a
-# FILTER, not a VALUES block: Oxigraph joins a VALUES at the end of a group with every person
-# of the store first (3.5 s for 20 cases among 10,000, against 30 ms).
-_CASE_TRIPLES = f"""PREFIX cg: <{_CG}>
-CONSTRUCT {{ ?s ?p ?o . ?s <{_UNIT}> ?case }} WHERE {{
-  {{ VALUES ?case {{ {{cases}} }} ?case ?p ?o . BIND (?case AS ?s) }}
-  UNION {{ VALUES ?case {{ {{cases}} }} ?s cg:inCase ?case . ?s ?p ?o }}
-  UNION {{ VALUES ?case {{ {{cases}} }} ?case ?q ?s . ?s a ?class .
-           FILTER (?class IN (cg:Person, cg:Professional)) ?s ?p ?o }}
-  UNION {{ VALUES ?case {{ {{cases}} }} ?x cg:inCase ?case ; ?q ?s . ?s a ?class .
-           FILTER (?class IN (cg:Person, cg:Professional)) ?s ?p ?o }}
-  UNION {{ VALUES ?case {{ {{cases}} }} ?case ?q ?s . FILTER (isBlank(?s)) ?s ?p ?o }}
-  UNION {{ VALUES ?case {{ {{cases}} }} ?x cg:inCase ?case ; ?q ?s . FILTER (isBlank(?s)) ?s ?p ?o }}
-}}"""
-
-_SPREAD = f"""INSERT {{ GRAPH ?g {{ ?s ?p ?o }} }} WHERE {{
-  ?s <{_UNIT}> ?case . ?s ?p ?o . FILTER (!sameTerm(?p, <{_UNIT}>))
-  BIND (IRI(CONCAT("{_UNIT}:", STR(?case))) AS ?g) }} ;
-CLEAR DEFAULT"""
-
-# Persons that nothing names belong to the shared data, audited once. (A NOT EXISTS of one
-# pattern: with two, "named by a node of a case", Oxigraph took minutes on 10,000 cases.)
-_LONE_PERSONS = f"""PREFIX cg: <{_CG}>
-CONSTRUCT {{ ?s ?p ?o }} WHERE {{
-  ?s a ?class . FILTER (?class IN (cg:Person, cg:Professional))
-  FILTER NOT EXISTS {{ ?x ?q ?s }}
-  ?s ?p ?o }}"""
+_UNIT = "urn:chaingraph:unit"  # marks each subject with its case (queries/internal/audit-*)
 
 
 class Source:
@@ -553,9 +621,11 @@ class Source:
 
         if self.store is not None:
             rows = [(from_n3(iri), str(from_n3(ident)))
-                    for iri, ident in select_rows(self.store, _CASE_LIST)]
+                    for iri, ident in select_rows(self.store, internal("audit-case-list").text)]
         else:
-            rows = [(row[0], str(row[1])) for row in self.graph.query(_CASE_LIST)]  # type: ignore[union-attr, index]
+            # no store: then there is a graph (an endpoint's), whose SELECT rows are tuples
+            found = self.graph.query(internal("audit-case-list").text)  # type: ignore[union-attr]
+            rows = [(row[0], str(row[1])) for row in found]  # type: ignore[index]
         return [(node, ident) for node, ident in rows if node is not None]
 
     def construct(self, query: str) -> bytes:
@@ -569,7 +639,7 @@ class Source:
 
         if self.store is not None:
             return self.store.query(query).serialize(format=pyoxigraph.RdfFormat.N_TRIPLES)
-        select = re.sub(r"(?s)CONSTRUCT \{.*?\} WHERE", "SELECT DISTINCT * WHERE", query, count=1)
+        select = construct_as_select(query)
         lines = []
         for row in self.graph.query(select):  # type: ignore[union-attr]
             s, p, o = row.s, row.p, row.o  # type: ignore[union-attr]
@@ -581,67 +651,52 @@ class Source:
 
     def case_triples(self, cases: Sequence[Node]) -> bytes:
         """The triples of these cases, each subject marked with its case (``urn:chaingraph:unit``)."""
-        return self.construct(_CASE_TRIPLES.replace("{cases}", " ".join(c.n3() for c in cases)))
-
-
-# On a pyoxigraph store a chunk is read in two steps: the cases and their nodes (one read of
-# each triple), then the persons those name, looked up by IRI. The CONSTRUCT of every branch
-# at once (_CASE_TRIPLES, for endpoints) reads each case three times over: 1.2 s for 200
-# cases of a store on disk, against 0.6 s in two steps.
-_CASE_NODES = f"""PREFIX cg: <{_CG}>
-CONSTRUCT {{ ?s ?p ?o . ?s <{_UNIT}> ?case }} WHERE {{
-  {{ VALUES ?case {{ {{cases}} }} ?case ?p ?o . BIND (?case AS ?s) }}
-  UNION {{ VALUES ?case {{ {{cases}} }} ?s cg:inCase ?case . ?s ?p ?o }}
-}}"""
-_NAMED = "SELECT DISTINCT ?o WHERE { ?s ?p ?o FILTER (isIRI(?o)) }"
-_PERSONS = f"""PREFIX cg: <{_CG}>
-CONSTRUCT {{ ?s ?p ?o }} WHERE {{
-  VALUES ?s {{ {{nodes}} }} ?s a ?class . FILTER (?class IN (cg:Person, cg:Professional)) ?s ?p ?o }}"""
-# The persons (in the default graph) into the graph of every case that names them.
-_SHARE_PERSONS = """INSERT { GRAPH ?g { ?person ?p ?o } } WHERE {
-  ?person ?p ?o . GRAPH ?g { ?x ?q ?person } } ;
-CLEAR DEFAULT"""
-_HAS_BLANK = "ASK { ?s ?p ?o FILTER (isBlank(?o)) }"
+        return self.construct(fill_values(internal("audit-case-triples"), "case", cases))
 
 
 def _audit_native(cases: Sequence[str]) -> dict[str, Any]:
-    """Audit one chunk of cases of ``_WORK["big"]``, or of the store at ``_WORK["location"]``
-    (opened read-only once in each worker).
+    """Audit one chunk of cases of the source store: the one in memory (``big``), or the one
+    at ``location`` (opened read-only once in each worker).
 
     Reading is what costs: an Oxigraph store on disk gives about 130,000 triples a second
     to any reader (a dump, a pattern, a query alike), so each worker reads its own chunks.
     A chunk whose cases name blank nodes (none in generated or example data) is read again
-    with :data:`_CASE_TRIPLES`, which follows them.
+    with ``audit-case-triples.rq``, which follows them.
     """
     import pyoxigraph as ox
 
-    big = _WORK.get("big")
-    if big is None:
-        big = _WORK["big"] = ox.Store.read_only(_WORK["location"])
-    values = " ".join(f"<{iri}>" for iri in cases)
+    work = _current()
+    if work.big is None:
+        work.big = ox.Store.read_only(work.location)
+    big = work.big
     nt = ox.RdfFormat.N_TRIPLES
     small = ox.Store()
-    small.load(input=big.query(_CASE_NODES.replace("{cases}", values)).serialize(format=nt),
-               format=nt)
-    if small.query(_HAS_BLANK):
-        return _audit_fetched(big.query(_CASE_TRIPLES.replace("{cases}", values)).serialize(format=nt))
-    named = " ".join(str(row[0]) for row in small.query(_NAMED))
-    small.update(_SPREAD)
+    mark = "<urn:chaingraph:the-case>"
+    one_case = fill_values(internal("audit-one-case"), "case", [ox.NamedNode(mark[1:-1])])
+    for iri in cases:
+        case = ox.NamedNode(iri)
+        small.load(input=big.query(one_case.replace(mark, str(case))).serialize(format=nt),
+                   format=nt, to_graph=ox.NamedNode(f"{_UNIT}:{iri}"))
+    if small.query(internal("audit-units-have-blank").text):
+        values = [ox.NamedNode(iri) for iri in cases]
+        return _audit_fetched(big.query(fill_values(internal("audit-case-triples"), "case", values))
+                              .serialize(format=nt))
+    named = [row[0] for row in small.query(internal("audit-named-in-units").text)]
     if named:
-        small.load(input=big.query(_PERSONS.replace("{nodes}", named)).serialize(format=nt),
-                   format=nt)
-        small.update(_SHARE_PERSONS)
+        persons = fill_values(internal("audit-persons"), "s", named)
+        small.load(input=big.query(persons).serialize(format=nt), format=nt)
+        small.update(internal("audit-share-persons").text)
     return _audit_units(small)
 
 
 def _audit_fetched(data: bytes) -> dict[str, Any]:
-    """Audit one chunk of cases fetched with :data:`_CASE_TRIPLES` (in a worker): each subject
-    goes into the named graph of the case it is marked with (:data:`_SPREAD`)."""
+    """Audit one chunk of cases fetched with ``audit-case-triples.rq`` (in a worker): each subject
+    goes into the named graph of the case it is marked with (``audit-spread.ru``)."""
     import pyoxigraph
 
     store = pyoxigraph.Store()
     store.load(input=data, format=pyoxigraph.RdfFormat.N_TRIPLES)
-    store.update(_SPREAD)
+    store.update(internal("audit-spread").text)
     return _audit_units(store)
 
 
@@ -686,10 +741,10 @@ def scan_source(data: Any, *, shapes: Graph | CompiledShapes | None = None,
     source = Source(data, location)
     base_store = pyoxigraph.Store()
     load_files(base_store, ontology_files() + monitor_files(), progress=False)
-    lone = source.construct(_LONE_PERSONS)
+    lone = source.construct(internal("audit-lone-persons").text)
     if lone:
         base_store.load(input=lone, format=pyoxigraph.RdfFormat.N_TRIPLES)
-    checks = instantiate(compiled, _ox_runner(base_store))
+    checks = instantiate(compiled, runner_for(base_store))
     out = FileAudit(at=at or date.today())
     out.violations |= validate(base_store, compiled)
     listed = source.cases()
@@ -702,30 +757,33 @@ def scan_source(data: Any, *, shapes: Graph | CompiledShapes | None = None,
         listed = [row for row in listed if row[1] in wanted]
     nodes = sorted({str(node) for node, _ in listed})
     chunks = [nodes[i:i + chunk] for i in range(0, len(nodes), chunk)]
-    _WORK.update(query=combine(checks, per_graph=True), links=True, at=out.at,
+    work = _Work(combine(checks, per_graph=True), True, out.at,
                  big=source.store if source.location is None else None, location=source.location)
+    _start(work)
     workers = workers or os.cpu_count() or 1
     if source.store is not None and not (source.forkable or source.location):
         workers = 1  # a store on disk whose directory is unknown: not shared across a fork
-    work: Callable[[Any], dict[str, Any]] = _audit_native
+    task: Callable[[Any], dict[str, Any]] = _audit_native
     tasks: Iterable[Any] = chunks
     if source.store is None:  # an endpoint: fetched here, audited by the workers
-        work = _audit_fetched
+        task = _audit_fetched
         tasks = (source.case_triples([URIRef(c) for c in part]) for part in chunks)
     links: list[bytes] = []
     try:
         with Progress("audit", total=len(nodes), unit="cases",
                       enabled=None if progress else False) as bar, contextlib.ExitStack() as stack:
-            results: Iterable[dict[str, Any]] = map(work, tasks)
+            results: Iterable[dict[str, Any]] = map(task, tasks)
             if workers > 1 and len(chunks) > 1:
-                context = multiprocessing.get_context("fork")
-                pool = stack.enter_context(context.Pool(min(workers, len(chunks))))
-                results = pool.imap(work, tasks)
+                # An in-memory source store cannot be pickled: the workers inherit it by fork.
+                context = multiprocessing.get_context("fork" if work.big is not None else None)
+                pool = stack.enter_context(context.Pool(min(workers, len(chunks)),
+                                                        initializer=_start, initargs=(work,)))
+                results = pool.imap(task, tasks)
             for part, result in zip(chunks, results):
                 _merge(out, result, checks, links)
                 bar.advance(len(part))
     finally:
-        _WORK.pop("big", None)
+        _start(None)  # drop the source store
     # A case with no triples of its own beyond its id (none in a well-formed source) still counts.
     seen = set(out.cases)
     out.cases.extend(ident for _, ident in listed if ident not in seen)
@@ -733,10 +791,13 @@ def scan_source(data: Any, *, shapes: Graph | CompiledShapes | None = None,
     return out
 
 
-def audit_files(files: Sequence[str | Path], *, shapes: Graph | CompiledShapes | None = None,
-                base: bool = True, workers: int | None = None, chunk: int = 200,
-                progress: bool = True) -> set[Violation]:
-    """The violations of :func:`scan_files` alone."""
+def scan_violations(files: Sequence[str | Path], *, shapes: Graph | CompiledShapes | None = None,
+                    base: bool = True, workers: int | None = None, chunk: int = 200,
+                    progress: bool = True) -> set[Violation]:
+    """The violations of :func:`scan_files` alone.
+
+    For an audit report from files, see :func:`chaingraph.audit.audit_files`.
+    """
     return scan_files(files, shapes=shapes, base=base, workers=workers, chunk=chunk,
                       progress=progress, person_cases=False).violations
 
@@ -747,7 +808,6 @@ def case_subgraph(store: Any, case: Node) -> Any:
     Only the default graph's: a named graph (a store's index) is not data to audit.
     """
     import pyoxigraph
-    from oxrdflib._converter import to_ox
 
     small = pyoxigraph.Store()
     quads = []

@@ -33,7 +33,6 @@ seed and options give the same bytes.
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import re
@@ -42,6 +41,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from chaingraph import catalogue
 from chaingraph.errors import BadParameter
 from chaingraph.output import open_atomic
 
@@ -54,7 +54,8 @@ PREFIXES = """\
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 """
 
-# Phase -> (notation used in flaws.json, owning organisation, role, organisation after a handover, role).
+# Phase -> (notation used in flaws.json, owning organisation, role, organisation after a handover,
+# role).
 PHASES = {
     "cg:PhaseRecognition": ("recognition", "mon:org-politie", "mon:role-casusregisseur",
                             "mon:org-vtrr", "mon:role-aandachtsfunctionaris"),
@@ -87,6 +88,10 @@ DECIDER = {
     "cg:ProtectionOrder": ("mon:org-om", "mon:role-ovj"),
 }
 
+Flaw = dict[str, str | list[str]]
+"""One seeded flaw as flaws.json writes it: rule, phase, dates, and the organisations of an
+overlap as a list."""
+
 # Seeded flaws: rule name -> what it breaks. Rates are per case that can have the flaw.
 FLAW_RULES: dict[str, str] = {
     "phase-gap": "a phase's owners leave days uncovered between them",
@@ -112,61 +117,6 @@ SETTLE_DAYS = 60
 SPREAD_DAYS = 5 * 365
 PROFESSIONALS_PER_ORG = 400
 
-# The command's own texts, in the languages of --lang. argparse shows help in English, as
-# for every command (the parser is built before --lang is read); the Dutch is kept beside it.
-TEXTS: dict[str, dict[str, str]] = {
-    "help_running": {
-        "en": "share of the cases still running on the as-of date, 0..1 (default {running}): no "
-              "end date; owners who end or hand over while the case runs",
-        "nl": "aandeel van de casussen dat op de peildatum nog loopt, 0..1 (standaard {running}): "
-              "geen einddatum; eigenaren die stoppen of overdragen terwijl de casus loopt",
-    },
-    "help_as_of": {
-        "en": "generate the cases as they stand on this date, YYYY-MM-DD (default {as_of}): "
-              "nothing starts later, and FILE.flaws.json gives the findings of an audit on that "
-              "date (audit --at {as_of})",
-        "nl": "maak de casussen zoals ze er op deze datum voor staan, JJJJ-MM-DD (standaard "
-              "{as_of}): niets begint later, en FILE.flaws.json geeft de bevindingen van een "
-              "audit op die datum (audit --at {as_of})",
-    },
-    "bad_share": {
-        "en": "the share of running cases (--running) must be a number from 0 to 1, not {value!r}",
-        "nl": "het aandeel lopende casussen (--running) moet een getal van 0 tot en met 1 zijn, "
-              "niet {value!r}",
-    },
-    "bad_date": {
-        "en": "{value!r} is not a date; give the as-of date (--as-of) as YYYY-MM-DD, "
-              "e.g. 2025-01-01",
-        "nl": "{value!r} is geen datum; geef de peildatum (--as-of) als JJJJ-MM-DD, "
-              "bijvoorbeeld 2025-01-01",
-    },
-    "early_date": {
-        "en": "the as-of date (--as-of) must be {earliest} or later, not {value}",
-        "nl": "de peildatum (--as-of) moet {earliest} of later zijn, niet {value}",
-    },
-    "bad_rate": {
-        "en": "the flaw rate (--flaw-rate) must be a number from 0 to 1, not {value!r}",
-        "nl": "de kans op elke ingebouwde fout (--flaw-rate) moet een getal van 0 tot en met 1 "
-              "zijn, niet {value!r}",
-    },
-    "bad_cases": {
-        "en": "the number of cases (--cases) must be 0 or more, not {value}",
-        "nl": "het aantal casussen (--cases) moet 0 of meer zijn, niet {value}",
-    },
-    "done": {
-        "en": "Wrote {cases} cases ({running} running on {as_of}; {triples} triples) to {out}, "
-              "{flaws} seeded flaws as found on {as_of} to {fl}.",
-        "nl": "{cases} casussen ({running} lopend op {as_of}; {triples} triples) geschreven naar "
-              "{out}, {flaws} ingebouwde fouten zoals gevonden op {as_of} naar {fl}.",
-    },
-}
-
-
-def _text(key: str, lang: str = "en", **values: object) -> str:
-    messages = TEXTS[key]
-    return (messages.get(lang) or messages["en"]).format(**values)
-
-
 def parse_share(value: object, lang: str = "en") -> float:
     """Return the share of running cases, a float from 0 to 1; else raise :class:`BadParameter`.
 
@@ -183,7 +133,7 @@ def parse_share(value: object, lang: str = "en") -> float:
     except (TypeError, ValueError):
         share = float("nan")
     if isinstance(value, bool) or not 0.0 <= share <= 1.0:  # NaN fails the comparison too
-        raise BadParameter(_text("bad_share", lang, value=value))
+        raise BadParameter(catalogue.text("generate.bad_share", lang, value=value))
     return share
 
 
@@ -209,10 +159,11 @@ def parse_as_of(value: date | str, lang: str = "en") -> date:
                 raise ValueError(text)
             day = date.fromisoformat(text)
         except ValueError:
-            raise BadParameter(_text("bad_date", lang, value=value)) from None
+            raise BadParameter(catalogue.text("generate.bad_date", lang, value=value)) from None
     if day < EARLIEST_AS_OF:
-        raise BadParameter(_text("early_date", lang, earliest=EARLIEST_AS_OF.isoformat(),
-                                 value=day.isoformat()))
+        raise BadParameter(catalogue.text("generate.early_date", lang,
+                                          earliest=EARLIEST_AS_OF.isoformat(),
+                                          value=day.isoformat()))
     return day
 
 
@@ -222,7 +173,7 @@ class Generated:
 
     cases: int
     triples: int
-    flaws: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    flaws: dict[str, list[Flaw]] = field(default_factory=dict)
     as_of: date = DEFAULT_AS_OF
     running: list[str] = field(default_factory=list)  # the ids of the running cases
 
@@ -255,14 +206,14 @@ def _pseudonym(rng: random.Random) -> str:
 
 def _case(rng: random.Random, case_id: str, rates: Mapping[str, float],
           staff: Mapping[str, list[str]], persons: set[str], *, running: bool = False,
-          as_of: date = DEFAULT_AS_OF) -> tuple[_Writer, list[dict[str, str]]]:
+          as_of: date = DEFAULT_AS_OF) -> tuple[_Writer, list[Flaw]]:
     """Write one case; return its Turtle and the flaws seeded in it.
 
     A running case started ``length`` days before ``as_of`` and has no end date; a closed
     one ended at least :data:`SETTLE_DAYS` days before ``as_of``. Nothing starts after it.
     """
     w = _Writer()
-    flaws: list[dict[str, str]] = []
+    flaws: list[Flaw] = []
 
     def flawed(rule: str) -> bool:
         return rng.random() < rates.get(rule, 0.0)
@@ -282,7 +233,8 @@ def _case(rng: random.Random, case_id: str, rates: Mapping[str, float],
     w.parts.append(f"@prefix : <{CASE_NS}{case_id}/> .\n")
     w.subject(":case", ("a", "cg:Case"), ("cg:caseId", f'"{case_id}"'), ("cg:fictional", "true"),
               ("cg:startDate", _d(start)), *([("cg:endDate", _d(end))] if end is not None else []),
-              ("cg:riskLevel", "cg:RiskHigh" if high else rng.choice(("cg:RiskLow", "cg:RiskMedium"))),
+              ("cg:riskLevel",
+               "cg:RiskHigh" if high else rng.choice(("cg:RiskLow", "cg:RiskMedium"))),
               ("cg:victim", f"prs:{victim}"), ("cg:suspect", f"prs:{suspect}"),
               ("cg:appliesPhase", ", ".join(PHASES)),
               ("cg:escalationAgreement", "mon:agreement-escalatie"))
@@ -295,7 +247,8 @@ def _case(rng: random.Random, case_id: str, rates: Mapping[str, float],
         flaws.append({"rule": "phase-without-owner", "phase": PHASES[missing][0]})
     owned = [p for p in PHASES if p != missing]
     gap_phase = rng.choice(owned) if flawed("phase-gap") else None
-    overlap_phase = rng.choice([p for p in owned if p != gap_phase]) if flawed("phase-overlap") else None
+    overlap_phase = (rng.choice([p for p in owned if p != gap_phase])
+                     if flawed("phase-overlap") else None)
     n_own = n_ev = 0
 
     def ownership(phase: str, org: str, role: str, first: date, last: date | None) -> None:
@@ -443,7 +396,8 @@ def _case(rng: random.Random, case_id: str, rates: Mapping[str, float],
         escalation = f":ev-{n_ev}"
         day = start + timedelta(days=rng.randrange(30, latest))
         w.subject(escalation, ("a", "cg:Escalation"), ("cg:inCase", ":case"), ("cg:date", _d(day)),
-                  ("cg:byOrganisation", "mon:org-politie"), ("cg:escalatedTo", "mon:role-procesregisseur"))
+                  ("cg:byOrganisation", "mon:org-politie"),
+                  ("cg:escalatedTo", "mon:role-procesregisseur"))
         if flawed("escalation-without-learning-session"):
             flaws.append({"rule": "escalation-without-learning-session",
                           "escalation": f"ev-{n_ev}"})
@@ -466,13 +420,13 @@ def _rates(flaw_rate: float | None, flaw_rates: Mapping[str, float] | None) -> d
         rates[rule] = rate
     for rule, rate in rates.items():
         if not 0.0 <= rate <= 1.0:
-            raise BadParameter(f"the flaw rate of {rule} must be between 0 and 1, not {rate}")
+            raise BadParameter(key="flaw_rate", rule=rule, rate=rate)
     return rates
 
 
 def iter_turtle(n: int, *, seed: int = 0, flaw_rate: float | None = None,
                 flaw_rates: Mapping[str, float] | None = None,
-                flaws: dict[str, list[dict[str, str]]] | None = None,
+                flaws: dict[str, list[Flaw]] | None = None,
                 counts: list[int] | None = None, running: float | None = None,
                 as_of: date | str | None = None,
                 running_cases: list[str] | None = None) -> Iterator[str]:
@@ -505,7 +459,7 @@ def iter_turtle(n: int, *, seed: int = 0, flaw_rate: float | None = None,
         ['GX-00001', 'GX-00002', 'GX-00003']
     """
     if n < 0:
-        raise BadParameter(_text("bad_cases", value=n))
+        raise BadParameter(catalogue.text("generate.bad_cases", "en", value=n))
     rates = _rates(flaw_rate, flaw_rates)
     share = DEFAULT_RUNNING if running is None else parse_share(running)
     day = DEFAULT_AS_OF if as_of is None else parse_as_of(as_of)
@@ -566,7 +520,7 @@ def generate(n: int, output: str | Path, *, seed: int = 0, flaw_rate: float | No
     """
     output = Path(output)
     day = DEFAULT_AS_OF if as_of is None else parse_as_of(as_of)
-    flaws: dict[str, list[dict[str, str]]] = {}
+    flaws: dict[str, list[Flaw]] = {}
     counts = [0, 0]
     running_cases: list[str] = []
     with open_atomic(output) as handle:
@@ -589,7 +543,7 @@ def flaws_path(output: str | Path) -> Path:
     return output.with_name(output.name + ".flaws.json")
 
 
-def read_flaws(path: str | Path) -> tuple[date | None, dict[str, list[dict[str, str]]]]:
+def read_flaws(path: str | Path) -> tuple[date | None, dict[str, list[Flaw]]]:
     """Return a flaws file's as-of date and its flaws per case id.
 
     The as-of date is the ``as-of`` of its flaws (one date for a whole generated file); None
@@ -608,52 +562,5 @@ def read_flaws(path: str | Path) -> tuple[date | None, dict[str, list[dict[str, 
     flaws = json.loads(Path(path).read_text(encoding="utf-8"))
     dates = {f["as-of"] for items in flaws.values() for f in items if "as-of" in f}
     if len(dates) > 1:
-        raise BadParameter(f"{path}: the flaws give more than one as-of date "
-                           f"({', '.join(sorted(dates))})")
+        raise BadParameter(key="flaw_dates", path=path, dates=", ".join(sorted(dates)))
     return (date.fromisoformat(dates.pop()) if dates else None), flaws
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--cases", type=int, required=True, metavar="N", help="number of cases")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    parser.add_argument("--output", "-o", metavar="FILE",
-                        help="Turtle file to write (default: stdout); the flaws go to FILE.flaws.json")
-    parser.add_argument("--flaw-rate", type=float, default=None, metavar="R",
-                        help=f"rate of each seeded flaw, 0..1 (default {DEFAULT_RATE})")
-    # Taken as text and checked in run(): a bad value is one sentence, in the --lang language.
-    parser.add_argument("--running", default=None, metavar="SHARE",
-                        help=_text("help_running", running=DEFAULT_RUNNING))
-    parser.add_argument("--as-of", default=None, metavar="DATE",
-                        help=_text("help_as_of", as_of=DEFAULT_AS_OF.isoformat()))
-
-
-def _check(args: argparse.Namespace) -> tuple[float | None, date]:
-    """Check the command's numbers and date before anything is written; return share and as-of."""
-    lang = getattr(args, "lang", "en")
-    if args.cases < 0:
-        raise BadParameter(_text("bad_cases", lang, value=args.cases))
-    if args.flaw_rate is not None and not 0.0 <= args.flaw_rate <= 1.0:
-        raise BadParameter(_text("bad_rate", lang, value=args.flaw_rate))
-    share = None if args.running is None else parse_share(args.running, lang)
-    return share, parse_as_of(DEFAULT_AS_OF if args.as_of is None else args.as_of, lang)
-
-
-def run(args: argparse.Namespace) -> int:
-    import sys
-
-    from chaingraph.progress import Progress
-
-    share, as_of = _check(args)
-    if args.output in (None, "-"):
-        flaws: dict[str, list[dict[str, str]]] = {}
-        for chunk in iter_turtle(args.cases, seed=args.seed, flaw_rate=args.flaw_rate, flaws=flaws,
-                                 running=share, as_of=as_of):
-            sys.stdout.write(chunk)
-        return 0
-    with Progress("generate", total=args.cases, unit="cases") as bar:
-        result = generate(args.cases, args.output, seed=args.seed, flaw_rate=args.flaw_rate,
-                          progress=bar, running=share, as_of=as_of)
-    print(_text("done", args.lang, cases=result.cases, running=len(result.running),
-                as_of=result.as_of.isoformat(), triples=result.triples, out=args.output,
-                flaws=result.flaw_count, fl=flaws_path(args.output)), file=sys.stderr)
-    return 0

@@ -22,7 +22,8 @@ from chaingraph.namespace import CG, PREFIXES
 
 PathLike = str | Path
 
-_FORMATS = {".ttl": "turtle", ".nt": "nt", ".n3": "n3", ".jsonld": "json-ld", ".rdf": "xml", ".owl": "xml"}
+_FORMATS = {".ttl": "turtle", ".nt": "nt", ".n3": "n3", ".jsonld": "json-ld", ".rdf": "xml",
+            ".owl": "xml"}
 
 
 def ontology_files() -> list[Path]:
@@ -87,11 +88,13 @@ def parse_file(path: PathLike, graph: Graph | None = None) -> Graph:
         graph.parse(path, format=fmt)
     except BadSyntax as exc:
         line = exc._str[: exc._i].count(b"\n") + 1 if isinstance(exc._str, bytes) else exc.lines + 1
-        raise SourceError(path, f"malformed {fmt.capitalize()}: {exc._why}", line=line) from None
+        raise SourceError(path, line=line, problem="malformed", format=fmt.capitalize(),
+                          why=exc._why) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise SourceError(path, f"cannot read the file ({exc.__class__.__name__}: {exc})") from None
+        raise SourceError(path, problem="unreadable",
+                          why=f"{exc.__class__.__name__}: {exc}") from None
     except Exception as exc:  # rdflib's other parsers raise assorted errors
-        raise SourceError(path, f"malformed {fmt}: {exc}") from None
+        raise SourceError(path, problem="malformed", format=fmt, why=exc) from None
     return graph
 
 
@@ -152,7 +155,8 @@ def load(paths: Sequence[PathLike] = (), *, base: bool = True, check: bool = Tru
     return graph
 
 
-def load_dataset(paths: Sequence[PathLike] = (), *, base: bool = True, check: bool = True) -> Dataset:
+def load_dataset(paths: Sequence[PathLike] = (), *, base: bool = True,
+                 check: bool = True) -> Dataset:
     """Load like :func:`load`, with a named graph per source file (its ``file:`` URI).
 
     The default graph is the union of the named graphs, so queries see everything.

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import argparse
-import json
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
-from chaingraph.graph import load, sources
-from chaingraph.language import label, pick
+from chaingraph.catalogue import texts
+from chaingraph.labels import label
 from chaingraph.namespace import CG
-from chaingraph.output import emit
 
 
 @dataclass
@@ -70,38 +67,15 @@ def summarise(graph: Graph, *, lang: str = "en", files: int = 0) -> Summary:
     )
 
 
-_TEXT = {
-    "en": ("Loaded {files} files, {triples} triples.", "Organisations", "Roles", "Improvement measures",
-           "related developments", "by phase", "by status", "Figures (observations)", "Cases"),
-    "nl": ("{files} bestanden geladen, {triples} triples.", "Organisaties", "Rollen", "Verbetermaatregelen",
-           "gerelateerde ontwikkelingen", "per fase", "per status", "Cijfers (waarnemingen)", "Casussen"),
-}
-
-
 def render_text(summary: Summary, lang: str = "en") -> str:
-    t = pick(_TEXT, lang)
-    lines = [t[0].format(files=summary.files, triples=summary.triples),
-             f"{t[1]}: {summary.organisations}", f"{t[2]}: {summary.roles}",
-             f"{t[3]}: {summary.measures} (+ {summary.developments} {t[4]})", f"  {t[5]}:"]
+    t = texts("info", lang)
+    lines = [t["loaded"].format(files=summary.files, triples=summary.triples),
+             f"{t['organisations']}: {summary.organisations}", f"{t['roles']}: {summary.roles}",
+             f"{t['measures']}: {summary.measures} (+ {summary.developments} {t['developments']})",
+             f"  {t['by_phase']}:"]
     lines += [f"    {name}: {n}" for name, n in summary.measures_by_phase.items()]
-    lines.append(f"  {t[6]}:")
+    lines.append(f"  {t['by_status']}:")
     lines += [f"    {name}: {n}" for name, n in summary.measures_by_status.items()]
-    lines.append(f"{t[7]}: {summary.observations}")
-    lines.append(f"{t[8]}: {len(summary.cases)} ({', '.join(summary.cases)})")
+    lines.append(f"{t['observations']}: {summary.observations}")
+    lines.append(f"{t['cases']}: {len(summary.cases)} ({', '.join(summary.cases)})")
     return "\n".join(lines)
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="*", metavar="PATH",
-                        help="case files or folders (default: the bundled example cases)")
-    parser.add_argument("--format", choices=("text", "json"), default="text")
-
-
-def run(args: argparse.Namespace) -> int:
-    files = sources(args.paths)
-    summary = summarise(load(args.paths), lang=args.lang, files=len(files))
-    if args.format == "json":
-        emit(json.dumps(asdict(summary), indent=2, ensure_ascii=False))
-    else:
-        emit(render_text(summary, args.lang))
-    return 0

@@ -21,40 +21,27 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
+
+from rdflib import Literal
+from rdflib.namespace import XSD
+
+from chaingraph.queryfiles import internal
+from chaingraph.sparql import with_values
 
 if TYPE_CHECKING:
     import pyoxigraph
 
-# Where an organisation takes part in something that belongs to a case.
-IN_CASE = ("cg:organisation", "cg:byOrganisation", "cg:participant", "cg:fromOrganisation",
-           "cg:toOrganisation", "cg:hostedBy")
-
-# How a thing of a case names its organisation ?a, for a query with ?x cg:inCase ?thing.
-# On Oxigraph as VALUES of the predicates (each scanned by its index: twice as fast as the
-# path alternative), on rdflib as a UNION (VALUES there is the slowest form).
-ORGANISATION_OF = {
-    "oxigraph": "VALUES ?p { %s } ?x ?p ?a ." % " ".join(IN_CASE),
-    "other": "{ %s }" % " } UNION { ".join(f"?x {p} ?a" for p in IN_CASE),
-}
-
 GRAPH = "https://w3id.org/chaingraph/index/memberships"
-_INDEX = "https://w3id.org/chaingraph/index#"
-_PREFIXES = f"""PREFIX cg: <https://w3id.org/chaingraph/ontology#>
-PREFIX idx: <{_INDEX}>
-PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
-"""
+"""The named graph of the index (written out in each ``queries/internal/memberships-*`` file)."""
 
-# The memberships the index holds: those the collaboration graph reads from the data
-# (export.views.MEMBERS_QUERIES "case", on Oxigraph), organisations being IRIs.
-WHERE = ORGANISATION_OF["oxigraph"] + " ?x cg:inCase ?thing . FILTER(isIRI(?a))"
-FINGERPRINT = hashlib.sha256(WHERE.encode()).hexdigest()[:16]
+_BUILD = internal("memberships-index")
 
-# The index read back: one row per case and organisation, like the query from the data.
-READ = _PREFIXES + f"SELECT ?thing ?a WHERE {{ GRAPH <{GRAPH}> {{ ?thing idx:organisation ?a }} }}"
+FINGERPRINT = hashlib.sha256(_BUILD.text.encode()).hexdigest()[:16]
+"""Which version of ``memberships-index.ru`` built an index: another version's is not read."""
 
-_STATE = _PREFIXES + f"""SELECT ?when ?query WHERE {{ GRAPH <{GRAPH}> {{
-  <{GRAPH}> idx:builtAt ?when . OPTIONAL {{ <{GRAPH}> idx:query ?query }} }} }}"""
+READ = internal("memberships-read").text
+"""The index read back: one row per case and organisation, like the query from the data."""
 
 
 def build(store: pyoxigraph.Store) -> int:
@@ -68,25 +55,21 @@ def build(store: pyoxigraph.Store) -> int:
         >>> build(store) > 0 and state(store)[0] == "usable"
         True
     """
-    when = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    store.update(_PREFIXES + f"""
-DROP SILENT GRAPH <{GRAPH}> ;
-INSERT {{ GRAPH <{GRAPH}> {{ ?thing idx:organisation ?a }} }}
-WHERE {{ SELECT DISTINCT ?thing ?a WHERE {{ {WHERE} }} }} ;
-INSERT DATA {{ GRAPH <{GRAPH}> {{
-  <{GRAPH}> idx:builtAt "{when}"^^xsd:dateTime ; idx:query "{FINGERPRINT}" }} }}""")
+    when = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    stamp = with_values(internal("memberships-stamp"), {
+        "when": Literal(when, datatype=XSD.dateTime), "fingerprint": Literal(FINGERPRINT)})
+    store.update(f"{_BUILD.text.rstrip()} ;\n{stamp}")
     return count(store)
 
 
 def drop(store: pyoxigraph.Store) -> None:
     """Remove the index from ``store`` (nothing happens when there is none)."""
-    store.update(f"DROP SILENT GRAPH <{GRAPH}>")
+    store.update(internal("memberships-drop").text)
 
 
 def count(store: pyoxigraph.Store) -> int:
     """The number of memberships the index of ``store`` holds (0 without one)."""
-    result = store.query(_PREFIXES + f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{GRAPH}> "
-                         "{ ?thing idx:organisation ?a } }")
+    result = cast("pyoxigraph.QuerySolutions", store.query(internal("memberships-count").text))
     return int(next(iter(result))[0].value)
 
 
@@ -95,9 +78,12 @@ def state(store: pyoxigraph.Store) -> tuple[str, str | None]:
 
     "outdated": built by a chaingraph with another membership query; it is not read.
     """
-    rows = list(store.query(_STATE))
+    solutions = store.query(internal("memberships-state").text)
+    rows = list(cast("pyoxigraph.QuerySolutions", solutions))
     if not rows:
         return "none", None
     when = rows[0]["when"].value
-    usable = len(rows) == 1 and rows[0]["query"] is not None and rows[0]["query"].value == FINGERPRINT
+    usable = (
+        len(rows) == 1 and rows[0]["query"] is not None and rows[0]["query"].value == FINGERPRINT
+    )
     return ("usable" if usable else "outdated"), when

@@ -11,19 +11,18 @@ read into it.
 
 from __future__ import annotations
 
-import argparse
-import html
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import cast
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
+from rdflib.term import Node
 
-from chaingraph.graph import load
-from chaingraph.language import DEFAULT, LANGUAGES, label, local_name
+from chaingraph.catalogue import text, texts
+from chaingraph.labels import DEFAULT, LANGUAGES, label, local_name
 from chaingraph.namespace import CG, MON, QB
-from chaingraph.output import emit
 
 FORMATS = ("markdown", "html")
 OWNER_SEPARATOR = "; "  # organisation labels may hold commas ("Police, Rotterdam unit")
@@ -130,6 +129,12 @@ def _order_key(graph: Graph, node) -> tuple:
     )
 
 
+
+def _integer(node: Node | None) -> int:
+    """The number an integer literal of the monitor holds (cg:order, cg:value)."""
+    return int(cast(Literal, node))
+
+
 def _when(value) -> str:
     return str(value)
 
@@ -194,7 +199,8 @@ def _item(graph: Graph, node, lang: str) -> Item:
         iri=str(node),
         notation=str(notation) if notation is not None else local_name(node).split("-", 1)[-1],
         title=_title(graph, node, lang),
-        status=", ".join(label(graph, s, lang) for s in sorted(graph.objects(node, CG.status))),
+        status=", ".join(label(graph, s, lang)
+                         for s in sorted(graph.objects(node, CG.status), key=str)),
         owners=sorted(label(graph, o, lang) for o in graph.objects(node, CG.owner)),
         status_text=_texts(graph, node, (CG.statusText,), lang),
         attention_points=_texts(graph, node, (CG.attentionPoint,), lang),
@@ -229,7 +235,7 @@ def figures(graph: Graph, *, lang: str = DEFAULT) -> FiguresTable:
     areas_sorted = sorted(
         areas,
         key=lambda a: (
-            int(graph.value(a, CG.order))
+            _integer(graph.value(a, CG.order))
             if graph.value(a, CG.order) is not None
             else (AREA_ORDER.index(a) if a in AREA_ORDER else len(AREA_ORDER)),
             str(a),
@@ -275,7 +281,7 @@ def figures(graph: Graph, *, lang: str = DEFAULT) -> FiguresTable:
                 cells[index[key]] = o
         for column in sorted(cells):  # notes numbered left to right
             o = cells[column]
-            row.values[column] = int(graph.value(o, CG.value))
+            row.values[column] = _integer(graph.value(o, CG.value))
             numbers = [note_number(t) for t in _texts(graph, o, (CG.interpretation,), lang)]
             if numbers:
                 row.cell_notes[column] = numbers
@@ -285,8 +291,8 @@ def figures(graph: Graph, *, lang: str = DEFAULT) -> FiguresTable:
     remarks = []
     for node in (dataset, MON["section-2"]):
         remarks += [t for t in _texts(graph, node, _NOTES, lang) if t not in remarks]
-    for text in _texts(graph, dataset, (CG.interpretation,), lang):
-        note_number(text)
+    for note in _texts(graph, dataset, (CG.interpretation,), lang):
+        note_number(note)
     return FiguresTable(
         title=_title(graph, MON["section-2"], lang),
         columns=columns,
@@ -318,46 +324,9 @@ def format_number(value: int, lang: str = DEFAULT) -> str:
 
 # --- words -------------------------------------------------------------------------
 
-_WORDS = {
-    "en": {
-        "title": "Monitor of the improvement measures, regenerated from the graph",
-        "intro": "Sections 2 and 4 of the monitor of 14 October 2020, rebuilt from the data in "
-        "chaingraph. Numbered notes say where the data interprets the monitor rather "
-        "than quoting it.",
-        "indicator": "Indicator",
-        "remarks": "About these figures",
-        "notes": "Notes",
-        "phase": "Phase",
-        "status": "Status",
-        "owners": "Owners",
-        "state": "State of affairs",
-        "attention": "Attention point",
-        "none": "(none)",
-        "empty": "no observations",
-        "items": "{n} items",
-    },
-    "nl": {
-        "title": "Monitor verbetermaatregelen, opnieuw opgebouwd uit de graaf",
-        "intro": "Hoofdstuk 2 en 4 van de monitor van 14 oktober 2020, opnieuw opgebouwd uit de "
-        "gegevens in chaingraph. Genummerde noten geven aan waar de gegevens de monitor "
-        "interpreteren in plaats van citeren.",
-        "indicator": "Indicator",
-        "remarks": "Over deze cijfers",
-        "notes": "Noten",
-        "phase": "Fase",
-        "status": "Status",
-        "owners": "Eigenaren",
-        "state": "Stand van zaken",
-        "attention": "Punt van aandacht",
-        "none": "(geen)",
-        "empty": "geen waarnemingen",
-        "items": "{n} onderdelen",
-    },
-}
-
 
 def _words(lang: str) -> dict[str, str]:
-    return _WORDS.get(lang, _WORDS[DEFAULT])
+    return texts("monitor", lang)
 
 
 # --- Markdown ----------------------------------------------------------------------
@@ -438,39 +407,12 @@ def _strip_number(title: str, notation: str) -> str:
 
 # --- HTML --------------------------------------------------------------------------
 
-_CSS = """
-body { font: 11pt/1.45 Georgia, 'Times New Roman', serif; max-width: 60em; margin: 2em auto;
-       padding: 0 1em; color: #222; }
-h1 { font-size: 1.6em; } h2 { font-size: 1.35em; border-bottom: 1px solid #999; margin-top: 2em; }
-h3 { font-size: 1.15em; margin-top: 1.8em; } h4 { font-size: 1em; margin: 1.4em 0 .3em; }
-table { border-collapse: collapse; font: 9.5pt/1.3 Arial, Helvetica, sans-serif; width: 100%; }
-th, td { border: 1px solid #bbb; padding: .25em .4em; vertical-align: top; }
-thead th { background: #eee; } tbody th { text-align: left; font-weight: normal; }
-td.n { text-align: right; white-space: nowrap; }
-dl.meta { display: grid; grid-template-columns: max-content auto; gap: .1em 1em; margin: .3em 0; }
-dl.meta dt { font-weight: bold; } dl.meta dd { margin: 0; }
-.attention { border-left: 3px solid #c60; padding-left: .6em; }
-.phase, .intro { color: #555; font-style: italic; }
-ol.notes { font-size: .9em; color: #444; } sup { font-size: .75em; }
-article { page-break-inside: avoid; }
-@media print { body { margin: 0; max-width: none; } a { color: inherit; text-decoration: none; }
-               h2, h3 { page-break-after: avoid; } }
-"""
-
-
-def _e(text: str) -> str:
-    return html.escape(text, quote=True)
-
-
-def _sup(prefix: str, numbers: Iterable[int]) -> str:
-    return "".join(f'<sup><a href="#{prefix}{n}">{n}</a></sup>' for n in numbers)
-
 
 def render_html(graph: Graph, *, lang: str = DEFAULT) -> str:
     """Render sections 2 and 4 of the monitor as one self-contained, printable HTML page.
 
-    The page has its CSS inline and links to no external resource; it is also
-    well-formed XML.
+    The page (the template ``monitor.html``) has its CSS inline and links to no external
+    resource; it is also well-formed XML.
 
     Example:
         >>> from chaingraph import load
@@ -478,137 +420,41 @@ def render_html(graph: Graph, *, lang: str = DEFAULT) -> str:
         >>> page.startswith("<!DOCTYPE html>") and "http://" not in page.split("<body>")[1]
         True
     """
+    from chaingraph.templates import render  # Jinja2 loads only when a page is written
+
     w = _words(lang)
-    body: list[str] = [f"<h1>{_e(w['title'])}</h1>", f'<p class="intro">{_e(w["intro"])}</p>']
-
     table = figures(graph, lang=lang)
-    body.append(f'<section id="section-2"><h2>{_e(table.title)}</h2>')
-    if table.rows:
-        years: list[tuple[str, int]] = []
-        for c in table.columns:
-            if years and years[-1][0] == c.year_label:
-                years[-1] = (c.year_label, years[-1][1] + 1)
-            else:
-                years.append((c.year_label, 1))
-        body.append("<table><thead>")
-        body.append(
-            f'<tr><th rowspan="2">{_e(w["indicator"])}</th>'
-            + "".join(f'<th colspan="{n}">{_e(y)}</th>' for y, n in years)
-            + "</tr>"
-        )
-        body.append(
-            "<tr>" + "".join(f"<th>{_e(c.area_label)}</th>" for c in table.columns) + "</tr>"
-        )
-        body.append("</thead><tbody>")
-        for row in table.rows:
-            cells = []
-            for i in range(len(table.columns)):
-                value = format_number(row.values[i], lang) if i in row.values else ""
-                cells.append(
-                    f'<td class="n">{_e(value)}{_sup("fig-note-", row.cell_notes.get(i, []))}</td>'
-                )
-            body.append(
-                f'<tr><th scope="row">{_e(row.label)}{_sup("fig-note-", row.notes)}</th>'
-                + "".join(cells)
-                + "</tr>"
-            )
-        body.append("</tbody></table>")
-    else:
-        body.append(f"<p><em>{_e(w['empty'])}</em></p>")
-    if table.remarks:
-        body.append(
-            f"<h4>{_e(w['remarks'])}</h4><ul>"
-            + "".join(f"<li>{_e(r)}</li>" for r in table.remarks)
-            + "</ul>"
-        )
-    if table.notes:
-        body.append(
-            '<ol class="notes">'
-            + "".join(f'<li id="fig-note-{n}">{_e(t)}</li>' for n, t in enumerate(table.notes, 1))
-            + "</ol>"
-        )
-    body.append("</section>")
-
-    body.append(f'<section id="section-4"><h2>{_e(_title(graph, MON["section-4"], lang))}</h2>')
-    for section in sections(graph, lang=lang):
-        body.append(
-            f'<section id="section-{_e(section.notation)}">'
-            f"<h3>{_e(section.notation)} {_e(_strip_number(section.title, section.notation))}</h3>"
-        )
-        if section.phases:
-            body.append(
-                f'<p class="phase">{_e(w["phase"])}: {_e(", ".join(section.phases))} — '
-                f"{_e(w['items'].format(n=len(section.items)))}</p>"
-            )
-        if section.description:
-            body.append(f"<p>{_e(section.description)}</p>")
-        for item in section.items:
-            anchor = f"item-{item.notation}"
-            marks = _sup(f"{anchor}-note-", range(1, len(item.notes) + 1))
-            body.append(
-                f'<article id="{_e(anchor)}"><h4>{_e(item.notation)} {_e(item.title)}{marks}</h4>'
-            )
-            meta = [
-                (w["status"], item.status or w["none"]),
-                (w["owners"], OWNER_SEPARATOR.join(item.owners) or w["none"]),
-            ]
-            meta += [(what[:1].upper() + what[1:], when) for what, when in item.dates]
-            body.append(
-                '<dl class="meta">'
-                + "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in meta)
-                + "</dl>"
-            )
-            for text in item.status_text:
-                body += [f"<p>{_e(p.strip())}</p>" for p in re.split(r"\n\s*\n", text) if p.strip()]
-            for point in item.attention_points:
-                body.append(
-                    f'<p class="attention"><strong>{_e(w["attention"])}:</strong> {_e(point)}</p>'
-                )
-            if item.notes:
-                body.append(
-                    '<ol class="notes">'
-                    + "".join(
-                        f'<li id="{_e(anchor)}-note-{n}">{_e(t)}</li>'
-                        for n, t in enumerate(item.notes, 1)
-                    )
-                    + "</ol>"
-                )
-            body.append("</article>")
-        body.append("</section>")
-    body.append("</section>")
-
-    return (
-        "<!DOCTYPE html>\n"
-        f'<html lang="{_e(lang)}">\n<head>\n'
-        '<meta charset="utf-8" />\n'
-        f"<title>{_e(w['title'])}</title>\n"
-        f"<style>{_CSS}</style>\n</head>\n<body>\n" + "\n".join(body) + "\n</body>\n</html>\n"
-    )
+    years: list[tuple[str, int]] = []  # (year, how many area columns it spans)
+    for c in table.columns:
+        if years and years[-1][0] == c.year_label:
+            years[-1] = (c.year_label, years[-1][1] + 1)
+        else:
+            years.append((c.year_label, 1))
+    rows = [
+        (row, [format_number(row.values[i], lang) if i in row.values else ""
+               for i in range(len(table.columns))])
+        for row in table.rows
+    ]
+    parts = [
+        (section, _strip_number(section.title, section.notation),
+         text("monitor.items", lang, n=len(section.items)),
+         [(item, _meta(item, w), _paragraphs(item)) for item in section.items])
+        for section in sections(graph, lang=lang)
+    ]
+    return render("monitor.html", lang=lang, title=w["title"], w=w, table=table, years=years,
+                  rows=rows, section4=_title(graph, MON["section-4"], lang), sections=parts)
 
 
-# --- the command ------------------------------------------------------------------
+def _meta(item: Item, w: dict[str, str]) -> list[tuple[str, str]]:
+    """The item's status, owners and dates, as (term, value) pairs."""
+    meta = [
+        (w["status"], item.status or w["none"]),
+        (w["owners"], OWNER_SEPARATOR.join(item.owners) or w["none"]),
+    ]
+    return meta + [(what[:1].upper() + what[1:], when) for what, when in item.dates]
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "paths",
-        nargs="*",
-        metavar="PATH",
-        help="case files or folders (default: the bundled example cases; "
-        "the monitor data is always loaded)",
-    )
-    parser.add_argument("--format", choices=FORMATS, default="markdown")
-    parser.add_argument(
-        "--output",
-        "-o",
-        metavar="FILE",
-        default=None,
-        help="write to FILE (atomically) instead of standard output",
-    )
-
-
-def run(args: argparse.Namespace) -> int:
-    graph = load(args.paths)
-    render = render_html if args.format == "html" else render_markdown
-    emit(render(graph, lang=args.lang), args.output)
-    return 0
+def _paragraphs(item: Item) -> list[str]:
+    """The state of affairs, one string per paragraph (blank lines separate them)."""
+    return [p.strip() for status in item.status_text for p in re.split(r"\n\s*\n", status)
+            if p.strip()]

@@ -1,4 +1,4 @@
-"""Writing results: to stdout, or atomically to a file.
+"""Writing results atomically to a file (the command line sends them to stdout otherwise).
 
 A file is written to a temporary sibling and moved into place with ``os.replace``,
 so a reader never sees half a file and an existing file is only replaced when the
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -51,8 +50,8 @@ def open_atomic(path: str | Path, mode: str = "w") -> Iterator[IO[Any]]:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.fchmod(fd, 0o666 & ~_umask())
-        with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8"}),
-                       buffering=1 << 20) as handle:
+        encoding = None if "b" in mode else "utf-8"
+        with os.fdopen(fd, mode, encoding=encoding, buffering=1 << 20) as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
@@ -66,15 +65,3 @@ def _umask() -> int:
     current = os.umask(0)
     os.umask(current)
     return current
-
-
-def emit(content: str | bytes, output: str | Path | None = None) -> None:
-    """Send ``content`` to ``output`` (atomically) or, when it is None or '-', to stdout."""
-    if output is not None and str(output) != "-":
-        write_atomic(output, content)
-        return
-    if isinstance(content, bytes):
-        sys.stdout.buffer.write(content)
-        sys.stdout.flush()
-    else:
-        sys.stdout.write(content if content.endswith("\n") or not content else content + "\n")

@@ -11,7 +11,6 @@ alerts, I informed, C contact point. The data comes from the ``phase-owners`` an
 
 from __future__ import annotations
 
-import argparse
 import csv
 import io
 from dataclasses import dataclass, field
@@ -19,16 +18,10 @@ from datetime import date
 
 from rdflib import Graph
 
-from chaingraph.language import label, pick
-from chaingraph.queries import add_data_arguments, open_graph, parse_date, run_query
+from chaingraph.catalogue import text
+from chaingraph.labels import label
+from chaingraph.queries import parse_date, run_query
 from chaingraph.responsibility import KIND_ORDER, case_period, short_label
-
-LEGEND = {
-    "en": "O owns · A decides · R carries out · M monitors · E receives alerts · I informed · C contact point",
-    "nl": "O eigenaar · A besluit · R voert uit · M ziet toe · E ontvangt alarmen · I geïnformeerd · C aanspreekpunt",
-}
-CASE_ROW = {"en": "case as a whole", "nl": "casus als geheel"}
-HEADER = {"en": "phase / instrument", "nl": "fase / instrument"}
 
 
 @dataclass
@@ -62,11 +55,13 @@ def raci(graph: Graph, case: str, *, at: date | str | None = None, lang: str = "
     day = parse_date(at) if at is not None else None
     phase_rows: dict[str, str] = {}
     for row in run_query(graph, "phase-owners", case=case).dicts():
-        phase_rows.setdefault(str(row["phase"]), label(graph, row["phase"], lang))
+        phase = row["phase"]  # bound in every row: the query's ?phase is not optional
+        if phase is not None:
+            phase_rows.setdefault(str(phase), label(graph, phase, lang))
     cells: dict[tuple[str, str], set[str]] = {}
     instruments: dict[str, tuple[str, str]] = {}
     organisations: dict[str, str] = {}
-    case_row = pick(CASE_ROW, lang)
+    case_row = text("raci.case_row", lang)
     for row in run_query(graph, "case-responsibilities", case=case, date=day).dicts():
         if row["organisation"] is None or row["kind"] is None:
             continue
@@ -106,7 +101,7 @@ def to_csv(matrix: RaciMatrix, lang: str = "en") -> str:
     """Return the matrix as CSV (one header row, one row per phase or instrument)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([pick(HEADER, lang), *matrix.columns])
+    writer.writerow([text("raci.header", lang), *matrix.columns])
     for name, cells in matrix.rows:
         writer.writerow([name, *cells])
     return buffer.getvalue()
@@ -117,29 +112,9 @@ def to_markdown(matrix: RaciMatrix, lang: str = "en") -> str:
     def esc(text: str) -> str:
         return text.replace("|", "\\|")
 
-    lines = ["| " + " | ".join([pick(HEADER, lang), *map(esc, matrix.columns)]) + " |",
+    lines = ["| " + " | ".join([text("raci.header", lang), *map(esc, matrix.columns)]) + " |",
              "|---" * (len(matrix.columns) + 1) + "|"]
     for name, cells in matrix.rows:
         lines.append("| " + " | ".join([esc(name), *cells]) + " |")
-    lines += ["", pick(LEGEND, lang)]
+    lines += ["", text("raci.legend", lang)]
     return "\n".join(lines) + "\n"
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("case", metavar="CASE", help="the case identifier, e.g. FX-001")
-    parser.add_argument("--format", choices=("csv", "markdown"), default="markdown")
-    parser.add_argument("--at", metavar="DATE", help="only what ran on this day (YYYY-MM-DD); "
-                                                     "default: the case's whole period")
-    parser.add_argument("--output", metavar="FILE", help="write to FILE (atomically)")
-    add_data_arguments(parser)
-
-
-def run(args: argparse.Namespace) -> int:
-    from chaingraph.output import emit
-
-    if args.at is not None:
-        parse_date(args.at, "--at")
-    matrix = raci(open_graph(args), args.case, at=args.at, lang=args.lang)
-    render = to_csv if args.format == "csv" else to_markdown
-    emit(render(matrix, args.lang), args.output)
-    return 0

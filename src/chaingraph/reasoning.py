@@ -16,30 +16,26 @@ HermiT runs on Java. It is meant for the ontology, the monitor and a handful of 
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import io
-import json
 import shutil
 import tempfile
 import time
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, Namespace
+from rdflib.term import Node
 
+from chaingraph import catalogue
+from chaingraph.catalogue import texts
 from chaingraph.errors import MissingTool, SourceError
-from chaingraph.graph import load
-from chaingraph.language import label
+from chaingraph.labels import label
 from chaingraph.namespace import CG
-from chaingraph.output import emit
 
-JAVA_HINT = (
-    "the HermiT reasoner needs Java, and 'java' is not on the PATH: "
-    "install it with 'apt-get install default-jre-headless'"
-)
+JAVA_HINT = catalogue.text("errors.no_java")
 
 # The datatypes of the OWL 2 datatype map (OWL 2 Structural Specification, section 4),
 # the only ones HermiT accepts. xsd:date, xsd:gYear and xsd:gYearMonth are not among
@@ -151,7 +147,7 @@ def java() -> str:
     """
     found = shutil.which("java")
     if not found:
-        raise MissingTool(JAVA_HINT)
+        raise MissingTool(key="no_java")
     return found
 
 
@@ -228,7 +224,7 @@ def reason(graph: Graph, *, debug: bool = False) -> Inference:
                 )
             except owlready2.OwlReadyJavaError as exc:
                 raise SourceError(
-                    "<reasoner input>", "HermiT cannot use the graph: " + _java_reason(str(exc))
+                    "<reasoner input>", problem="hermit", why=_java_reason(str(exc))
                 ) from None
             with contextlib.redirect_stderr(noise):
                 inferred = Graph()
@@ -251,7 +247,7 @@ def _java_reason(message: str) -> str:
     return "unknown Java error"
 
 
-def _case_id(graph: Graph, case: URIRef) -> str:
+def _case_id(graph: Graph, case: Node) -> str:
     return str(graph.value(case, CG.caseId) or case)
 
 
@@ -319,7 +315,7 @@ def _read_back(asserted: Graph, inferred: Graph) -> Inference:
 
 def _likely_causes(graph: Graph) -> list[Problem]:
     """The commonest causes: two disjoint classes, or two values of a functional data property."""
-    disjoint: set[tuple[URIRef, URIRef]] = set()
+    disjoint: set[tuple[Node, Node]] = set()
     for a, b in graph.subject_objects(OWL.disjointWith):
         disjoint |= {(a, b), (b, a)}
     causes = []
@@ -333,7 +329,7 @@ def _likely_causes(graph: Graph) -> list[Problem]:
     functional = set(graph.subjects(RDF.type, OWL.FunctionalProperty)) & set(
         graph.subjects(RDF.type, OWL.DatatypeProperty)
     )
-    for prop in sorted(functional):
+    for prop in sorted(functional, key=str):
         for node in sorted(set(graph.subjects(prop, None)), key=str):
             values = sorted({str(v) for v in graph.objects(node, prop)})
             if len(values) > 1:
@@ -343,53 +339,13 @@ def _likely_causes(graph: Graph) -> list[Problem]:
 
 # --- the command ------------------------------------------------------------------
 
-_TEXT = {
-    "en": {
-        "consistent": "Consistent: yes (HermiT, {triples} triples, {seconds:.1f} s)",
-        "inconsistent": "Consistent: NO — HermiT finds the graph inconsistent "
-        "({triples} triples, {seconds:.1f} s)",
-        "causes": "Likely causes:",
-        "disjoint": "{node} is both {a} and {b}, which are declared disjoint",
-        "functional": "{node} has several values for {a}, which allows one: {b}",
-        "no_causes": "No individual is typed with two disjoint classes and no functional "
-        "property has two values; look for other contradictions (a value outside a restriction).",
-        "high": "High-risk cases (inferred): {n}",
-        "only": "  high only because of a high SASH outcome (no high risk level recorded): {cases}",
-        "only_none": "  every one of them also has a high risk level recorded",
-        "escalation": "Escalation chains (every role reached, nearest level first):",
-        "protection": "Protection measures (the police must be informed of each):",
-        "none": "  (none)",
-        "no_case": "(no case)",
-    },
-    "nl": {
-        "consistent": "Consistent: ja (HermiT, {triples} triples, {seconds:.1f} s)",
-        "inconsistent": "Consistent: NEE — HermiT vindt de graaf inconsistent "
-        "({triples} triples, {seconds:.1f} s)",
-        "causes": "Waarschijnlijke oorzaken:",
-        "disjoint": "{node} is zowel {a} als {b}, en die zijn disjunct verklaard",
-        "functional": "{node} heeft meerdere waarden voor {a}, dat er één toestaat: {b}",
-        "no_causes": "Geen individu heeft twee disjuncte klassen en geen functionele eigenschap "
-        "heeft twee waarden; zoek naar andere tegenstrijdigheden "
-        "(een waarde buiten een restrictie).",
-        "high": "Hoog-risicocasussen (afgeleid): {n}",
-        "only": "  alleen hoog door een hoge SASH-uitkomst "
-        "(geen hoog risiconiveau vastgelegd): {cases}",
-        "only_none": "  bij elk ervan is ook een hoog risiconiveau vastgelegd",
-        "escalation": "Escalatieketens (elke bereikte rol, naaste niveau eerst):",
-        "protection": "Beschermingsmaatregelen (de politie moet van elk op de hoogte zijn):",
-        "none": "  (geen)",
-        "no_case": "(geen casus)",
-    },
-}
-
-
 def _names(graph: Graph, iris: Iterable[str], lang: str) -> list[str]:
     return [label(graph, URIRef(iri), lang) for iri in iris]
 
 
 def render_text(result: Inference, graph: Graph, *, lang: str = "en") -> str:
     """Render an :class:`Inference` as text for people, with labels in ``lang``."""
-    t = _TEXT.get(lang, _TEXT["en"])
+    t = texts("reason", lang)
     if not result.consistent:
         lines = [t["inconsistent"].format(triples=result.triples, seconds=result.seconds)]
         if result.problems:
@@ -451,28 +407,3 @@ def render_text(result: Inference, graph: Graph, *, lang: str = "en") -> str:
 def _short(iri: str) -> str:
     """``…/case/FX-001/inst-1`` -> ``inst-1``."""
     return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "paths",
-        nargs="*",
-        metavar="PATH",
-        help="case files or folders (default: the bundled example cases)",
-    )
-    parser.add_argument("--format", choices=("text", "json"), default="text")
-    parser.epilog = (
-        "Exit codes: 0 consistent, 1 inconsistent, 2 bad input or Java missing. "
-        "Needs Java (apt-get install default-jre-headless)."
-    )
-
-
-def run(args: argparse.Namespace) -> int:
-    java()  # before loading, so a missing Java is reported at once
-    graph = load(args.paths)
-    result = reason(graph)
-    if args.format == "json":
-        emit(json.dumps(asdict(result), indent=2, ensure_ascii=False))
-    else:
-        emit(render_text(result, graph, lang=args.lang))
-    return 0 if result.consistent else 1

@@ -18,22 +18,21 @@ This module imports neither networkx nor pyshacl, so ``chaingraph who`` starts f
 
 from __future__ import annotations
 
-import argparse
-import json
+from collections.abc import Hashable
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS, SKOS
+from rdflib.term import Node
 
 from chaingraph import periods
+from chaingraph.catalogue import text
 from chaingraph.errors import UnknownCase, UnknownInstrument
-from chaingraph.language import label, local_name, pick
+from chaingraph.labels import label, local_name, short_name
 from chaingraph.namespace import CG
 from chaingraph.queries import (
-    add_data_arguments,
-    open_graph,
     parse_date,
     resolve,
     run_query,
@@ -101,13 +100,15 @@ class Step:
 
 
 @dataclass(frozen=True)
-class Finding:
+class OwnershipFinding:
     """A gap, an overlap or a handover in a phase's ownership over the case's period.
 
     For a gap or an overlap ``start`` … ``end`` are its days (inclusive; ``end`` None
     while open); ``first`` and ``second`` the owners before and after it, or the two
     owners at once. For a handover ``start`` is the previous owner's last day, ``end``
     the next owner's first day and ``days`` the days nobody owned the phase in between.
+    What ``who`` shows of a phase's ownership; an audit's finding is a
+    :class:`chaingraph.findings.Finding`.
     """
 
     kind: str
@@ -134,12 +135,12 @@ class Responsibilities:
     contact_points: list[Holding]
     escalation: list[Step]
     escalation_problem: str | None
-    findings: list[Finding]
+    findings: list[OwnershipFinding]
 
     def as_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict (dates as ISO strings)."""
         data = asdict(self)
-        for line, raw in zip(data["phases"], self.phases):
+        for line, raw in zip(data["phases"], self.phases, strict=True):
             line["state"] = raw.state
         return _iso(data)
 
@@ -154,43 +155,6 @@ def _iso(value: Any) -> Any:
     return value
 
 
-MESSAGES = {
-    "closed": {"en": "{case} is closed: it ran from {start} to {end}; showing its last day.",
-               "nl": "{case} is afgesloten: liep van {start} tot en met {end}; dit is de laatste dag."},
-    "before": {"en": "{case} ran from {start} to {end}; {at} is before it started.",
-               "nl": "{case} liep van {start} tot en met {end}; {at} is vóór het begin."},
-    "after": {"en": "{case} ran from {start} to {end}; {at} is after it ended.",
-              "nl": "{case} liep van {start} tot en met {end}; {at} is na het einde."},
-    "running": {"en": "running", "nl": "loopt nog"},
-    "as_on": {"en": "as on", "nl": "op"},
-    "phases": {"en": "Phases", "nl": "Fasen"},
-    "instruments": {"en": "Instruments", "nl": "Instrumenten"},
-    "contacts": {"en": "Contact points", "nl": "Aanspreekpunten"},
-    "escalation": {"en": "Escalation path", "nl": "Escalatiepad"},
-    "whole": {"en": "Over the whole case", "nl": "Over de hele casus"},
-    "nobody": {"en": "nobody", "nl": "niemand"},
-    "conflict": {"en": "CONFLICT: {n} owners at once", "nl": "CONFLICT: {n} eigenaren tegelijk"},
-    "gap_now": {"en": "gap {start} … {end}", "nl": "gat {start} … {end}"},
-    "none": {"en": "(none)", "nl": "(geen)"},
-    "since": {"en": "since", "nl": "sinds"},
-    "org": {"en": "organisation", "nl": "organisatie"},
-    "role": {"en": "role", "nl": "rol"},
-    "holder": {"en": "holder", "nl": "houder"},
-    "gap": {"en": "gap", "nl": "gat"},
-    "overlap": {"en": "overlap", "nl": "overlap"},
-    "handover": {"en": "handover", "nl": "overdracht"},
-    "days": {"en": "{n} days", "nl": "{n} dagen"},
-    "open": {"en": "open", "nl": "open"},
-    "no_findings": {"en": "no gaps or overlaps", "nl": "geen gaten of overlappen"},
-    "dead_end": {"en": "dead end: {role} has nowhere to escalate",
-                 "nl": "doodlopend: {role} kan nergens heen escaleren"},
-    "cycle": {"en": "cycle: the escalation lines return to {role}",
-              "nl": "cirkel: de escalatielijnen komen terug bij {role}"},
-    "no_start": {"en": "nobody directs the case on this day, so there is no path to show",
-                 "nl": "niemand voert op deze dag regie, dus er is geen pad te tonen"},
-}
-
-
 def _date(value: Any) -> date | None:
     return value.toPython() if isinstance(value, Literal) else None
 
@@ -199,18 +163,9 @@ def _str(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def short_label(graph: Graph, node: URIRef | None, lang: str = "en") -> str:
-    """Return an organisation's abbreviation (an untagged ``skos:altLabel``) or its label."""
-    if node is None:
-        return "?"
-    alts = list(graph.objects(node, SKOS.altLabel))
-    for value in alts:
-        if isinstance(value, Literal) and not value.language:
-            return str(value)
-    for value in alts:
-        if isinstance(value, Literal) and value.language == lang:
-            return str(value)
-    return label(graph, node, lang)
+def short_label(graph: Graph, node: Node | None, lang: str = "en") -> str:
+    """Return an organisation's short name (:func:`chaingraph.labels.short_name`), '?' for none."""
+    return "?" if node is None else short_name(graph, node, lang)
 
 
 def case_ids(graph: Graph) -> list[str]:
@@ -247,13 +202,22 @@ def default_day(start: date | None, end: date | None, *, today: date | None = No
     return end if end is not None and end < today else today
 
 
+
+def _described(owner: Hashable) -> str | None:
+    """Describe the owner of a period of :func:`responsibilities`, which are Holdings."""
+    return cast(Holding, owner).describe() if owner else None
+
+
 def _holding(graph: Graph, row: dict[str, Any], lang: str) -> Holding:
     org, role = row.get("organisation"), row.get("role")
     return Holding(
         organisation=_str(org), organisation_label=short_label(graph, org, lang),
         role=_str(role), role_label=label(graph, role, lang) if role is not None else "?",
-        holder=_str(row.get("pseudonym")) or (local_name(row["holder"]) if row.get("holder") else None),
-        start=_date(row["start"]), end=_date(row.get("end")), assignment=str(row["assignment"]))
+        holder=_str(row.get("pseudonym")) or (local_name(row["holder"]) if row.get("holder")
+                                              else None),
+        # every assignment has a cg:startDate: the shapes require one
+        start=_date(row["start"]),  # type: ignore[arg-type]  # see above: never None
+        end=_date(row.get("end")), assignment=str(row["assignment"]))
 
 
 def instrument_kinds(graph: Graph) -> list[URIRef]:
@@ -334,7 +298,8 @@ def escalation_steps(graph: Graph, role: URIRef, *, lang: str = "en",
         node = URIRef(iri)
         org = next(graph.objects(node, CG.heldAt), None)
         level = levels.get(iri)
-        steps.append(Step(iri, label(graph, node, lang), short_label(graph, org, lang) if org else "?",
+        steps.append(Step(iri, label(graph, node, lang),
+                          short_label(graph, org, lang) if org else "?",
                           local_name(level) if level else "?",
                           label(graph, URIRef(level), lang) if level else "?",
                           tuple(holders.get(iri, []))))
@@ -344,7 +309,7 @@ def escalation_steps(graph: Graph, role: URIRef, *, lang: str = "en",
 def responsibilities(graph: Graph, case: str, *, at: date | str | None = None, lang: str = "en",
                      phase: str | None = None, instrument: str | None = None,
                      today: date | None = None) -> Responsibilities:
-    """Return who is responsible for what in ``case`` on ``at`` (see the module doc for the default).
+    """Return who is responsible for what in ``case`` on ``at`` (the module doc has the default).
 
     Args:
         graph: the loaded graph.
@@ -360,27 +325,30 @@ def responsibilities(graph: Graph, case: str, *, at: date | str | None = None, l
     """
     start, end = case_period(graph, case)
     notes: list[str] = []
-    fmt = {"case": case, "start": start, "end": end or pick(MESSAGES["running"], lang)}
+    fmt = {"case": case, "start": start, "end": end or text("who.running", lang)}
     if at is None:
         day = default_day(start, end, today=today)
         if end is not None and day == end and (today or date.today()) > end:
-            notes.append(pick(MESSAGES["closed"], lang).format(**fmt))
+            notes.append(text("who.closed", lang, **fmt))
     else:
         day = parse_date(at)
         if start is not None and day < start:
-            notes.append(pick(MESSAGES["before"], lang).format(at=day, **fmt))
+            notes.append(text("who.before", lang, at=day, **fmt))
         elif end is not None and day > end:
-            notes.append(pick(MESSAGES["after"], lang).format(at=day, **fmt))
+            notes.append(text("who.after", lang, at=day, **fmt))
     wanted_phase = resolve(graph, phase, of_class=CG.Phase) if phase else None
     wanted_kind = resolve_instrument_kind(graph, instrument) if instrument else None
 
     # phases on the day, and over the whole period (for gaps, overlaps, handovers)
     lines: dict[str, PhaseLine] = {}
     for row in run_query(graph, "phase-owners", case=case, date=day).dicts():
-        key = str(row["phase"])
+        node = row["phase"]  # bound in every row: the query's ?phase is not optional
+        if node is None:
+            continue
+        key = str(node)
         if key not in lines:
-            node = row["phase"]
-            lines[key] = PhaseLine(key, str(next(graph.objects(node, SKOS.notation), local_name(node))),
+            lines[key] = PhaseLine(key, str(next(graph.objects(node, SKOS.notation),
+                                                 local_name(node))),
                                    label(graph, node, lang))
         if row["assignment"] is not None:
             lines[key].owners.append(_holding(graph, row, lang))
@@ -388,26 +356,28 @@ def responsibilities(graph: Graph, case: str, *, at: date | str | None = None, l
     for row in run_query(graph, "phase-owners", case=case).dicts():
         if row["assignment"] is not None:
             history.setdefault(str(row["phase"]), []).append(_holding(graph, row, lang))
-    findings: list[Finding] = []
+    findings: list[OwnershipFinding] = []
     for key, owners in history.items():
         if key not in lines or start is None:
             continue
         line = lines[key]
         spans = [periods.Period(h.start, h.end, h) for h in owners]
         for gap in periods.gaps(spans, start, end):
-            findings.append(Finding("gap", line.notation, line.label, gap.start, gap.end,
-                                    gap.before.describe() if gap.before else None,
-                                    gap.after.describe() if gap.after else None, gap.days))
+            findings.append(OwnershipFinding("gap", line.notation, line.label, gap.start, gap.end,
+                                             _described(gap.before), _described(gap.after),
+                                             gap.days))
             if gap.start <= day and (gap.end is None or day <= gap.end):
                 line.gap = gap
         for overlap in periods.overlaps(spans):
             days = None if overlap.end is None else (overlap.end - overlap.start).days + 1
-            findings.append(Finding("overlap", line.notation, line.label, overlap.start, overlap.end,
-                                    overlap.first.describe(), overlap.second.describe(), days))
+            findings.append(OwnershipFinding("overlap", line.notation, line.label, overlap.start,
+                                             overlap.end, _described(overlap.first),
+                                             _described(overlap.second), days))
         for handover in periods.handovers(spans):
-            findings.append(Finding("handover", line.notation, line.label, handover.previous_end,
-                                    handover.next_start, handover.previous.describe(),
-                                    handover.next.describe(), handover.gap_days))
+            findings.append(OwnershipFinding("handover", line.notation, line.label,
+                                             handover.previous_end, handover.next_start,
+                                             _described(handover.previous),
+                                             _described(handover.next), handover.gap_days))
     # a handover is listed after the gap it spans (it starts on the previous owner's last day)
     findings.sort(key=lambda f: (f.start + periods.ONE_DAY if f.kind == "handover" else f.start,
                                  f.phase, f.kind != "gap", f.kind))
@@ -417,7 +387,8 @@ def responsibilities(graph: Graph, case: str, *, at: date | str | None = None, l
     holders_by_role: dict[str, list[str]] = {}
     for row in run_query(graph, "case-responsibilities", case=case, date=day).dicts():
         holding = _holding(graph, row, lang)
-        if holding.role and holding.holder and holding.holder not in holders_by_role.get(holding.role, []):
+        if (holding.role and holding.holder
+                and holding.holder not in holders_by_role.get(holding.role, [])):
             holders_by_role.setdefault(holding.role, []).append(holding.holder)
         if row["instrument"] is None:
             continue
@@ -430,9 +401,9 @@ def responsibilities(graph: Graph, case: str, *, at: date | str | None = None, l
                                               label(graph, kind, lang) if kind else "?")
         notation = str(row["kind"]) if row["kind"] is not None else "?"
         instruments[key].responsibilities.setdefault(notation, []).append(holding)
-    for line in instruments.values():
-        line.responsibilities = dict(sorted(
-            line.responsibilities.items(),
+    for instrument_line in instruments.values():
+        instrument_line.responsibilities = dict(sorted(
+            instrument_line.responsibilities.items(),
             key=lambda kv: KIND_ORDER.index(kv[0]) if kv[0] in KIND_ORDER else 99))
 
     contacts = [_holding(graph, row, lang)
@@ -441,10 +412,13 @@ def responsibilities(graph: Graph, case: str, *, at: date | str | None = None, l
     # the escalation path starts at whoever directs the case on the day
     direction = lines.get(str(CG.PhaseCaseDirection))
     start_role = next((h.role for h in (direction.owners if direction else []) if h.role), None)
+    steps: list[Step]
+    problem: str | None
     if start_role is None:
         steps, problem = [], "no-start"
     else:
-        steps, problem = escalation_steps(graph, URIRef(start_role), lang=lang, holders=holders_by_role)
+        steps, problem = escalation_steps(graph, URIRef(start_role), lang=lang,
+                                          holders=holders_by_role)
 
     phases = list(lines.values())
     if wanted_phase is not None:
@@ -460,7 +434,8 @@ def _columns(rows: list[list[str]], indent: str = "  ") -> list[str]:
     if not rows:
         return []
     widths = [max(len(r[i]) for r in rows if i < len(r)) for i in range(max(map(len, rows)))]
-    return [indent + "  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+    return [indent + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)).rstrip()
+            for r in rows]
 
 
 def _holding_cells(h: Holding) -> list[str]:
@@ -472,15 +447,23 @@ def problem_text(problem: str | None, graph_labels: dict[str, str], lang: str) -
     if problem is None:
         return None
     if problem == "no-start":
-        return pick(MESSAGES["no_start"], lang)
+        return text("who.no_start", lang)
     kind, _, iri = problem.partition(" ")
     key = "dead_end" if kind == "dead-end" else "cycle"
-    return pick(MESSAGES[key], lang).format(role=graph_labels.get(iri, local_name(iri)))
+    return text(f"who.{key}", lang, role=graph_labels.get(iri, local_name(iri)))
+
+
+def phase_name(notation: str, label: str, lang: str) -> str:
+    """The short name of a phase in ``lang`` ("risk", "risico"); its label if it has none."""
+    try:
+        return text(f"who.phase.{notation}", lang)
+    except KeyError:
+        return label
 
 
 def render_text(r: Responsibilities, lang: str = "en") -> str:
     """Return the answer a coordinator reads in ten seconds: aligned columns."""
-    m = lambda key: pick(MESSAGES[key], lang)  # noqa: E731
+    m = lambda key: text(f"who.{key}", lang)  # noqa: E731
     period = f"{r.start} … {r.end or m('running')}"
     out = [f"{r.case}  ({period})  {m('as_on')} {r.at}"]
     out += [f"! {note}" for note in r.notes]
@@ -495,7 +478,8 @@ def render_text(r: Responsibilities, lang: str = "en") -> str:
                 extra = m("gap_now").format(start=line.gap.start, end=line.gap.end or m("open"))
             rows.append([line.label, m("nobody").upper(), "", "", "", extra])
         for i, owner in enumerate(line.owners):
-            note = m("conflict").format(n=len(line.owners)) if line.state == "conflict" and i == 0 else ""
+            conflict = line.state == "conflict" and i == 0
+            note = m("conflict").format(n=len(line.owners)) if conflict else ""
             rows.append([line.label if i == 0 else "", *_holding_cells(owner), note])
     out += _columns(rows) if len(rows) > 1 else ["  " + m("none")]
 
@@ -528,39 +512,14 @@ def render_text(r: Responsibilities, lang: str = "en") -> str:
     rows = []
     for f in r.findings:
         span = f"{f.start} … {f.end or m('open')}"
-        days = m("days").format(n=f.days) if f.days is not None else m("open")
+        days = text("common.days", lang, n=f.days) if f.days is not None else m("open")
         if f.kind == "handover":
             span = f"{f.start} → {f.end}"
-            days = m("days").format(n=f.days) if f.days else ""
+            days = text("common.days", lang, n=f.days) if f.days else ""
             if not f.days:
                 continue  # a seamless handover is not worth a coordinator's second
         between = " → ".join(x for x in (f.first, f.second) if x) if f.kind != "overlap" \
             else f"{f.first} + {f.second}"
-        rows.append([m(f.kind), f.phase, span, days, between])
+        rows.append([m(f.kind), phase_name(f.phase, f.phase_label, lang), span, days, between])
     out += _columns(rows) or ["  " + m("no_findings")]
     return "\n".join(out)
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("case", metavar="CASE", help="the case identifier, e.g. FX-001")
-    parser.add_argument("--phase", help="only this phase (recognition, risk, direction, collaboration, other)")
-    parser.add_argument("--instrument", metavar="KIND", help="only instruments of this kind, e.g. AnkleMonitor")
-    parser.add_argument("--at", metavar="DATE",
-                        help="the day to look at (YYYY-MM-DD); default today, or a closed case's last day")
-    parser.add_argument("--format", choices=("text", "json"), default="text")
-    add_data_arguments(parser)
-
-
-def run(args: argparse.Namespace) -> int:
-    from chaingraph.output import emit
-
-    if args.at is not None:
-        parse_date(args.at, "--at")  # a malformed date fails before the data is loaded
-    graph = open_graph(args)
-    answer = responsibilities(graph, args.case, at=args.at, lang=args.lang,
-                              phase=args.phase, instrument=args.instrument)
-    if args.format == "json":
-        emit(json.dumps(answer.as_dict(), indent=2, ensure_ascii=False))
-    else:
-        emit(render_text(answer, args.lang))
-    return 0

@@ -1,12 +1,12 @@
 """SHACL compiled to SPARQL: the shapes graph as SELECT queries whose rows are violations.
 
-The shapes in ``shapes/`` stay the single source of truth; this module reads them and
+The shapes graph stays the single source of truth; this module reads it and
 compiles each constraint of the SHACL Core subset they use (and their ``sh:sparql``
 constraints, taken as written) into one SPARQL ``SELECT`` that returns the focus nodes
 (and values) violating it. Run over a whole pyoxigraph store, the queries find what
 pySHACL finds on an rdflib graph, many times faster; restricted with a ``VALUES``
-clause to the nodes of one case, they re-audit that case in milliseconds, flat in the
-number of cases. pySHACL stays the reference: the tests assert identical findings, and
+clause to a few focus nodes, they re-check those in milliseconds, flat in the size of
+the data. pySHACL stays the reference: the tests assert identical findings, and
 the W3C SHACL test suite (core and SPARQL) runs on the compiler.
 
 The compiler is correct or refuses: a construct it cannot compile exactly (``sh:xone``,
@@ -43,17 +43,21 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast, overload
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
+from rdflib.query import ResultRow
 from rdflib.term import Node
 
 from chaingraph.errors import ChaingraphError
+from chaingraph.sparql_tokens import code as _code
+from chaingraph.sparql_tokens import tokens as _lex
 
 SH_NS = str(SH)
 
@@ -77,8 +81,7 @@ class UnsupportedShape(ChaingraphError, ValueError):
     def __init__(self, shape: Node, construct: str) -> None:
         self.shape = shape
         self.construct = construct
-        super().__init__(f"shape {_name(shape)} uses {construct}, which the compiled audit cannot "
-                         "compile; use the reference audit (--engine shacl, pySHACL) for these shapes")
+        super().__init__(key="unsupported_shape", shape=_name(shape), construct=construct)
 
 
 class IllFormedShape(UnsupportedShape):
@@ -88,9 +91,8 @@ class IllFormedShape(UnsupportedShape):
     def __init__(self, shape: Node, construct: str) -> None:
         self.shape = shape
         self.construct = construct
-        super(UnsupportedShape, self).__init__(
-            f"shape {_name(shape)} is ill-formed: {construct}, which SHACL does not allow; "
-            "correct the shapes")
+        super(UnsupportedShape, self).__init__(key="ill_formed_shape", shape=_name(shape),
+                                               construct=construct)
 
 
 @dataclass(frozen=True)
@@ -190,7 +192,7 @@ def _members(graph: Graph, node: Node, shape: Node, key: Node) -> list[Node]:
 # --- paths ---------------------------------------------------------------------------
 
 
-def compile_path(graph: Graph, path: Node, shape: Node) -> str:
+def compile_path(graph: Graph, path: Node | None, shape: Node) -> str:
     """Turn a SHACL path into a SPARQL property path.
 
     Example:
@@ -212,7 +214,8 @@ def compile_path(graph: Graph, path: Node, shape: Node) -> str:
             return "(" + fmt.format(compile_path(graph, inner, shape)) + ")"
     alternatives = graph.value(path, SH.alternativePath)
     if alternatives is not None:
-        return "(" + "|".join(compile_path(graph, p, shape) for p in _list(graph, alternatives)) + ")"
+        choices = (compile_path(graph, p, shape) for p in _list(graph, alternatives))
+        return "(" + "|".join(choices) + ")"
     raise UnsupportedShape(shape, "a path form it does not know")
 
 
@@ -282,6 +285,11 @@ def _true(value: Node) -> bool:
     return isinstance(value, Literal) and value.value is True
 
 
+def _int(value: Node) -> int:
+    """The number of a count key (``_well_formed`` has refused all but an xsd:integer)."""
+    return int(cast(Literal, value))
+
+
 # --- literals as Oxigraph keeps them ---------------------------------------------------------
 
 
@@ -301,16 +309,17 @@ def _stored_forms(literals: Iterable[Literal]) -> dict[Literal, Literal]:
     """How Oxigraph keeps each literal: in canonical form when it knows the datatype ("4.0"
     ^^xsd:decimal as "4", "5"^^xsd:int as "5"^^xsd:integer), as written otherwise."""
     import pyoxigraph
-    from oxrdflib._converter import to_ox
 
     items = list(literals)
     store = pyoxigraph.Store()
-    predicate = pyoxigraph.NamedNode("urn:x-chaingraph:form")
-    store.extend([pyoxigraph.Quad(pyoxigraph.NamedNode(f"urn:x-chaingraph:{i}"), predicate,
+    predicate = pyoxigraph.NamedNode("urn:x-shacl2sparql:form")
+    store.extend([pyoxigraph.Quad(pyoxigraph.NamedNode(f"urn:x-shacl2sparql:{i}"), predicate,
                                   to_ox(item)) for i, item in enumerate(items)])
     forms: dict[Literal, Literal] = {}
     for quad in store:
-        forms[items[int(quad.subject.value.rsplit(":", 1)[1])]] = _from_ox(quad.object)
+        # a literal goes into the store, so a literal comes out
+        item = items[int(quad.subject.value.rsplit(":", 1)[1])]
+        forms[item] = cast(Literal, _from_ox(quad.object))
     return forms
 
 
@@ -332,8 +341,8 @@ def _constant(shape: Node, key: Node, value: Node) -> None:
                                           f"{stored.n3()})")
 
 
-_STRINGS_READ = {SH.pattern: "lexical", SH.minLength: "lexical", SH.maxLength: "lexical",
-                 SH.datatype: "datatype"}
+_STRINGS_READ: dict[Node, str] = {SH.pattern: "lexical", SH.minLength: "lexical",
+                                  SH.maxLength: "lexical", SH.datatype: "datatype"}
 
 
 def _reads(graph: Graph, key: Node, value: Node,
@@ -513,8 +522,8 @@ def _value_ok(graph: Graph, key: Node, value: Node, var: str, names: _Names,
         return f"(!isBlank({var}) && REGEX(STR({var}), {Literal(str(value)).n3()}{extra}))"
     if key in (SH.minLength, SH.maxLength):
         op = ">=" if key == SH.minLength else "<="
-        return f"(!isBlank({var}) && STRLEN(STR({var})) {op} {int(value)})"
-    ranges = {SH.minInclusive: ">=", SH.minExclusive: ">", SH.maxInclusive: "<=",
+        return f"(!isBlank({var}) && STRLEN(STR({var})) {op} {_int(value)})"
+    ranges: dict[Node, str] = {SH.minInclusive: ">=", SH.minExclusive: ">", SH.maxInclusive: "<=",
               SH.maxExclusive: "<"}
     if key in ranges:
         return f"COALESCE({var} {ranges[key]} {value.n3()}, false)"
@@ -559,7 +568,7 @@ def _pattern(graph: Graph, shape: Node, var: str, names: _Names, compiled: Compi
             if key == SH.hasValue:
                 _constant(owner, key, value)
                 parts.append(f"{var} {path} {value.n3()} .")
-            elif key == SH.minCount and int(value) == 1:
+            elif key == SH.minCount and _int(value) == 1:
                 parts.append(f"{var} {path} {names.fresh()} .")
             else:
                 return None
@@ -613,14 +622,14 @@ def _conforms_property(graph: Graph, shape: Node, var: str, names: _Names,
             continue  # read with sh:qualifiedValueShape, sh:pattern
         v = names.fresh()
         if key == SH.minCount:
-            if int(value) > 1:
+            if _int(value) > 1:
                 raise UnsupportedShape(owner, "sh:minCount above 1 in a nested property shape")
-            if int(value) == 1:
+            if _int(value) == 1:
                 tests.append(f"EXISTS {{ {var} {path} {v} }}")
         elif key == SH.maxCount:
-            if int(value) == 0:
+            if _int(value) == 0:
                 tests.append(f"NOT EXISTS {{ {var} {path} {v} }}")
-            elif int(value) == 1:
+            elif _int(value) == 1:
                 w = names.fresh()
                 tests.append(f"NOT EXISTS {{ {var} {path} {v} . {var} {path} {w} . "
                              f"FILTER(!sameTerm({v}, {w})) }}")
@@ -631,13 +640,14 @@ def _conforms_property(graph: Graph, shape: Node, var: str, names: _Names,
             tests.append(f"EXISTS {{ {var} {path} {value.n3()} }}")
         elif key == SH.qualifiedValueShape:
             low, high = keys.get(SH.qualifiedMinCount), keys.get(SH.qualifiedMaxCount)
-            if high is not None and int(high) != 0 or low is not None and int(low) > 1:
-                raise UnsupportedShape(owner, "qualified counts other than min 1 / max 0 when nested")
+            if high is not None and _int(high) != 0 or low is not None and _int(low) > 1:
+                raise UnsupportedShape(owner,
+                                       "qualified counts other than min 1 / max 0 when nested")
             disjoint = keys.get(SH.qualifiedValueShapesDisjoint)
             siblings = _siblings(graph, shape, value) if disjoint is not None and _true(disjoint) \
                 else []
             found = _qualified(graph, value, var, path, v, names, compiled, owner, siblings)
-            if low is not None and int(low) == 1:
+            if low is not None and _int(low) == 1:
                 tests.append(f"EXISTS {{ {found} }}")
             if high is not None:
                 tests.append(f"NOT EXISTS {{ {found} }}")
@@ -688,9 +698,9 @@ def _counted(graph: Graph, shape: Node, focus: str, names: _Names, compiled: Com
         optionals.append(f"OPTIONAL {{ ?this {compile_path(graph, path_node, owner)} {a} }}")
         for test, value in _constraints(graph, prop, compiled, owner):
             if test == SH.minCount:
-                failing.append(f"COUNT(DISTINCT {a}) < {int(value)}")
+                failing.append(f"COUNT(DISTINCT {a}) < {_int(value)}")
             elif test == SH.maxCount:
-                failing.append(f"COUNT(DISTINCT {a}) > {int(value)}")
+                failing.append(f"COUNT(DISTINCT {a}) > {_int(value)}")
             elif test == SH.hasValue:
                 _constant(owner, test, value)
                 failing.append(f"SUM(IF(BOUND({a}) && sameTerm({a}, {value.n3()}), 1, 0)) = 0")
@@ -714,7 +724,7 @@ def _short(node: Node) -> str:
 
 
 def _node_kind_test(kind: Node, var: str, shape: Node) -> str:
-    tests = {
+    tests: dict[Node, str] = {
         SH.IRI: f"isIRI({var})", SH.BlankNode: f"isBlank({var})", SH.Literal: f"isLiteral({var})",
         SH.BlankNodeOrIRI: f"(isBlank({var}) || isIRI({var}))",
         SH.BlankNodeOrLiteral: f"(isBlank({var}) || isLiteral({var}))",
@@ -738,8 +748,8 @@ def _subclasses_marker(cls: Node) -> str:
 
 
 def _isa(var: str, t: str, cls: Node, compiled: CompiledShapes) -> str:
-    """A pattern matching when ``var`` is an instance of ``cls`` (with subclasses); ``t`` is free."""
-    compiled.classes.add(cls)  # type: ignore[arg-type]
+    """A pattern matching when ``var`` is an instance of ``cls`` or a subclass; ``t`` is free."""
+    compiled.classes.add(cls)  # type: ignore[arg-type]  # an IRI: _well_formed checked sh:class
     return f"##ISA:{var}:{t}:{cls.n3()}##"
 
 
@@ -806,13 +816,14 @@ def _severity(graph: Graph, shape: Node, parent: Node | None = None) -> URIRef:
 
 
 def _message(graph: Graph, shape: Node) -> str | None:
-    messages = {m.language: str(m) for m in graph.objects(shape, SH.message) if isinstance(m, Literal)}
+    messages = {m.language: str(m) for m in graph.objects(shape, SH.message)
+                if isinstance(m, Literal)}
     return messages.get("en") or messages.get(None) or next(iter(messages.values()), None)
 
 
 def _deactivated(graph: Graph, shape: Node) -> bool:
     value = graph.value(shape, SH.deactivated)
-    return bool(value is not None and value.toPython() is True)
+    return isinstance(value, Literal) and value.toPython() is True
 
 
 def compile_shapes(shapes: Graph) -> CompiledShapes:
@@ -876,7 +887,8 @@ def _compile_node_shape(graph: Graph, shape: Node, target: str, compiled: Compil
                                                   severity, message))
 
 
-def _compile_property_shape(graph: Graph, shape: Node, target: str, compiled: CompiledShapes) -> None:
+def _compile_property_shape(graph: Graph, shape: Node, target: str,
+                            compiled: CompiledShapes) -> None:
     path_node = graph.value(shape, SH.path)
     if path_node is None:
         raise UnsupportedShape(shape, "a property shape without sh:path")
@@ -897,7 +909,7 @@ def _compile_property_shape(graph: Graph, shape: Node, target: str, compiled: Co
         if key in _NOT_CONSTRAINTS or not str(key).startswith(SH_NS):
             continue
         if key == SH.minCount:
-            n = int(value)
+            n = _int(value)
             if n == 0:
                 continue
             if n == 1:
@@ -911,7 +923,7 @@ def _compile_property_shape(graph: Graph, shape: Node, target: str, compiled: Co
         elif key == SH.maxCount:
             add(SH.MaxCountConstraintComponent,
                 f"SELECT ?this WHERE {{ {focus} ?this {path} ?value }} "
-                f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) > {int(value)})", False,
+                f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) > {_int(value)})", False,
                 "sh:maxCount")
         elif key == SH.qualifiedValueShape:
             disjoint = keys.get(SH.qualifiedValueShapesDisjoint)
@@ -922,17 +934,17 @@ def _compile_property_shape(graph: Graph, shape: Node, target: str, compiled: Co
             count = (f"SELECT ?this (COUNT(DISTINCT ?q) AS ?n) WHERE {{ {focus} "
                      f"OPTIONAL {{ {found} }} }} GROUP BY ?this")
             reads = _reads(graph, key, value)
-            if low is not None and int(low) == 1:
+            if low is not None and _int(low) == 1:
                 add(SH.QualifiedMinCountConstraintComponent,
                     f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ {found} }} FILTER(!BOUND(?q)) }}",
                     False, "sh:qualifiedMinCount", reads)
-            elif low is not None and int(low) > 0:
+            elif low is not None and _int(low) > 0:
                 add(SH.QualifiedMinCountConstraintComponent,
-                    f"SELECT ?this WHERE {{ {{ {count} }} FILTER(?n < {int(low)}) }}", False,
+                    f"SELECT ?this WHERE {{ {{ {count} }} FILTER(?n < {_int(low)}) }}", False,
                     "sh:qualifiedMinCount", reads)
             if high is not None:
                 add(SH.QualifiedMaxCountConstraintComponent,
-                    f"SELECT ?this WHERE {{ {{ {count} }} FILTER(?n > {int(high)}) }}", False,
+                    f"SELECT ?this WHERE {{ {{ {count} }} FILTER(?n > {_int(high)}) }}", False,
                     "sh:qualifiedMaxCount", reads)
         else:
             done = _value_constraint(graph, shape, key, value, target, "?value", path, names,
@@ -969,7 +981,7 @@ def _value_constraint(graph: Graph, shape: Node, key: Node, value: Node, target:
         return _Query(component, select(condition), bool(path), not path)
 
     if key == SH["class"]:
-        compiled.classes.add(value)  # type: ignore[arg-type]
+        compiled.classes.add(value)  # type: ignore[arg-type]  # an IRI: _well_formed checked it
         return each(SH.ClassConstraintComponent,
                     f"OPTIONAL {{ {v} a ?_t . VALUES ?_t {{ {_subclasses_marker(value)} }} }} "
                     "FILTER(!BOUND(?_t))")
@@ -1004,16 +1016,18 @@ def _value_constraint(graph: Graph, shape: Node, key: Node, value: Node, target:
                     f"FILTER(isBlank({v}) || !REGEX(STR({v}), {Literal(str(value)).n3()}{extra}))")
     if key in (SH.minLength, SH.maxLength):
         op = "<" if key == SH.minLength else ">"
-        component = SH.MinLengthConstraintComponent if key == SH.minLength else SH.MaxLengthConstraintComponent
-        return each(component, f"FILTER(isBlank({v}) || STRLEN(STR({v})) {op} {int(value)})")
-    ranges = {SH.minInclusive: (">=", SH.MinInclusiveConstraintComponent),
-              SH.minExclusive: (">", SH.MinExclusiveConstraintComponent),
-              SH.maxInclusive: ("<=", SH.MaxInclusiveConstraintComponent),
-              SH.maxExclusive: ("<", SH.MaxExclusiveConstraintComponent)}
+        component = (SH.MinLengthConstraintComponent if key == SH.minLength
+                     else SH.MaxLengthConstraintComponent)
+        return each(component, f"FILTER(isBlank({v}) || STRLEN(STR({v})) {op} {_int(value)})")
+    ranges: dict[Node, tuple[str, URIRef]] = {
+        SH.minInclusive: (">=", SH.MinInclusiveConstraintComponent),
+        SH.minExclusive: (">", SH.MinExclusiveConstraintComponent),
+        SH.maxInclusive: ("<=", SH.MaxInclusiveConstraintComponent),
+        SH.maxExclusive: ("<", SH.MaxExclusiveConstraintComponent)}
     if key in ranges:
         op, component = ranges[key]
         return each(component, f"FILTER(!COALESCE({v} {op} {value.n3()}, false))")
-    pairs = {SH.lessThan: ("<", SH.LessThanConstraintComponent),
+    pairs: dict[Node, tuple[str, URIRef]] = {SH.lessThan: ("<", SH.LessThanConstraintComponent),
              SH.lessThanOrEquals: ("<=", SH.LessThanOrEqualsConstraintComponent)}
     if key in pairs and path:
         op, component = pairs[key]
@@ -1021,8 +1035,9 @@ def _value_constraint(graph: Graph, shape: Node, key: Node, value: Node, target:
                                         f"FILTER(!COALESCE(?value {op} ?_other, false))"), True)
     if key == SH.equals and path:
         return _Query(SH.EqualsConstraintComponent,
-                      f"SELECT ?this ?value WHERE {{ {focus} {{ ?this {path} ?value . FILTER NOT EXISTS "
-                      f"{{ ?this {value.n3()} ?value }} }} UNION {{ ?this {value.n3()} ?value . "
+                      f"SELECT ?this ?value WHERE {{ {focus} {{ ?this {path} ?value . "
+                      f"FILTER NOT EXISTS {{ ?this {value.n3()} ?value }} }} "
+                      f"UNION {{ ?this {value.n3()} ?value . "
                       f"FILTER NOT EXISTS {{ ?this {path} ?value }} }} }}", True)
     if key == SH.equals:
         # The value node is the focus node: every other value of the property, and the focus
@@ -1041,8 +1056,9 @@ def _value_constraint(graph: Graph, shape: Node, key: Node, value: Node, target:
         counted = _counted(graph, value, focus, names, compiled, shape)
         if counted is not None:
             return _Query(SH.NodeConstraintComponent, counted, False, True)
-    logical = {SH["not"]: SH.NotConstraintComponent, SH.node: SH.NodeConstraintComponent,
-               SH["or"]: SH.OrConstraintComponent, SH["and"]: SH.AndConstraintComponent}
+    logical: dict[Node, URIRef] = {
+        SH["not"]: SH.NotConstraintComponent, SH.node: SH.NodeConstraintComponent,
+        SH["or"]: SH.OrConstraintComponent, SH["and"]: SH.AndConstraintComponent}
     if key in logical:
         ok = _value_ok(graph, key, value, v, names, compiled, shape)
         return each(logical[key], f"FILTER(!{ok})")
@@ -1084,24 +1100,6 @@ def _prefixes(graph: Graph, node: Node, shape: Node) -> list[str]:
                     seen.add(imported)
                     sources.append(imported)
     return lines
-
-
-_LEX = re.compile(r"""
-    (?P<skip>\#[^\n]*
-      |\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
-      |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
-    |(?P<iri><[^\s<>"{}|^`\\]*>)
-    |(?P<var>[?$][A-Za-z0-9_\u00B7-\uFFFF]+)
-    |(?P<word>[A-Za-z_][A-Za-z0-9_\-]*(?::[^\s{}()\[\];,.]*)?)
-    |(?P<punct>[{}()])
-    |(?P<other>\S)
-""", re.X)
-
-
-def _lex(text: str) -> list[tuple[int, str, str]]:
-    """The tokens of SPARQL text as (position, kind, text), without strings, IRIs and comments."""
-    return [(m.start(), m.lastgroup or "", m.group()) for m in _LEX.finditer(text)
-            if m.lastgroup not in ("skip", "iri")]
 
 
 @dataclass
@@ -1198,21 +1196,12 @@ def _top_block(body: str, shape: Node) -> _Block:
 def _check_sparql(text: str, shape: Node, bound: Sequence[str]) -> None:
     """Refuse what SHACL-SPARQL forbids in a query with pre-bound variables (``bound``):
     MINUS, SERVICE, VALUES, ``AS`` a pre-bound variable, a subquery that does not return them."""
-    for position, kind, word in _lex(text):
+    for _position, kind, word in _lex(text):
         if kind == "word" and word.upper() in ("MINUS", "SERVICE", "VALUES"):
             raise IllFormedShape(shape, f"{word.upper()} in a SPARQL query with pre-bound $this")
     for name in bound:
         if re.search(rf"(?i)\bAS\s+[?$]{name}\b", _code(text)):
             raise IllFormedShape(shape, f"AS ?{name} in a SPARQL query where ${name} is pre-bound")
-
-
-def _code(text: str) -> str:
-    """``text`` with its strings, IRIs and comments blanked (the same length)."""
-    spans = [(m.start(), m.end()) for m in _LEX.finditer(text) if m.lastgroup in ("skip", "iri")]
-    out = list(text)
-    for start, end in spans:
-        out[start:end] = " " * (end - start)
-    return "".join(out)
 
 
 def _substitute(text: str, values: dict[str, str]) -> str:
@@ -1385,7 +1374,8 @@ def _select_check(graph: Graph, shape: Node, source: Node, written: str, target:
     if has_value and "(" not in projection:
         # validate() reads the focus from column 0 and sh:value from column 1.
         names = re.findall(r"\?\w+", projection)
-        projection = " ".join(["?this", "?value"] + [n for n in names if n not in ("?this", "?value")])
+        rest = [n for n in names if n not in ("?this", "?value")]
+        projection = " ".join(["?this", "?value", *rest])
     elif [name for name, _ in items[:2]] != ["?this", "?value"][:1 + has_value]:
         first = [item for name in ("?this", "?value") for item in items if item[0] == name]
         projection = " ".join(text for _, text in first + [i for i in items if i not in first])
@@ -1456,8 +1446,9 @@ def _ask_check(graph: Graph, shape: Node, source: Node, written: str, target: st
 def _components(graph: Graph) -> dict[Node, _Component]:
     """The SPARQL-based constraint components of a shapes graph (instances of
     ``sh:ConstraintComponent`` or of its subclasses), outside SHACL's own namespace."""
-    kinds = {SH.ConstraintComponent}
-    kinds |= set(graph.transitive_subjects(RDFS.subClassOf, SH.ConstraintComponent))
+    kinds: set[Node] = {SH.ConstraintComponent}
+    kinds |= {k for k in graph.transitive_subjects(RDFS.subClassOf, SH.ConstraintComponent)
+              if k is not None}
     found: dict[Node, _Component] = {}
     for kind in kinds:
         for node in graph.subjects(RDF.type, kind):
@@ -1525,39 +1516,16 @@ def _compile_component(graph: Graph, shape: Node, component: _Component,
     if select is not None:
         if validator == component.validator:
             raise IllFormedShape(component.node, "an sh:validator with sh:select (it must be ASK)")
+        # a component is named by an IRI: rdflib types it Node
         return _select_check(graph, shape, validator, str(select), target, path, values,
-                             component.node, severity, message)  # type: ignore[arg-type]
+                             component.node, severity, message)  # type: ignore[arg-type]  # IRI
     return _ask_check(graph, shape, validator, str(ask), target, path, values,
-                      component.node, severity, message)  # type: ignore[arg-type]
-
-
-_IRI = re.compile(r"<[^\s<>\"{}|^`\\]*>")
+                      component.node, severity, message)  # type: ignore[arg-type]  # IRI, as above
 
 
 def _tokens(text: str) -> Iterator[tuple[int, str]]:
     """Yield (position, character) of the braces of ``text`` outside strings, IRIs and comments."""
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c == "#":
-            i = text.find("\n", i)
-            i = n if i < 0 else i
-            continue
-        if c in "\"'":
-            quote = c * 3 if text.startswith(c * 3, i) else c
-            end = i + len(quote)
-            while end < n and not text.startswith(quote, end):
-                end += 2 if text[end] == "\\" else 1
-            i = end + len(quote)
-            continue
-        if c == "<":
-            iri = _IRI.match(text, i)
-            if iri:
-                i = iri.end()
-                continue
-        if c in "{}":
-            yield i, c
-        i += 1
+    return ((i, c) for i, c in enumerate(_code(text)) if c in "{}")
 
 
 def _matching_brace(text: str, start: int) -> int:
@@ -1586,7 +1554,7 @@ def _union_chain(group: str) -> list[tuple[int, int]]:
             if depth == 0:
                 top.append((opened, i))
     chain: list[tuple[int, int]] = []
-    for first, second in zip(top, top[1:]):
+    for first, second in itertools.pairwise(top):
         between = group[first[1] + 1:second[0]]
         if re.fullmatch(r"\s*UNION\s*", between, re.I):
             if not chain:
@@ -1637,20 +1605,38 @@ def _from_ox(term: Any) -> Node:
     """An Oxigraph term as an rdflib term; a literal as Oxigraph has it (rdflib would rewrite
     an ill-typed "none"^^xsd:boolean as "false")."""
     import pyoxigraph
-    from oxrdflib._converter import from_ox
 
     if isinstance(term, pyoxigraph.Literal):
         if term.language:
             return Literal(term.value, lang=term.language, normalize=False)
         return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)
-    return from_ox(term)  # type: ignore[return-value]
+    if isinstance(term, pyoxigraph.BlankNode):
+        return BNode(term.value)
+    return URIRef(term.value)
+
+
+def to_ox(term: Node) -> Any:
+    """An rdflib term (IRI, blank node or literal) as a pyoxigraph term.
+
+    Example:
+        >>> to_ox(Literal("5", datatype=XSD.integer))
+        <Literal value=5 datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#integer>>
+    """
+    import pyoxigraph
+
+    if isinstance(term, Literal):
+        datatype = pyoxigraph.NamedNode(term.datatype) if term.datatype else None
+        return pyoxigraph.Literal(str(term), language=term.language, datatype=datatype)
+    if isinstance(term, BNode):
+        return pyoxigraph.BlankNode(str(term))
+    return pyoxigraph.NamedNode(str(term))
 
 
 def _graph_runner(graph: Graph) -> Runner:
     def run(query: str) -> Iterator[tuple[Node | None, ...]]:
         result = graph.query(query)
         for row in result:
-            yield tuple(row)
+            yield tuple(cast(ResultRow, row))  # a SELECT query's result holds rows
 
     return run
 
@@ -1658,7 +1644,8 @@ def _graph_runner(graph: Graph) -> Runner:
 def runner_for(data: Any) -> Runner:
     """Pick how to run SPARQL on ``data``: a pyoxigraph Store, or any rdflib Graph backend.
 
-    An rdflib in-memory graph is copied into a pyoxigraph store first (rdflib's engine
+    An rdflib graph other than a SPARQL endpoint's is copied into a pyoxigraph store first (rdflib's
+    engine
     is both slow and wrong on some of the query forms the compiler emits).
     """
     return _open(data)[0]
@@ -1669,16 +1656,11 @@ def _open(data: Any, named: set[Literal] | None = None) -> tuple[Runner, _Forms]
     the literals Oxigraph keeps in another form than the data's (:class:`_Forms`)."""
     import pyoxigraph
 
-    from chaingraph.backends import native_store
-
     if isinstance(data, pyoxigraph.Store):
         return _ox_runner(data), _Forms.build(None, set(), named or set())
-    store = native_store(data)
-    if store is not None:
-        return _ox_runner(store), _Forms.build(None, set(), named or set())
-    from chaingraph.backends import backend_of
+    from rdflib.plugins.stores.sparqlstore import SPARQLStore
 
-    if backend_of(data) == "endpoint":
+    if isinstance(data.store, SPARQLStore):
         return _graph_runner(data), _Forms()
     store, literals = _copy(data)
     return _ox_runner(store), _Forms.build(store, literals, named or set()) \
@@ -1693,7 +1675,6 @@ def to_oxigraph(graph: Graph) -> Any:
 def _copy(graph: Graph) -> tuple[Any, set[Literal]]:
     """Copy an rdflib graph into a new in-memory pyoxigraph store; also its literals."""
     import pyoxigraph
-    from oxrdflib._converter import to_ox
 
     store = pyoxigraph.Store()
     literals: set[Literal] = set()
@@ -1729,7 +1710,8 @@ class _Forms:
         kept: set[tuple[str, Node | None, str | None]] = set()
         if store is not None and literals:
             query = "SELECT DISTINCT ?o WHERE { ?s ?p ?o FILTER(isLiteral(?o)) }"
-            kept = {_exact(_from_ox(solution[0])) for solution in store.query(query)}
+            # the query keeps literals only
+            kept = {_exact(cast(Literal, _from_ox(solution[0]))) for solution in store.query(query)}
         suspects = {lit for lit in literals if _exact(lit) not in kept} | named
         if not suspects:
             return forms
@@ -1757,12 +1739,19 @@ class _Forms:
         one ("none"^^xsd:boolean read as "false"): ``sh:datatype`` cannot tell it."""
         import pyoxigraph
 
-        odd = [lit for lit in literals if getattr(lit, "ill_typed", None) and lit.datatype in _CASTS]
+        odd = [lit for lit in literals if getattr(lit, "ill_typed",
+                                                  None) and lit.datatype in _CASTS]
         for lit in sorted(odd, key=lambda lit: lit.n3()):
-            cast = f"{lit.datatype.n3()}({lit.n3()})"
+            # odd keeps the literals whose datatype is one of _CASTS, never None
+            cast = f"{lit.datatype.n3()}({lit.n3()})"  # type: ignore[union-attr]
             if pyoxigraph.Store().query(f"ASK {{ FILTER(COALESCE(isLiteral({cast}), false)) }}"):
                 self.changed.setdefault("datatype", f"the ill-typed literal {lit.n3()} (rdflib "
                                                     "has rewritten its lexical form)")
+
+    @overload
+    def restore(self, node: Node) -> Node: ...
+    @overload
+    def restore(self, node: None) -> None: ...
 
     def restore(self, node: Node | None) -> Node | None:
         """A node of a result in the data's own form (a string as rdflib reads "text", unless
@@ -1824,13 +1813,13 @@ def _restrict(query: str, values: str) -> str:
     return query[:match.end()] + " " + values + query[match.end():]
 
 
-def validate(data: Any, shapes: Graph | CompiledShapes | None = None, *,
+def validate(data: Any, shapes: Graph | CompiledShapes, *,
              focus: Iterable[Node] | None = None) -> set[Violation]:
     """Audit ``data`` (a pyoxigraph Store or an rdflib Graph on any backend) against ``shapes``.
 
     Args:
-        data: the data, with the ontology (class hierarchy) and monitor in it.
-        shapes: the shapes graph, or shapes already compiled; default the bundled shapes.
+        data: the data, with the class hierarchy (``rdfs:subClassOf``) in it.
+        shapes: the shapes graph, or shapes already compiled.
         focus: only check these focus nodes (e.g. the nodes of one case).
 
     Returns:
@@ -1842,10 +1831,6 @@ def validate(data: Any, shapes: Graph | CompiledShapes | None = None, *,
             of the data's literals that Oxigraph does not keep (an rdflib graph's literals
             are compared with what Oxigraph keeps of them).
     """
-    if shapes is None:
-        from chaingraph.shapes import load_shapes
-
-        shapes = load_shapes()
     compiled = shapes if isinstance(shapes, CompiledShapes) else compile_shapes(shapes)
     run, forms = _open(data, compiled.literals)
     checks = instantiate(compiled, run, focus=focus)
@@ -1861,10 +1846,11 @@ def validate(data: Any, shapes: Graph | CompiledShapes | None = None, *,
             if value is None and check.focus_value:
                 value = this
             path = check.path
-            if check.path_column is not None and len(row) > check.path_column \
-                    and isinstance(row[check.path_column], URIRef):
-                path = row[check.path_column].n3()  # type: ignore[union-attr]
-            found.add(Violation(forms.restore(this), check.shape,  # type: ignore[arg-type]
+            column = check.path_column
+            named = row[column] if column is not None and len(row) > column else None
+            if isinstance(named, URIRef):
+                path = named.n3()
+            found.add(Violation(forms.restore(this), check.shape,
                                 check.component, check.severity, path, forms.restore(value),
                                 check.message))
     return found
@@ -1883,7 +1869,8 @@ def reference(data: Graph, shapes: Graph) -> set[Violation]:
         shape = report.value(result, SH.sourceShape)
         where = report if isinstance(path, URIRef) or (path, None, None) in report else shapes
         found.add(Violation(
-            report.value(result, SH.focusNode), shape, report.value(result, SH.sourceConstraintComponent),
+            report.value(result, SH.focusNode), shape,
+            report.value(result, SH.sourceConstraintComponent),
             report.value(result, SH.resultSeverity),
             compile_path(where, path, shape) if path is not None else None,
             report.value(result, SH.value), None))

@@ -11,13 +11,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import RDFS, SH, SKOS
+from rdflib.term import Node
 
 from chaingraph import resources
 from chaingraph.graph import PathLike, expand, parse_file
-from chaingraph.language import LANGUAGES, local_name
+from chaingraph.labels import LANGUAGES, local_name
 from chaingraph.namespace import CG
 
 CGSH = Namespace("https://w3id.org/chaingraph/shapes#")
@@ -71,8 +73,14 @@ def load_shapes(paths: Sequence[PathLike] = ()) -> Graph:
     return graph
 
 
-def _texts(graph: Graph, node: URIRef, prop: URIRef) -> dict[str, str]:
+def _texts(graph: Graph, node: Node, prop: URIRef) -> dict[str, str]:
     return {v.language or "": str(v) for v in graph.objects(node, prop) if hasattr(v, "language")}
+
+
+
+def _severity(node: Node | None) -> str:
+    """The name of a shape's ``sh:severity`` (a violation when it has none)."""
+    return SEVERITIES.get(node, "violation") if isinstance(node, URIRef) else "violation"
 
 
 def rules(shapes: Graph) -> dict[URIRef, Rule]:
@@ -84,14 +92,15 @@ def rules(shapes: Graph) -> dict[URIRef, Rule]:
         ('phase-gap', 'violation')
     """
     found: dict[URIRef, Rule] = {}
-    targeted = {s for prop in _TARGETS for s in shapes.subjects(prop, None)}
+    # every shape of chaingraph has an IRI (tests/test_shapes.py checks it)
+    targeted = {cast(URIRef, s) for prop in _TARGETS for s in shapes.subjects(prop, None)}
     for shape in sorted(targeted, key=str):
         notation = shapes.value(shape, SKOS.notation)
         measure = shapes.value(shape, CG.enforces)
         found[shape] = Rule(
             shape=shape,
             name=str(notation) if notation is not None else local_name(shape),
-            severity=SEVERITIES.get(shapes.value(shape, SH.severity), "violation"),
+            severity=_severity(shapes.value(shape, SH.severity)),
             measure=measure if isinstance(measure, URIRef) else None,
             labels=_texts(shapes, shape, RDFS.label),
             messages=_texts(shapes, shape, SH.message),

@@ -73,3 +73,21 @@ def text(key: str, lang: str = DEFAULT, /, **params: object) -> str:
     if isinstance(template, list):  # [one, other]
         template = template[0] if params.get("n") == 1 else template[1]
     return template.format(**params) if params else template
+
+
+def texts(area: str, lang: str = DEFAULT, /) -> dict[str, str]:
+    """Every text of one area in ``lang``, placeholders left in (for templates and tables).
+
+    A counted word gives its ``other`` form; use :func:`text` with ``n`` to choose.
+
+    Example:
+        >>> texts("common", "nl")["days"]
+        '{n} dagen'
+    """
+    prefix = f"{area}."
+    found = {}
+    for key, languages in entries().items():
+        if key.startswith(prefix):
+            template: Any = languages.get(lang) or languages[DEFAULT]
+            found[key[len(prefix):]] = template[1] if isinstance(template, list) else template
+    return found

@@ -36,7 +36,8 @@ SCHEMA_LOCATION = f"{NS} http://www.opengroup.org/xsd/archimate/3.1/archimate3_D
 ELEMENT_TYPES = {
     "organisation": "BusinessActor", "role": "BusinessRole", "case": "BusinessCollaboration",
     "chain": "BusinessCollaboration", "agreement": "Contract", "phase": "BusinessProcess",
-    "instrument": "BusinessObject", "measure": "WorkPackage", "ownership": "WorkPackage", "gap": "WorkPackage", "overlap": "WorkPackage",
+    "instrument": "BusinessObject", "measure": "WorkPackage", "ownership": "WorkPackage",
+    "gap": "WorkPackage", "overlap": "WorkPackage",
     "event": "BusinessEvent", "handover": "BusinessEvent", "escalation": "BusinessEvent",
 }
 
@@ -51,8 +52,8 @@ RELATIONSHIPS = {
     "then": ("Triggering", False),
 }
 
-PROPERTIES = ("start_date", "end_date", "periods", "dates", "status", "weight", "cases", "agreements",
-              "meetings", "case_ids", "iri")
+PROPERTIES = ("start_date", "end_date", "periods", "dates", "status", "weight", "cases",
+              "agreements", "meetings", "case_ids", "iri")
 
 
 def identifier(node: str, prefix: str = "id-") -> str:
@@ -80,7 +81,8 @@ def relationships(view: nx.Graph) -> list[tuple[str, str, str, str, dict]]:
         kind = data.get("kind", "")
         rel, flip = RELATIONSHIPS.get(kind, ("Association", False))
         source, target = (v, u) if flip else (u, v)
-        if rel == "Triggering" and {element_type(view, u), element_type(view, v)} - {"BusinessEvent", "WorkPackage"}:
+        ends = {element_type(view, u), element_type(view, v)}
+        if rel == "Triggering" and ends - {"BusinessEvent", "WorkPackage"}:
             rel = "Association"
         if rel == "Triggering" and element_type(view, u) != element_type(view, v):
             rel = "Association"
@@ -98,13 +100,13 @@ def _name(data: dict) -> str:
 
 
 def layout(view: nx.Graph) -> dict[str, tuple[int, int, int, int]]:
-    """Return x, y, width, height (pixels) of every node, from Graphviz (``dot -Tplain``) or a grid."""
+    """Return x, y, width, height (pixels) of each node, from Graphviz (``dot -Tplain``) or grid."""
     program = shutil.which("dot")
     boxes: dict[str, tuple[int, int, int, int]] = {}
     if program is not None:
         source = render_dot(view).replace('layout="circo"', 'layout="neato"')
-        done = subprocess.run([program, "-Tplain"], input=source.encode("utf-8"), capture_output=True,
-                              timeout=120, check=False)
+        done = subprocess.run([program, "-Tplain"], input=source.encode("utf-8"),
+                              capture_output=True, timeout=120, check=False)
         if done.returncode == 0:
             height = 0.0
             for line in done.stdout.decode("utf-8").splitlines():
@@ -114,7 +116,8 @@ def layout(view: nx.Graph) -> dict[str, tuple[int, int, int, int]]:
                 elif parts and parts[0] == "node":
                     name, x, y, w, h = parts[1], *map(float, parts[2:6])
                     width, tall = max(int(w * 80), 120), max(int(h * 72), 55)
-                    boxes[name] = (int(x * 80 - width / 2) + 20, int((height - y) * 72 - tall / 2) + 20, width, tall)
+                    boxes[name] = (int(x * 80 - width / 2) + 20,
+                                   int((height - y) * 72 - tall / 2) + 20, width, tall)
     if len(boxes) != view.number_of_nodes():
         boxes = {}
         for i, node in enumerate(view.nodes):
@@ -151,8 +154,9 @@ def render_archimate(view: nx.Graph) -> str:
     model = ET.Element(q("model"), {"identifier": identifier(f"model-{what}"),
                                     f"{{{XSI}}}schemaLocation": SCHEMA_LOCATION})
     named(model, "name", f"chaingraph: {view.graph.get('title', what)}")
-    named(model, "documentation", "Exported by chaingraph for a learning session: no personal data; "
-                                  "persons appear only as their role.")
+    named(model, "documentation",
+          "Exported by chaingraph for a learning session: no personal data; "
+          "persons appear only as their role.")
     used = [p for p in PROPERTIES if any(p in d for _, d in view.nodes(data=True))
             or any(p in d for _, _, d in view.edges(data=True))]
 
@@ -162,13 +166,15 @@ def render_archimate(view: nx.Graph) -> str:
             return
         holder = ET.SubElement(parent, q("properties"))
         for key in present:
-            prop = ET.SubElement(holder, q("property"), {"propertyDefinitionRef": identifier(key, "pd-")})
+            prop = ET.SubElement(holder, q("property"),
+                                 {"propertyDefinitionRef": identifier(key, "pd-")})
             named(prop, "value", str(data[key]))
 
     elements = ET.SubElement(model, q("elements"))
     for node, data in view.nodes(data=True):
-        element = ET.SubElement(elements, q("element"), {"identifier": identifier(node),
-                                                         f"{{{XSI}}}type": element_type(view, node)})
+        element = ET.SubElement(elements, q("element"),
+                                {"identifier": identifier(node),
+                                 f"{{{XSI}}}type": element_type(view, node)})
         named(element, "name", str(data.get("label", node)))
         if data.get("name") and data.get("name") != data.get("label"):
             named(element, "documentation", str(data["name"]))
@@ -178,7 +184,8 @@ def render_archimate(view: nx.Graph) -> str:
         holder = ET.SubElement(model, q("relationships"))
         for rid, rel, source, target, data in rels:
             element = ET.SubElement(holder, q("relationship"), {
-                "identifier": rid, f"{{{XSI}}}type": rel, "source": identifier(source), "target": identifier(target)})
+                "identifier": rid, f"{{{XSI}}}type": rel, "source": identifier(source),
+                "target": identifier(target)})
             if _name(data):
                 named(element, "name", _name(data))
             properties(element, data)
@@ -186,29 +193,37 @@ def render_archimate(view: nx.Graph) -> str:
         defs = ET.SubElement(model, q("propertyDefinitions"))
         for key in used:
             definition = ET.SubElement(defs, q("propertyDefinition"), {
-                "identifier": identifier(key, "pd-"), "type": "number" if key in ("weight", "cases", "agreements", "meetings") else "string"})
+                "identifier": identifier(key, "pd-"),
+                "type": "number" if key in ("weight", "cases", "agreements", "meetings")
+                else "string"})
             named(definition, "name", key)
     views = ET.SubElement(ET.SubElement(model, q("views")), q("diagrams"))
-    diagram = ET.SubElement(views, q("view"), {"identifier": identifier(f"view-{what}"), f"{{{XSI}}}type": "Diagram"})
+    diagram = ET.SubElement(views, q("view"), {"identifier": identifier(f"view-{what}"),
+                                               f"{{{XSI}}}type": "Diagram"})
     named(diagram, "name", str(view.graph.get("title", what)))
     boxes = layout(view)
     for node in view.nodes:
         x, y, w, h = boxes[node]
-        box = ET.SubElement(diagram, q("node"), {"identifier": identifier(node, "id-v-"), "elementRef": identifier(node),
-                                                 f"{{{XSI}}}type": "Element", "x": str(x), "y": str(y),
+        box = ET.SubElement(diagram, q("node"), {"identifier": identifier(node, "id-v-"),
+                                                 "elementRef": identifier(node),
+                                                 f"{{{XSI}}}type": "Element", "x": str(x),
+                                                 "y": str(y),
                                                  "w": str(w), "h": str(h)})
         fill = colour(view, node)
         if fill:
             style = ET.SubElement(box, q("style"))
-            ET.SubElement(style, q("fillColor"), {"r": str(int(fill[1:3], 16)), "g": str(int(fill[3:5], 16)),
+            ET.SubElement(style, q("fillColor"), {"r": str(int(fill[1:3], 16)),
+                                                  "g": str(int(fill[3:5], 16)),
                                                    "b": str(int(fill[5:7], 16))})
     for rid, _, source, target, _ in rels:
-        ET.SubElement(diagram, q("connection"), {"identifier": rid.replace("id-rel-", "id-c-"), "relationshipRef": rid,
+        ET.SubElement(diagram, q("connection"), {"identifier": rid.replace("id-rel-", "id-c-"),
+                                                 "relationshipRef": rid,
                                                  f"{{{XSI}}}type": "Relationship",
                                                  "source": identifier(source, "id-v-"),
                                                  "target": identifier(target, "id-v-")})
     ET.indent(model)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(model, encoding="unicode") + "\n"
+    declaration = '<?xml version="1.0" encoding="UTF-8"?>\n'
+    return declaration + ET.tostring(model, encoding="unicode") + "\n"
 
 
 def render_archi_csv(view: nx.Graph) -> bytes:
@@ -221,20 +236,25 @@ def render_archi_csv(view: nx.Graph) -> bytes:
 
     what = view.graph.get("what", "view")
     elements = [["ID", "Type", "Name", "Documentation", "Specialization"],
-                [identifier(f"model-{what}"), "ArchimateModel", f"chaingraph: {view.graph.get('title', what)}",
+                [identifier(f"model-{what}"), "ArchimateModel",
+                 f"chaingraph: {view.graph.get('title', what)}",
                  "Exported by chaingraph for a learning session: no personal data.", ""]]
     props = [["ID", "Key", "Value"]]
     for node, data in view.nodes(data=True):
         elements.append([identifier(node), element_type(view, node), str(data.get("label", node)),
                          str(data.get("name", "")), ""])
-        props += [[identifier(node), key, str(data[key])] for key in PROPERTIES if data.get(key) not in (None, "")]
+        props += [[identifier(node), key,
+                   str(data[key])] for key in PROPERTIES if data.get(key) not in (None, "")]
     relations = [["ID", "Type", "Name", "Documentation", "Source", "Target", "Specialization"]]
     for rid, rel, source, target, data in relationships(view):
-        relations.append([rid, f"{rel}Relationship", _name(data), "", identifier(source), identifier(target), ""])
-        props += [[rid, key, str(data[key])] for key in PROPERTIES if data.get(key) not in (None, "")]
+        relations.append([rid, f"{rel}Relationship", _name(data), "", identifier(source),
+                          identifier(target), ""])
+        props += [[rid, key, str(data[key])] for key in PROPERTIES
+                  if data.get(key) not in (None, "")]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, rows in (("elements.csv", elements), ("relations.csv", relations), ("properties.csv", props)):
+        for name, rows in (("elements.csv", elements), ("relations.csv", relations),
+                           ("properties.csv", props)):
             info = zipfile.ZipInfo(name, date_time=(2020, 10, 14, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, table(rows).encode("utf-8"))

@@ -8,30 +8,14 @@ before returning it, so nothing with personal data reaches a file.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 import networkx as nx
 from rdflib import Graph
 
-from chaingraph.errors import BadParameter, UnknownName
+from chaingraph.errors import BadParameter, CaseNeeded, UnknownFormat, UnknownView
 from chaingraph.export import privacy, views
 from chaingraph.export.formats import FORMATS, GRAPH_RENDERERS, render_dot
-
-
-class UnknownView(UnknownName):
-    """An export WHAT that does not exist; the message lists them all."""
-
-    kind = "export"
-
-    def __init__(self, name: str, known: Iterable[str]) -> None:
-        super().__init__(name, known)
-        Exception.__init__(self, f"unknown {self.kind} {name!r}; known: {', '.join(known)}")
-
-
-class UnknownFormat(UnknownView):
-    """An export format that does not exist; the message lists them all."""
-
-    kind = "format"
 
 
 def export(graph: Graph, what: str, fmt: str, *, case_id: str | None = None, lang: str = "en",
@@ -63,21 +47,27 @@ def export(graph: Graph, what: str, fmt: str, *, case_id: str | None = None, lan
     if fmt not in FORMATS:
         raise UnknownFormat(fmt, FORMATS)
     if what in views.CASE_VIEWS and not case_id:
-        from chaingraph.errors import nearest
         from chaingraph.queries import case_ids
 
-        raise BadParameter(f"'{what}' needs --case ID{nearest('', case_ids(graph))}")
+        raise CaseNeeded(what, case_ids(graph))
     if case_id and what == "chain":
-        raise BadParameter("'chain' shows the whole chain and takes no --case; "
-                           "use collaboration, case or timeline with --case")
+        raise BadParameter(key="chain_takes_no_case")
     if pseudonymise is not None and what != "case":
-        raise BadParameter("--pseudonymise applies to the 'case' export only")
-    view = views.build(graph, what, case_id=case_id, lang=lang, pseudonymise=pseudonymise, today=today)
+        raise BadParameter(key="pseudonymise_case_only")
+    view = views.build(
+        graph, what, case_id=case_id, lang=lang, pseudonymise=pseudonymise, today=today
+    )
     return render(graph, view, fmt, today=today, tokens=tokens)
 
 
-def render(graph: Graph, view: nx.Graph, fmt: str, *, today: dt.date | None = None,
-           tokens: set[str] | None = None) -> str | bytes:
+def render(
+    graph: Graph,
+    view: nx.Graph,
+    fmt: str,
+    *,
+    today: dt.date | None = None,
+    tokens: set[str] | None = None,
+) -> str | bytes:
     """Return ``view`` (built from ``graph`` by :func:`views.build`) in format ``fmt``,
     after checking it for person identifiers; see :func:`export`."""
     if fmt not in FORMATS:
@@ -120,5 +110,5 @@ def render(graph: Graph, view: nx.Graph, fmt: str, *, today: dt.date | None = No
         content = render_html(view, items)
     tokens = privacy.identifiers(graph) if tokens is None else tokens
     for part in [content, *scanned]:
-        privacy.check(part, tokens, what=f"the {what} export as {fmt}")
+        privacy.check(part, tokens, view=what, fmt=fmt)
     return content

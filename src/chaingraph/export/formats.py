@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
+from chaingraph import catalogue
 from chaingraph.errors import ChaingraphError, MissingTool
 
 # Fill colours: one per organisation (its roles share it, lighter), one per other kind.
@@ -32,33 +33,43 @@ FALLBACK_COLOURS = ("#e2c9a6", "#c9d7a6", "#a6c9d7", "#d7a6c9", "#c9a6d7", "#a6d
 
 @dataclass(frozen=True)
 class Style:
-    """How a kind of node looks in DOT, Mermaid and HTML."""
+    """How a kind of node looks in DOT, Mermaid and HTML; its legend is in the catalogue."""
 
     shape: str
     fill: str
     mermaid: tuple[str, str]
-    en: str
-    nl: str
+    kind: str
+
+    def legend(self, lang: str) -> str:
+        """What this kind of node is, for the legend, in ``lang``."""
+        return catalogue.text(f"export.legend.{self.kind}", lang)
+
+    @property
+    def en(self) -> str:
+        return self.legend("en")
+
+    @property
+    def nl(self) -> str:
+        return self.legend("nl")
 
 
 KIND_STYLES = {
-    "organisation": Style("box", "", ('["', '"]'), "organisation", "organisatie"),
-    "role": Style("ellipse", "", ('(["', '"])'), "role (held at the organisation of its colour)",
-                  "rol (bij de organisatie van die kleur)"),
-    "case": Style("doubleoctagon", "#ffffff", ('(("', '"))'), "case", "casus"),
-    "phase": Style("hexagon", "#fde7c4", ('{{"', '"}}'), "phase of the work process", "fase van het werkproces"),
-    "instrument": Style("component", "#dcdcf5", ('[["', '"]]'), "instrument applied", "ingezet instrument"),
-    "agreement": Style("note", "#fff7b3", ('[/"', '"/]'), "agreement", "afspraak"),
-    "measure": Style("folder", "#e3f1e3", ('[("', '")]'), "improvement measure", "verbetermaatregel"),
-    "chain": Style("box3d", "#d8e8f8", ('[["', '"]]'), "chain (collaboration)", "keten (samenwerking)"),
-    "event": Style("box", "#ffffff", ('["', '"]'), "event", "gebeurtenis"),
-    "handover": Style("cds", "#e8d5f5", ('>"', '"]'), "handover", "overdracht"),
-    "escalation": Style("box", "#f4b183", ('["', '"]'), "escalation", "escalatie"),
-    "ownership": Style("box", "#e8f4e8", ('["', '"]'), "phase owned", "fase in eigendom"),
-    "gap": Style("box", "#f8c8c8", ('["', '"]'), "no owner (gap)", "geen eigenaar (gat)"),
-    "overlap": Style("box", "#f9e0a8", ('["', '"]'), "two owners at once (overlap)", "twee eigenaren tegelijk"),
+    "organisation": Style("box", "", ('["', '"]'), "organisation"),
+    "role": Style("ellipse", "", ('(["', '"])'), "role"),
+    "case": Style("doubleoctagon", "#ffffff", ('(("', '"))'), "case"),
+    "phase": Style("hexagon", "#fde7c4", ('{{"', '"}}'), "phase"),
+    "instrument": Style("component", "#dcdcf5", ('[["', '"]]'), "instrument"),
+    "agreement": Style("note", "#fff7b3", ('[/"', '"/]'), "agreement"),
+    "measure": Style("folder", "#e3f1e3", ('[("', '")]'), "measure"),
+    "chain": Style("box3d", "#d8e8f8", ('[["', '"]]'), "chain"),
+    "event": Style("box", "#ffffff", ('["', '"]'), "event"),
+    "handover": Style("cds", "#e8d5f5", ('>"', '"]'), "handover"),
+    "escalation": Style("box", "#f4b183", ('["', '"]'), "escalation"),
+    "ownership": Style("box", "#e8f4e8", ('["', '"]'), "ownership"),
+    "gap": Style("box", "#f8c8c8", ('["', '"]'), "gap"),
+    "overlap": Style("box", "#f9e0a8", ('["', '"]'), "overlap"),
 }
-DEFAULT_STYLE = Style("box", "#ffffff", ('["', '"]'), "other", "overig")
+DEFAULT_STYLE = Style("box", "#ffffff", ('["', '"]'), "other")
 
 
 def colour(view: nx.Graph, node: str) -> str:
@@ -76,7 +87,7 @@ def colour(view: nx.Graph, node: str) -> str:
 
 def _lighter(hex_colour: str) -> str:
     r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
-    return "#%02x%02x%02x" % tuple(int(c + (255 - c) * 0.55) for c in (r, g, b))
+    return "#" + "".join(f"{int(c + (255 - c) * 0.55):02x}" for c in (r, g, b))
 
 
 def _wrap(text: str, width: int = 26) -> list[str]:
@@ -99,7 +110,8 @@ def _dot_quote(text: object) -> str:
 
 
 def _dot_attrs(attrs: dict[str, object]) -> str:
-    return "[" + ", ".join(f"{k}={_dot_quote(v)}" for k, v in attrs.items() if v not in (None, "")) + "]"
+    pairs = (f"{k}={_dot_quote(v)}" for k, v in attrs.items() if v not in (None, ""))
+    return "[" + ", ".join(pairs) + "]"
 
 
 def render_dot(view: nx.Graph) -> str:
@@ -116,24 +128,29 @@ def render_dot(view: nx.Graph) -> str:
     directed = view.is_directed()
     arrow = "->" if directed else "--"
     lines = [f"{'digraph' if directed else 'graph'} {_dot_quote(what)} {{"]
-    graph_attrs: dict[str, object] = {"label": view.graph.get("title", ""), "labelloc": "t", "fontsize": 18,
+    graph_attrs: dict[str, object] = {"label": view.graph.get("title", ""), "labelloc": "t",
+                                      "fontsize": 18,
                                       "fontname": "Helvetica", "bgcolor": "white"}
     if what == "collaboration":
-        graph_attrs.update(layout="circo", overlap="false", splines="true", outputorder="edgesfirst", mindist="1.6")
+        graph_attrs.update(layout="circo", overlap="false", splines="true",
+                           outputorder="edgesfirst", mindist="1.6")
     elif what == "timeline":
         graph_attrs.update(rankdir="TB", nodesep="0.25", ranksep="0.3")
     else:
         graph_attrs.update(rankdir="LR", nodesep="0.3", ranksep="0.6", compound="true")
     lines.append("  graph " + _dot_attrs(graph_attrs) + ";")
-    lines.append('  node [fontname="Helvetica", fontsize=11, style="filled,rounded", penwidth=1.2];')
+    lines.append('  node [fontname="Helvetica", fontsize=11, style="filled,rounded", '
+                 'penwidth=1.2];')
     lines.append('  edge [fontname="Helvetica", fontsize=9, color="#555555"];')
-    max_weight = max((float(d.get("weight", 1)) for _, _, d in view.edges(data=True)), default=1.0) or 1.0
+    max_weight = max((float(d.get("weight", 1)) for _, _, d in view.edges(data=True)),
+                     default=1.0) or 1.0
 
     def node_line(node: str, indent: str = "  ") -> str:
         data = view.nodes[node]
         style = KIND_STYLES.get(data.get("kind", ""), DEFAULT_STYLE)
         label = "\n".join(_wrap(data.get("label", node)))
-        attrs: dict[str, object] = {"label": label, "shape": style.shape, "fillcolor": colour(view, node),
+        attrs: dict[str, object] = {"label": label, "shape": style.shape,
+                                    "fillcolor": colour(view, node),
                                     "tooltip": data.get("name", data.get("label", node))}
         if data.get("kind") == "organisation" and what == "collaboration":
             attrs.update(fontsize=14, margin="0.2,0.1")
@@ -151,7 +168,7 @@ def render_dot(view: nx.Graph) -> str:
         if group not in view:
             continue
         lines.append(f"  subgraph {_dot_quote('cluster_' + group)} {{")
-        lines.append(f'    graph [label="", style="rounded,dashed", color="#999999"];')
+        lines.append('    graph [label="", style="rounded,dashed", color="#999999"];')
         for node in sorted(members):
             lines.append(node_line(node, "    "))
             done.add(node)
@@ -165,7 +182,8 @@ def render_dot(view: nx.Graph) -> str:
         if what == "collaboration":
             weight = float(data.get("weight", 1))
             attrs.update(label=int(weight) if weight == int(weight) else weight,
-                         penwidth=round(1 + 6 * weight / max_weight, 2), tooltip=data.get("label", ""),
+                         penwidth=round(1 + 6 * weight / max_weight, 2),
+                         tooltip=data.get("label", ""),
                          color="#4a6fa5")
             attrs["len"] = round(2.6 - 1.2 * weight / max_weight, 2)
         elif kind == "then":
@@ -175,7 +193,8 @@ def render_dot(view: nx.Graph) -> str:
         else:
             text = data.get("label", "")
             when = data.get("periods") or data.get("dates") or ""
-            attrs["label"] = "\n".join(_wrap(f"{text} {when}".strip(), 22)) if (text or when) else ""
+            attrs["label"] = "\n".join(_wrap(f"{text} {when}".strip(),
+                                             22)) if (text or when) else ""
             if kind in ("escalates-to",):  # the legend says what a dashed red line is
                 attrs.update(style="dashed", color="#c0504d", label="")
             elif kind in ("applies", "applied"):
@@ -198,12 +217,13 @@ def graphviz(dot_source: str, fmt: str) -> bytes:
     """
     program = shutil.which("dot")
     if program is None:
-        raise MissingTool("Graphviz's dot is not installed (Debian: apt-get install graphviz)")
-    done = subprocess.run([program, f"-T{fmt}"], input=dot_source.encode("utf-8"), capture_output=True,
+        raise MissingTool(key="no_dot")
+    done = subprocess.run([program, f"-T{fmt}"], input=dot_source.encode("utf-8"),
+                          capture_output=True,
                           timeout=120, check=False)
     if done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise ChaingraphError(f"Graphviz dot failed: {message[0] if message else done.returncode}")
+        raise ChaingraphError(key="dot_failed", why=message[0] if message else done.returncode)
     return done.stdout
 
 
@@ -244,13 +264,16 @@ def render_cytoscape(view: nx.Graph) -> str:
 
 
 def render_csv(view: nx.Graph) -> str:
-    """Return the view's edges as a CSV edge list, with the nodes' labels and the edges' attributes."""
-    extra = sorted({k for _, _, d in view.edges(data=True) for k in d} - {"kind", "label", "weight"})
+    """Return the view's edges as a CSV edge list, with the nodes' labels and edges' attributes."""
+    keys = {k for _, _, d in view.edges(data=True) for k in d}
+    extra = sorted(keys - {"kind", "label", "weight"})
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["source", "target", "source_label", "target_label", "kind", "label", "weight", *extra])
+    writer.writerow(["source", "target", "source_label", "target_label", "kind", "label", "weight",
+                     *extra])
     for u, v, d in view.edges(data=True):
-        writer.writerow([u, v, view.nodes[u].get("label", u), view.nodes[v].get("label", v), d.get("kind", ""),
+        writer.writerow([u, v, view.nodes[u].get("label", u), view.nodes[v].get("label", v),
+                         d.get("kind", ""),
                          d.get("label", ""), d.get("weight", 1), *(d.get(k, "") for k in extra)])
     return out.getvalue()
 
@@ -285,7 +308,8 @@ def render_mermaid(view: nx.Graph) -> str:
     for node, data in view.nodes(data=True):
         style = KIND_STYLES.get(data.get("kind", ""), DEFAULT_STYLE)
         open_, close = style.mermaid
-        lines.append(f"    {_mermaid_id(node)}{open_}{_mermaid_text(data.get('label', node))}{close}")
+        shown = _mermaid_text(data.get("label", node))
+        lines.append(f"    {_mermaid_id(node)}{open_}{shown}{close}")
     for node in view.nodes:
         fill = colour(view, node)
         if fill:
@@ -330,15 +354,38 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("turtle", ".ttl", False, "Turtle: the RDF subgraph, persons removed"),
     Format("jsonld", ".jsonld", False, "JSON-LD: the RDF subgraph, persons removed"),
     Format("archimate", ".xml", False, "ArchiMate 3.1 Open Exchange Format (Archi: File > Import)"),
-    Format("archimate-csv", ".zip", True, "Archi CSV import: a zip of elements.csv, relations.csv, properties.csv"),
-    Format("html", ".html", False, "one self-contained interactive HTML page (graph, legend, timeline)"),
+    Format("archimate-csv", ".zip", True,
+           "Archi CSV import: a zip of elements.csv, relations.csv, properties.csv"),
+    Format("html", ".html", False,
+           "one self-contained interactive HTML page (graph, legend, timeline)"),
 )}
 
 GRAPH_RENDERERS: dict[str, Callable[[nx.Graph], str | bytes]] = {
-    "graphml": render_graphml, "gexf": render_gexf, "dot": render_dot, "svg": render_svg, "png": render_png,
-    "node-link": render_node_link, "cytoscape": render_cytoscape, "mermaid": render_mermaid, "csv": render_csv,
+    "graphml": render_graphml,
+    "gexf": render_gexf,
+    "dot": render_dot,
+    "svg": render_svg,
+    "png": render_png,
+    "node-link": render_node_link,
+    "cytoscape": render_cytoscape,
+    "mermaid": render_mermaid,
+    "csv": render_csv,
 }
 
-__all__ = ["FORMATS", "Format", "GRAPH_RENDERERS", "KIND_STYLES", "colour", "graphviz", "render_csv",
-           "render_cytoscape", "render_dot", "render_gexf", "render_graphml", "render_mermaid",
-           "render_node_link", "render_png", "render_svg"]
+__all__ = [
+    "FORMATS",
+    "Format",
+    "GRAPH_RENDERERS",
+    "KIND_STYLES",
+    "colour",
+    "graphviz",
+    "render_csv",
+    "render_cytoscape",
+    "render_dot",
+    "render_gexf",
+    "render_graphml",
+    "render_mermaid",
+    "render_node_link",
+    "render_png",
+    "render_svg",
+]

@@ -28,22 +28,21 @@ import hashlib
 import hmac
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import cast
 
 from rdflib import Graph, URIRef
+from rdflib.query import ResultRow
 
-from chaingraph.errors import BadParameter, ChaingraphError
-from chaingraph.language import local_name
-from chaingraph.namespace import CG, MON, PRS
+from chaingraph.errors import BadParameter, PersonalDataLeak
+from chaingraph.labels import local_name
+from chaingraph.namespace import CG, MON
+from chaingraph.queryfiles import internal
 
 # Only IRIs in these namespaces appear in exports; everything else is renamed or dropped.
 PUBLIC_NAMESPACES = (str(CG._NS), str(MON))
 
 # Triples with these predicates name persons; subgraph exports drop them.
 PERSON_PREDICATES = frozenset({CG.holder, CG.victim, CG.suspect, CG.pseudonym})
-
-
-class PersonalDataLeak(ChaingraphError, RuntimeError):
-    """An export would contain a person identifier from the source; nothing was written."""
 
 
 def is_public(iri: URIRef | str) -> bool:
@@ -58,25 +57,10 @@ def is_public(iri: URIRef | str) -> bool:
     return str(iri).startswith(PUBLIC_NAMESPACES)
 
 
-# One query, so the check runs inside the store (rdflib, Oxigraph or a SPARQL endpoint)
-# instead of walking every triple in Python.
-_PERSONS = """
-PREFIX cg: <https://w3id.org/chaingraph/ontology#>
-SELECT DISTINCT ?person ?pseudonym WHERE {
-  { ?person a cg:Person } UNION { ?person a cg:Professional }
-  UNION { ?x cg:holder|cg:victim|cg:suspect ?person }
-  UNION { ?person cg:pseudonym ?p }
-  UNION { ?person ?p ?o FILTER(isIRI(?person) && STRSTARTS(STR(?person), STR(?prs))) }
-  UNION { ?s ?p ?person FILTER(isIRI(?person) && STRSTARTS(STR(?person), STR(?prs))) }
-  OPTIONAL { ?person cg:pseudonym ?pseudonym }
-  VALUES ?prs { <https://w3id.org/chaingraph/person/> }
-}
-"""
-
-
 def _person_rows(graph: Graph) -> list[tuple[URIRef, str | None]]:
-    rows = graph.query(_PERSONS)
-    return [(row[0], None if row[1] is None else str(row[1])) for row in rows]
+    rows = cast(Iterable[ResultRow], graph.query(internal("persons").text))  # a SELECT
+    # the query selects persons, which are IRIs, with their pseudonyms
+    return [(cast(URIRef, row[0]), None if row[1] is None else str(row[1])) for row in rows]
 
 
 def persons(graph: Graph) -> set[URIRef]:
@@ -112,19 +96,20 @@ def identifiers(graph: Graph) -> set[str]:
     return {t for t in tokens if len(t) >= 3}
 
 
-def check(content: str | bytes, tokens: Iterable[str], *, what: str = "the export") -> None:
+def check(content: str | bytes, tokens: Iterable[str], *, view: str | None = None,
+          fmt: str | None = None) -> None:
     """Raise :class:`PersonalDataLeak` if ``content`` contains any of ``tokens``.
 
     Example:
         >>> check("case director (police)", {"P-7K3M9"})
-        >>> check("held by P-7K3M9", {"P-7K3M9"})
+        >>> check("held by P-7K3M9", {"P-7K3M9"})  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        chaingraph.export.privacy.PersonalDataLeak: the export contains a person identifier from the source; nothing was written
+        chaingraph.errors.PersonalDataLeak: the export contains a person identifier ...
     """
     text = content.decode("utf-8", "replace") if isinstance(content, bytes) else content
     if any(token in text for token in tokens):
-        raise PersonalDataLeak(f"{what} contains a person identifier from the source; nothing was written")
+        raise PersonalDataLeak(view, fmt)
 
 
 def keyed(key: bytes) -> Callable[[str], str]:
@@ -138,7 +123,7 @@ def keyed(key: bytes) -> Callable[[str], str]:
         True
     """
     if not key:
-        raise BadParameter("the pseudonymisation key is empty")
+        raise BadParameter(key="key_empty")
 
     def pseudonym(value: str) -> str:
         return "K-" + hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()[:12]
@@ -151,7 +136,7 @@ def read_key(path: str | Path) -> bytes:
     try:
         key = Path(path).read_bytes().strip()
     except OSError as exc:
-        raise BadParameter(f"cannot read the pseudonymisation key file {path} ({exc.strerror})") from None
+        raise BadParameter(key="key_unreadable", path=path, why=exc.strerror) from None
     if len(key) < 16:
-        raise BadParameter(f"the pseudonymisation key in {path} is shorter than 16 bytes")
+        raise BadParameter(key="key_short", path=path)
     return key

@@ -18,7 +18,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
 from chaingraph.export.privacy import PERSON_PREDICATES, is_public, persons
-from chaingraph.language import local_name
+from chaingraph.labels import local_name
 from chaingraph.namespace import CG, PREFIXES
 
 _LABELS = (SKOS.prefLabel, RDFS.label, SKOS.altLabel)
@@ -61,7 +61,9 @@ def case_subgraph(graph: Graph, case_iri: URIRef) -> Graph:
     people = persons(graph)
     members = {case_iri} | {s for s in graph.subjects(CG.inCase, case_iri) if isinstance(s, URIRef)}
     # Instruments a member refers to belong to the case too, even without their own cg:inCase.
-    members |= {o for m in list(members) for o in graph.objects(m, CG.instrument) if isinstance(o, URIRef)}
+    members |= {
+        o for m in list(members) for o in graph.objects(m, CG.instrument) if isinstance(o, URIRef)
+    }
     members -= people
     renamed: dict[URIRef, URIRef | BNode] = {case_iri: case_iri}
     counters: dict[str, int] = {}
@@ -119,7 +121,7 @@ def view_subgraph(graph: Graph, view: nx.Graph) -> Graph:
 
 
 def subgraph(graph: Graph, view: nx.Graph, *, case_iri: URIRef | None = None) -> Graph:
-    """Return the RDF behind ``view``: the case's triples for case views, else the shown resources'."""
+    """Return the RDF behind ``view``: the case's triples for case views, else those shown."""
     if case_iri is not None and view.graph.get("what") in ("case", "timeline"):
         return case_subgraph(graph, case_iri)
     return view_subgraph(graph, view)

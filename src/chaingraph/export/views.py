@@ -23,172 +23,50 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import typing
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TypedDict, cast
 
 import networkx as nx
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SKOS
+from rdflib.namespace import RDF, RDFS
+from rdflib.query import ResultRow
+from rdflib.term import Node
 
-from chaingraph.errors import UnknownCase
-from chaingraph import memberships, periods
+from chaingraph import catalogue, memberships, periods
 from chaingraph.export import privacy
-from chaingraph.language import label as label_of
-from chaingraph.language import local_name, pick
-from chaingraph.namespace import CG, MON
-from chaingraph.queries import execute, find_case
+from chaingraph.labels import label as label_of
+from chaingraph.labels import local_name, short_name
+from chaingraph.names import find_case
+from chaingraph.namespace import CG
+from chaingraph.queryfiles import internal
+from chaingraph.sparql import execute, with_rows
 
-PREFIXES = """PREFIX cg: <https://w3id.org/chaingraph/ontology#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX org: <http://www.w3.org/ns/org#>
-"""
+if typing.TYPE_CHECKING:
+    import pyoxigraph
 
 # The collaboration graph is read as memberships, "which organisations take part in this
-# case (agreement, meeting)", one row per thing and organisation; the pairs are counted
-# in Python, per distinct set of organisations. A region's cases share a handful of such
-# sets, so that stays one pass over the data at any scale, where pairing the rows in
-# SPARQL (a self-join with COUNT DISTINCT per pair) grew to seconds per 10,000 cases.
-# {cases}, {agreements} and {meetings} are empty or VALUES clauses of case IRIs built
-# from rdflib terms. {organisation} says how a thing of a case names an organisation
-# (memberships.ORGANISATION_OF). A store made by `chaingraph load` has the case
-# memberships of the whole region indexed (chaingraph.memberships).
-MEMBERS_QUERIES = {
-    "case": PREFIXES + """
-SELECT DISTINCT ?thing ?a WHERE { {cases} {organisation} ?x cg:inCase ?thing . }""",
-    "agreement": PREFIXES + """
-SELECT DISTINCT ?thing ?a WHERE { {agreements} ?thing a/rdfs:subClassOf* cg:Agreement ; cg:party ?a . }""",
-    "meeting": PREFIXES + """
-SELECT DISTINCT ?thing ?a WHERE { {meetings} ?thing a/rdfs:subClassOf* cg:Meeting ; cg:participant|cg:hostedBy ?a . }""",
-}
+# case (agreement, meeting)", one row per thing and organisation (queries/internal/members-*.rq);
+# the pairs are counted in Python, per distinct set of organisations. A region's cases share
+# a handful of such sets, so that stays one pass over the data at any scale, where pairing
+# the rows in SPARQL (a self-join with COUNT DISTINCT per pair) grew to seconds per 10,000
+# cases. A store made by `chaingraph load` has the case memberships of the whole region
+# indexed (chaingraph.memberships).
 
-CASE_IDS_QUERY = PREFIXES + "SELECT ?thing ?token WHERE { {cases} ?thing cg:caseId ?token }"
-
-CASES_QUERY = PREFIXES + "SELECT ?case ?id WHERE { ?case a cg:Case ; cg:caseId ?id }"
-
-ASSIGNMENTS_QUERY = PREFIXES + """
-SELECT ?a ?type ?org ?role ?phase ?instrument ?resp ?start ?end WHERE {
-  VALUES ?type { cg:PhaseOwnership cg:RoleAssignment cg:InstrumentResponsibility }
-  ?a cg:inCase ?case ; a ?type .
-  OPTIONAL { ?a cg:organisation ?org }
-  OPTIONAL { ?a cg:role ?role }
-  OPTIONAL { ?a cg:phase ?phase }
-  OPTIONAL { ?a cg:instrument ?instrument }
-  OPTIONAL { ?a cg:responsibility ?resp }
-  OPTIONAL { ?a cg:startDate ?start }
-  OPTIONAL { ?a cg:endDate ?end }
-}
-"""
-
-# Read only in the internal pseudonymised mode.
-HOLDERS_QUERY = PREFIXES + """
-SELECT ?a ?pseudonym WHERE { ?a cg:inCase ?case ; cg:holder ?p . ?p cg:pseudonym ?pseudonym }
-"""
-
-INSTRUMENTS_QUERY = PREFIXES + """
-SELECT ?i ?type ?start ?end WHERE {
-  ?i cg:inCase ?case ; a ?type . ?type rdfs:subClassOf* cg:Instrument .
-  OPTIONAL { ?i cg:startDate ?start }
-  OPTIONAL { ?i cg:endDate ?end }
-}
-"""
-
-EVENTS_QUERY = PREFIXES + """
-SELECT ?e ?type ?date ?by ?from ?to ?escalatedTo ?concerns ?participant WHERE {
-  ?e cg:inCase ?case ; a ?type ; cg:date ?date . ?type rdfs:subClassOf* cg:Event .
-  OPTIONAL { ?e cg:byOrganisation|cg:hostedBy ?by }
-  OPTIONAL { ?e cg:fromOrganisation ?from }
-  OPTIONAL { ?e cg:toOrganisation ?to }
-  OPTIONAL { ?e cg:escalatedTo ?escalatedTo }
-  OPTIONAL { ?e cg:concerns ?concerns }
-  OPTIONAL { ?e cg:participant ?participant }
-}
-"""
-
-CASE_QUERY = PREFIXES + """
-SELECT ?start ?end ?risk ?phase WHERE {
-  OPTIONAL { ?case cg:startDate ?start }
-  OPTIONAL { ?case cg:endDate ?end }
-  OPTIONAL { ?case cg:riskLevel ?risk }
-  OPTIONAL { ?case cg:appliesPhase ?phase }
-}
-"""
-
-CASE_PERSONS_QUERY = PREFIXES + """
-SELECT ?which ?pseudonym WHERE {
-  { ?case cg:victim ?p . BIND("victim" AS ?which) } UNION { ?case cg:suspect ?p . BIND("suspect" AS ?which) }
-  ?p cg:pseudonym ?pseudonym .
-}
-"""
-
-ESCALATION_LINES_QUERY = PREFIXES + "SELECT ?from ?to WHERE { ?from cg:escalatesTo ?to }"
-
-CHAIN_QUERY = PREFIXES + """
-SELECT ?s ?kind ?p ?o WHERE {
-  {
-    ?s a cg:Chain ; cg:partner ?o . BIND("chain" AS ?kind) BIND("partner" AS ?p)
-  } UNION {
-    ?s a cg:Role . BIND("role" AS ?kind)
-    OPTIONAL { ?s cg:heldAt|cg:escalatesTo ?o . ?s ?p0 ?o . FILTER(?p0 IN (cg:heldAt, cg:escalatesTo))
-               BIND(IF(?p0 = cg:heldAt, "held-at", "escalates-to") AS ?p) }
-  } UNION {
-    ?s a/rdfs:subClassOf* cg:Agreement . BIND("agreement" AS ?kind)
-    OPTIONAL { ?s cg:party ?o . BIND("party" AS ?p) }
-  } UNION {
-    ?s a/rdfs:subClassOf* cg:MonitorItem . BIND("measure" AS ?kind)
-    OPTIONAL { ?s cg:owner|cg:phase ?o . ?s ?p0 ?o . FILTER(?p0 IN (cg:owner, cg:phase))
-               BIND(IF(?p0 = cg:owner, "owner", "phase") AS ?p) }
-  } UNION {
-    ?s a cg:Organisation . BIND("organisation" AS ?kind)
-    OPTIONAL { ?s org:subOrganizationOf ?o . BIND("part-of" AS ?p) }
-  }
-}
-"""
-
-WORDS = {
-    "case": {"en": "case", "nl": "casus"},
-    "held-at": {"en": "held at", "nl": "ondergebracht bij"},
-    "owns": {"en": "owns", "nl": "eigenaar van"},
-    "escalates-to": {"en": "escalates to", "nl": "escaleert naar"},
-    "escalated": {"en": "escalated to", "nl": "opgeschaald naar"},
-    "handover": {"en": "handover", "nl": "overdracht"},
-    "applies": {"en": "applies", "nl": "doorloopt"},
-    "applied": {"en": "applied", "nl": "ingezet"},
-    "partner": {"en": "partner", "nl": "ketenpartner"},
-    "party": {"en": "party", "nl": "partij"},
-    "owner": {"en": "owner", "nl": "eigenaar"},
-    "phase": {"en": "phase", "nl": "fase"},
-    "part-of": {"en": "part of", "nl": "onderdeel van"},
-    "cases": {"en": "cases", "nl": "casussen"},
-    "agreement": {"en": "agreement", "nl": "afspraak"},
-    "meeting": {"en": "meeting", "nl": "overleg"},
-    "agreements": {"en": "agreements", "nl": "afspraken"},
-    "meetings": {"en": "meetings", "nl": "overleggen"},
-    "gap": {"en": "no owner", "nl": "geen eigenaar"},
-    "overlap": {"en": "two owners", "nl": "twee eigenaren"},
-    "then": {"en": "then", "nl": "daarna"},
-    "by": {"en": "by", "nl": "door"},
-    "to": {"en": "to", "nl": "naar"},
-    "from": {"en": "from", "nl": "van"},
-    "participant": {"en": "took part", "nl": "nam deel"},
-    "concerns": {"en": "concerns", "nl": "betreft"},
-    "events": {"en": "events", "nl": "gebeurtenissen"},
-    "instruments": {"en": "instruments", "nl": "instrumenten"},
-    "case-period": {"en": "case active", "nl": "casus actief"},
-    "collaboration-title": {"en": "Collaboration between organisations", "nl": "Samenwerking tussen organisaties"},
-    "case-title": {"en": "Roles in case {case}", "nl": "Rollen in casus {case}"},
-    "timeline-title": {"en": "Timeline of case {case}", "nl": "Tijdlijn van casus {case}"},
-    "chain-title": {"en": "The chain: organisations, roles, agreements and measures",
-                    "nl": "De keten: organisaties, rollen, afspraken en maatregelen"},
-}
+CASES_QUERY = internal("cases-by-id")
+ASSIGNMENTS_QUERY = internal("case-assignments")
+HOLDERS_QUERY = internal("case-holders")  # read only in the internal pseudonymised mode
+INSTRUMENTS_QUERY = internal("case-instruments")
+EVENTS_QUERY = internal("case-events")
+CASE_QUERY = internal("case-facts")
+CASE_PERSONS_QUERY = internal("case-persons")
+ESCALATION_LINES_QUERY = internal("escalation-lines")
+CHAIN_QUERY = internal("chain-overview")
 
 # Items with more members than this list only the first ones in an edge attribute.
 MAX_LISTED = 25
-
-
-def word(key: str, lang: str) -> str:
-    """Return a fixed word of the exports in ``lang``."""
-    return pick(WORDS[key], lang)
 
 
 # ----------------------------------------------------------------------------- names
@@ -206,18 +84,6 @@ def node_id(iri: URIRef) -> str:
     if name.startswith("Phase") and str(iri).startswith(str(CG._NS)):
         return "phase-" + re.sub(r"(?<!^)(?=[A-Z])", "-", name[len("Phase"):]).lower()
     return name
-
-
-def short_name(graph: Graph, org: URIRef, lang: str) -> str:
-    """Return the name people use for an organisation in a picture (an abbreviation if it has one)."""
-    plain = sorted(str(v) for v in graph.objects(org, SKOS.altLabel)
-                   if isinstance(v, Literal) and not v.language and len(str(v)) <= 8)
-    if plain:
-        return plain[0]
-    tagged = {v.language: str(v) for v in graph.objects(org, SKOS.altLabel) if isinstance(v, Literal)}
-    if lang in tagged:
-        return tagged[lang]
-    return label_of(graph, org, lang)
 
 
 def case_index(graph: Graph) -> dict[str, URIRef]:
@@ -295,19 +161,14 @@ def _add_role(view: nx.Graph, graph: Graph, role: URIRef, org: URIRef | None, la
     home = _heldat(graph, role)
     nid = node_id(role) if org is None or org == home else f"{node_id(role)}--{node_id(org)}"
     if nid not in view:
-        view.add_node(nid, label=_role_label(graph, role, org, lang), name=label_of(graph, role, lang),
-                      kind="role", iri=_public(role), group=node_id(org) if org is not None else "")
+        view.add_node(nid, label=_role_label(graph, role, org, lang),
+                      name=label_of(graph, role, lang), kind="role", iri=_public(role),
+                      group=node_id(org) if org is not None else "")
         if org is not None:
             _add_organisation(view, graph, org, lang)
-            _merge_edge(view, nid, node_id(org), kind="held-at", label=word("held-at", lang))
+            _merge_edge(view, nid, node_id(org), kind="held-at",
+                        label=catalogue.text("export.held-at", lang))
     return nid
-
-
-def _values(var: str, terms: Iterable[URIRef] | None) -> str:
-    """A VALUES clause built from rdflib terms (their ``n3()``), or '' for no restriction."""
-    if terms is None:
-        return ""
-    return "VALUES ?%s { %s }" % (var, " ".join(t.n3() for t in terms))
 
 
 # ----------------------------------------------------------------------------- collaboration
@@ -317,11 +178,11 @@ def _thing_name(graph: Graph, thing: URIRef, lang: str) -> str:
     """Name an agreement or meeting; one inside a case file is named by its type and date."""
     if privacy.is_public(thing):
         return label_of(graph, thing, lang)
-    kind = _type_label(graph, thing, CG.Event, lang)[1] or word("meetings", lang)
+    kind = _type_label(graph, thing, CG.Event, lang)[1] or catalogue.text("export.meetings", lang)
     return f"{kind} {_iso(_date(graph.value(thing, CG.date)))}".strip()
 
 
-def _members(graph: Graph, store: object | None, query: str) -> dict[str, set[str]]:
+def _members(graph: Graph, store: pyoxigraph.Store | None, query: str) -> dict[str, set[str]]:
     """Run a membership query: each thing (N-Triples text) with the IRIs of its organisations.
 
     On Oxigraph (``store``, the pyoxigraph Store behind ``graph``) through
@@ -331,17 +192,18 @@ def _members(graph: Graph, store: object | None, query: str) -> dict[str, set[st
     if store is not None:
         from chaingraph.backends import select_rows
 
-        for thing, org in select_rows(store, query):  # type: ignore[arg-type]
+        for thing, org in select_rows(store, query):
             if org.startswith("<"):
                 members[thing].add(org[1:-1])
         return members
-    for row in graph.query(query):
+    for row in cast(Iterable[ResultRow], graph.query(query)):  # a SELECT: rows
         if isinstance(row.a, URIRef):
             members[row.thing.n3()].add(str(row.a))
     return members
 
 
-def _pairs(members: dict[str, set[str]], listed: bool) -> dict[tuple[str, str], tuple[int, list[str]]]:
+def _pairs(members: dict[str, set[str]],
+           listed: bool) -> dict[tuple[str, str], tuple[int, list[str]]]:
     """Count, for each pair of organisations, the things they share (and name the first few).
 
     The things are grouped by their set of organisations first, so the work grows with
@@ -353,10 +215,10 @@ def _pairs(members: dict[str, set[str]], listed: bool) -> dict[tuple[str, str], 
             groups[frozenset(orgs)].append(thing)
     counts: dict[tuple[str, str], int] = defaultdict(int)
     firsts: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for orgs, things in groups.items():
+    for group, things in groups.items():
         # the MAX_LISTED + 1 smallest of a pair are among the smallest of each of its groups
         first = sorted(things)[:MAX_LISTED + 1] if listed else []
-        ordered = sorted(orgs)
+        ordered = sorted(group)
         for i, a in enumerate(ordered):
             for b in ordered[i + 1:]:
                 counts[(a, b)] += len(things)
@@ -392,37 +254,39 @@ def collaboration(graph: Graph, *, lang: str = "en", cases: Iterable[str] | None
     from chaingraph.backends import native_store
 
     store = native_store(graph)
-    fill = {
-        "{organisation}": memberships.ORGANISATION_OF["oxigraph" if store is not None else "other"],
-        "{cases}": _values("thing", restricted),
-        "{agreements}": "" if restricted is None else _values("case", restricted)
-        + " ?case cg:escalationAgreement ?thing .",
-        "{meetings}": "" if restricted is None else _values("case", restricted)
-        + " ?thing cg:inCase ?case .",
-    }
     indexed = None
     if store is not None and restricted is None and index:
         usable, indexed = memberships.state(store)
         indexed = indexed if usable == "usable" else None
-    members = {}
-    for kind, text in MEMBERS_QUERIES.items():
-        for slot, value in fill.items():
-            text = text.replace(slot, value)
-        members[kind] = _members(graph, store, memberships.READ if kind == "case" and indexed else text)
+    queries = {"case": internal("members-case-oxigraph" if store is not None else "members-case"),
+               "agreement": internal("members-agreement"), "meeting": internal("members-meeting"),
+               "tokens": internal("case-tokens")}
+    texts = {kind: query.text for kind, query in queries.items()}
+    if restricted is not None:
+        rows = [(c,) for c in restricted]
+        texts = {"case": with_rows(queries["case"], ["thing"], rows),
+                 "agreement": with_rows(internal("members-agreement-of-cases"), ["case"], rows),
+                 "meeting": with_rows(internal("members-meeting-of-cases"), ["case"], rows),
+                 "tokens": with_rows(queries["tokens"], ["thing"], rows)}
+    if indexed:
+        texts["case"] = memberships.READ
+    members = {kind: _members(graph, store, texts[kind])
+               for kind in ("case", "agreement", "meeting")}
     # Name the shared cases only where there are few: at a region's scale, a pair shares
     # thousands, and their ids say nothing in a picture.
     few = restricted is not None or len(members["case"]) <= MAX_LISTED
     case_tokens: dict[str, str] = {}
     if few:
-        case_tokens = {row.thing.n3(): str(row.token)
-                       for row in graph.query(CASE_IDS_QUERY.replace("{cases}", fill["{cases}"]))}
-    view = nx.Graph(what="collaboration", title=word("collaboration-title", lang), lang=lang)
+        token_rows = cast(Iterable[ResultRow], graph.query(texts["tokens"]))  # a SELECT: rows
+        case_tokens = {row.thing.n3(): str(row.token) for row in token_rows}
+    view = nx.Graph(what="collaboration", title=catalogue.text("export.collaboration-title", lang),
+                    lang=lang)
     if restricted is not None:
         view.graph["case"] = " ".join(sorted(cases or ()))
     if indexed:
         view.graph["memberships_indexed"] = indexed
     names = {"case": "case_ids", "agreement": "agreement_names", "meeting": "meeting_names"}
-    pairs: dict[tuple[str, str], dict[str, object]] = defaultdict(dict)  # by organisation IRIs
+    pairs: dict[tuple[str, str], dict[str, int | str]] = defaultdict(dict)  # by organisation IRIs
     for kind, found in members.items():
         listed = kind != "case" or few
         for (a, b), (n, first) in _pairs(found, listed).items():
@@ -435,12 +299,15 @@ def collaboration(graph: Graph, *, lang: str = "en", cases: Iterable[str] | None
             text = "; ".join(tokens) + ("; …" if more else "") if tokens or few else "…"
             pairs[(a, b)].update({kind + "s": n, names[kind]: text})
     # Sorted by node id, so the picture is the same whatever order the store answers in.
-    for (a, b), data in sorted(pairs.items(), key=lambda item: tuple(node_id(URIRef(o)) for o in item[0])):
+    for (a, b), data in sorted(pairs.items(),
+                               key=lambda item: tuple(node_id(URIRef(o)) for o in item[0])):
         node_a = _add_organisation(view, graph, URIRef(a), lang)
         node_b = _add_organisation(view, graph, URIRef(b), lang)
-        counts = {k: int(data.get(k, 0)) for k in ("cases", "agreements", "meetings")}  # type: ignore[call-overload]
-        text = ", ".join(f"{n} {word(k if n != 1 else k[:-1], lang)}" for k, n in counts.items() if n)
-        view.add_edge(node_a, node_b, weight=sum(counts.values()), label=text, kind="shares", **counts,
+        counts = {k: int(data.get(k, 0)) for k in ("cases", "agreements", "meetings")}
+        text = ", ".join(catalogue.text(f"export.count.{k}", lang, n=n)
+                         for k, n in counts.items() if n)
+        view.add_edge(node_a, node_b, weight=sum(counts.values()), label=text, kind="shares",
+                      **counts,
                       **{k: v for k, v in data.items() if k not in counts})
     per_org = Counter(org for orgs in members["case"].values() for org in orgs)
     for org, n in sorted(per_org.items()):
@@ -457,10 +324,11 @@ def collaboration(graph: Graph, *, lang: str = "en", cases: Iterable[str] | None
 def _type_label(graph: Graph, node: URIRef, base: URIRef, lang: str) -> tuple[URIRef | None, str]:
     """Return the most specific asserted ``cg:`` type of ``node`` under ``base``, with its label."""
     types = [t for t in graph.objects(node, RDF.type) if isinstance(t, URIRef)]
-    under = [t for t in types if (t, RDFS.subClassOf * "*", base) in graph]  # type: ignore[operator]
+    # URIRef * "*" is a property path (rdflib.paths); the stubs do not declare __mul__
+    under = [t for t in types if (t, RDFS.subClassOf * "*", base) in graph]  # type: ignore[operator]  # a path
     best = None
     for t in under:
-        if best is None or (t, RDFS.subClassOf * "+", best) in graph:  # type: ignore[operator]
+        if best is None or (t, RDFS.subClassOf * "+", best) in graph:  # type: ignore[operator]  # path
             best = t
     return best, (label_of(graph, best, lang) if best is not None else "")
 
@@ -473,7 +341,8 @@ class _Instrument:
     end: dt.date | None
 
 
-def _instruments(graph: Graph, case_iri: URIRef, lang: str) -> dict[URIRef, tuple[str, _Instrument]]:
+def _instruments(graph: Graph, case_iri: URIRef,
+                 lang: str) -> dict[URIRef, tuple[str, _Instrument]]:
     """Return the case's instruments with derived ids ``instrument-1`` … in date order."""
     found: dict[URIRef, _Instrument] = {}
     for row in execute(graph, INSTRUMENTS_QUERY, {"case": case_iri}):
@@ -488,7 +357,8 @@ def _case_node(view: nx.Graph, graph: Graph, case_iri: URIRef, case_id: str, lan
     start = end = risk = None
     for row in execute(graph, CASE_QUERY, {"case": case_iri}):
         start, end, risk = _date(row.start), _date(row.end), row.risk
-    view.add_node("case", label=f"{word('case', lang)} {case_id}", kind="case", case_id=case_id,
+    view.add_node("case", label=f"{catalogue.text('export.case', lang)} {case_id}", kind="case",
+                  case_id=case_id,
                   start_date=_iso(start), end_date=_iso(end),
                   risk=label_of(graph, risk, lang) if isinstance(risk, URIRef) else "")
     return "case"
@@ -521,19 +391,21 @@ def case(graph: Graph, case_id: str, *, lang: str = "en",
         'case'
     """
     case_iri = find_case(graph, case_id)
-    view = nx.DiGraph(what="case", case=case_id, title=word("case-title", lang).format(case=case_id),
-                      lang=lang)
+    title = catalogue.text("export.case-title", lang).format(case=case_id)
+    view = nx.DiGraph(what="case", case=case_id, title=title, lang=lang)
     _case_node(view, graph, case_iri, case_id, lang)
     for row in execute(graph, CASE_QUERY, {"case": case_iri}):
         if isinstance(row.phase, URIRef):
             pid = node_id(row.phase)
-            view.add_node(pid, label=label_of(graph, row.phase, lang), kind="phase", iri=_public(row.phase))
-            _merge_edge(view, "case", pid, kind="applies", label=word("applies", lang))
+            view.add_node(pid, label=label_of(graph, row.phase, lang), kind="phase",
+                          iri=_public(row.phase))
+            _merge_edge(view, "case", pid, kind="applies",
+                        label=catalogue.text("export.applies", lang))
     instruments = _instruments(graph, case_iri, lang)
     for iid, inst in instruments.values():
         view.add_node(iid, label=inst.kind, kind="instrument", start_date=_iso(inst.start),
                       end_date=_iso(inst.end))
-        _merge_edge(view, "case", iid, kind="applied", label=word("applied", lang))
+        _merge_edge(view, "case", iid, kind="applied", label=catalogue.text("export.applied", lang))
     holders: dict[URIRef, list[str]] = defaultdict(list)
     if pseudonymise is not None:
         for row in execute(graph, HOLDERS_QUERY, {"case": case_iri}):
@@ -551,14 +423,17 @@ def case(graph: Graph, case_id: str, *, lang: str = "en",
             continue
         if holders.get(row.a):
             old = view.nodes[source].get("holders", "")
-            view.nodes[source]["holders"] = "; ".join(sorted(set(filter(None, old.split("; "))) | set(holders[row.a])))
+            known = set(filter(None, old.split("; ")))
+            view.nodes[source]["holders"] = "; ".join(sorted(known | set(holders[row.a])))
         resp = label_of(graph, row.resp, lang) if isinstance(row.resp, URIRef) else ""
         period = _period(_date(row.start), _date(row.end))
         if row.type == CG.PhaseOwnership and isinstance(row.phase, URIRef):
             target = node_id(row.phase)
             if target not in view:
-                view.add_node(target, label=label_of(graph, row.phase, lang), kind="phase", iri=_public(row.phase))
-            _merge_edge(view, source, target, kind="owns", label=word("owns", lang), periods=period)
+                view.add_node(target, label=label_of(graph, row.phase, lang), kind="phase",
+                              iri=_public(row.phase))
+            _merge_edge(view, source, target, kind="owns",
+                        label=catalogue.text("export.owns", lang), periods=period)
         elif row.type == CG.InstrumentResponsibility and row.instrument in instruments:
             _merge_edge(view, source, instruments[row.instrument][0], kind="responsibility",
                         label=resp, periods=period)
@@ -584,48 +459,63 @@ def _add_escalation_lines(view: nx.DiGraph, graph: Graph, roles: set[URIRef], la
         for target in sorted(lines.get(role, ())):
             u = _add_role(view, graph, role, None, lang)
             v = _add_role(view, graph, target, None, lang)
-            _merge_edge(view, u, v, kind="escalates-to", label=word("escalates-to", lang))
+            _merge_edge(view, u, v, kind="escalates-to",
+                        label=catalogue.text("export.escalates-to", lang))
             if target not in seen:
                 seen.add(target)
                 todo.append(target)
 
 
-def _events(graph: Graph, case_iri: URIRef) -> dict[URIRef, dict[str, object]]:
+# One dated event of a case: its types, its date, and the organisations, roles and instruments
+# involved, under the names of the query's columns ("from" is a Python keyword, hence a dict).
+_Event = TypedDict("_Event", {
+    "types": set[Node], "date": dt.date | None, "by": set[URIRef], "from": set[URIRef],
+    "to": set[URIRef], "escalatedTo": set[URIRef], "concerns": set[URIRef],
+    "participant": set[URIRef]})
+_Involved = typing.Literal["by", "from", "to", "escalatedTo", "concerns", "participant"]
+_INVOLVED: tuple[_Involved, ...] = ("by", "from", "to", "escalatedTo", "concerns", "participant")
+
+
+def _events(graph: Graph, case_iri: URIRef) -> dict[URIRef, _Event]:
     """Return the case's dated events: type, date and the organisations and roles involved."""
-    events: dict[URIRef, dict[str, object]] = {}
+    events: dict[URIRef, _Event] = {}
     for row in execute(graph, EVENTS_QUERY, {"case": case_iri}):
-        event = events.setdefault(row.e, {"types": set(), "date": _date(row.date), "by": set(), "from": set(),
-                                          "to": set(), "escalatedTo": set(), "concerns": set(),
-                                          "participant": set()})
-        event["types"].add(row.type)  # type: ignore[attr-defined]
-        for key in ("by", "from", "to", "escalatedTo", "concerns", "participant"):
-            if isinstance(row[key], URIRef):
-                event[key].add(row[key])  # type: ignore[attr-defined]
+        event = events.setdefault(row.e, {
+            "types": set(), "date": _date(row.date), "by": set(), "from": set(), "to": set(),
+            "escalatedTo": set(), "concerns": set(), "participant": set()})
+        event["types"].add(row.type)
+        for key in _INVOLVED:
+            value = row[key]
+            if isinstance(value, URIRef):
+                event[key].add(value)
     return events
 
 
-def _ordered_events(graph: Graph, case_iri: URIRef) -> list[dict[str, object]]:
+def _ordered_events(graph: Graph, case_iri: URIRef) -> list[_Event]:
     """The case's events by date, then kind, then IRI: the same order on every backend."""
     events = _events(graph, case_iri)
     return [events[k] for k in sorted(events, key=lambda k: (
-        _iso(events[k]["date"]), sorted(map(str, events[k]["types"])), str(k)))]  # type: ignore[arg-type]
+        _iso(events[k]["date"]), sorted(map(str, events[k]["types"])), str(k)))]
 
 
 def _add_case_events(view: nx.DiGraph, graph: Graph, case_iri: URIRef, lang: str) -> None:
     for event in _ordered_events(graph, case_iri):
-        date = _iso(event["date"])  # type: ignore[arg-type]
+        date = _iso(event["date"])
         types = event["types"]
-        if CG.Handover in types:  # type: ignore[operator]
-            for a in sorted(event["from"]):  # type: ignore[call-overload]
-                for b in sorted(event["to"]):  # type: ignore[call-overload]
-                    u, v = _add_organisation(view, graph, a, lang), _add_organisation(view, graph, b, lang)
-                    _merge_edge(view, u, v, kind="handover", label=word("handover", lang), dates=date)
-        if CG.Escalation in types:  # type: ignore[operator]
-            for role in sorted(event["escalatedTo"]):  # type: ignore[call-overload]
+        if CG.Handover in types:
+            for a in sorted(event["from"]):
+                for b in sorted(event["to"]):
+                    u = _add_organisation(view, graph, a, lang)
+                    v = _add_organisation(view, graph, b, lang)
+                    _merge_edge(view, u, v, kind="handover",
+                                label=catalogue.text("export.handover", lang), dates=date)
+        if CG.Escalation in types:
+            for role in sorted(event["escalatedTo"]):
                 target = _add_role(view, graph, role, None, lang)
-                for org in sorted(event["by"]) or []:  # type: ignore[call-overload]
+                for org in sorted(event["by"]) or []:
                     source = _add_organisation(view, graph, org, lang)
-                    _merge_edge(view, source, target, kind="escalated", label=word("escalated", lang), dates=date)
+                    _merge_edge(view, source, target, kind="escalated",
+                                label=catalogue.text("export.escalated", lang), dates=date)
 
 
 # ----------------------------------------------------------------------------- timeline
@@ -644,7 +534,8 @@ class Item:
     organisations: tuple[str, ...] = ()
 
 
-def timeline_items(graph: Graph, case_id: str, *, lang: str = "en", today: dt.date | None = None) -> list[Item]:
+def timeline_items(graph: Graph, case_id: str, *, lang: str = "en",
+                   today: dt.date | None = None) -> list[Item]:
     """Return the timeline of one case, sorted by date.
 
     Items: the case's active period; its events (reports, screenings, handovers,
@@ -669,83 +560,86 @@ def timeline_items(graph: Graph, case_id: str, *, lang: str = "en", today: dt.da
         start, end = _date(row.start), _date(row.end)
         if isinstance(row.phase, URIRef) and row.phase not in applied:
             applied.append(row.phase)
-    events_lane = word("events", lang)
+    events_lane = catalogue.text("export.events", lang)
     if start:
-        items.append(Item("case", "case", f"{word('case', lang)} {case_id}", start, end, word("case-period", lang)))
+        items.append(Item("case", "case", f"{catalogue.text('export.case', lang)} {case_id}",
+                          start, end, catalogue.text("export.case-period", lang)))
     for n, event in enumerate(_ordered_events(graph, case_iri), 1):
         if event["date"] is None:
             continue
-        types = sorted(event["types"], key=str)  # type: ignore[call-overload]
-        kind = ("handover" if CG.Handover in types else "escalation" if CG.Escalation in types else "event")
+        types = sorted(event["types"], key=str)
+        kind = ("handover" if CG.Handover in types
+                else "escalation" if CG.Escalation in types else "event")
         text = ", ".join(label_of(graph, t, lang) for t in types if t != CG.CaseEvent)
-        orgs = sorted(event["by"] | event["participant"])  # type: ignore[operator]
+        orgs = sorted(event["by"] | event["participant"])
         names = [short_name(graph, o, lang) for o in orgs]
         if names and kind == "escalation":
             text += f" ({', '.join(names)})"
         if kind == "handover":
-            text += ": " + ", ".join(short_name(graph, o, lang) for o in sorted(event["from"]))  # type: ignore[call-overload]
-            text += " → " + ", ".join(short_name(graph, o, lang) for o in sorted(event["to"]))  # type: ignore[call-overload]
-            orgs = sorted(event["from"] | event["to"])  # type: ignore[operator]
+            text += ": " + ", ".join(short_name(graph, o, lang) for o in sorted(event["from"]))
+            text += " → " + ", ".join(short_name(graph, o, lang) for o in sorted(event["to"]))
+            orgs = sorted(event["from"] | event["to"])
         elif kind == "escalation" and event["escalatedTo"]:
             text += " → " + ", ".join(_role_label(graph, r, _heldat(graph, r), lang)
-                                      for r in sorted(event["escalatedTo"]))  # type: ignore[call-overload]
+                                      for r in sorted(event["escalatedTo"]))
         if names and kind == "event":
             text += f" ({', '.join(names)})"
         if event["concerns"]:
-            text += f" [{', '.join(_type_label(graph, i, CG.Instrument, lang)[1] for i in sorted(event['concerns']))}]"  # type: ignore[call-overload]
-        items.append(Item(f"event-{n}", kind, text, event["date"], event["date"], events_lane,  # type: ignore[arg-type]
+            concerns = (_type_label(graph, i, CG.Instrument, lang)[1]
+                        for i in sorted(event["concerns"]))
+            text += f" [{', '.join(concerns)}]"
+        items.append(Item(f"event-{n}", kind, text, event["date"], event["date"], events_lane,
                           tuple(node_id(o) for o in orgs)))
     for iid, inst in _instruments(graph, case_iri, lang).values():
         if inst.start:
-            items.append(Item(iid, "instrument", inst.kind, inst.start, inst.end, word("instruments", lang)))
+            items.append(Item(iid, "instrument", inst.kind, inst.start, inst.end,
+                              catalogue.text("export.instruments", lang)))
     owned: dict[URIRef, list[periods.Period]] = defaultdict(list)
     rows = [r for r in execute(graph, ASSIGNMENTS_QUERY, {"case": case_iri})
             if r.type == CG.PhaseOwnership and isinstance(r.phase, URIRef) and _date(r.start)]
     rows.sort(key=lambda r: (str(r.phase), str(r.start), str(r.a)))
     for n, row in enumerate(rows, 1):
         a, b = _date(row.start), _date(row.end)
+        if a is None:  # never: the rows are the ownerships with a start
+            continue
         org = row.org if isinstance(row.org, URIRef) else None
         who = (_role_label(graph, row.role, org, lang) if isinstance(row.role, URIRef)
                else short_name(graph, org, lang) if org is not None else "?")
-        owned[row.phase].append(periods.Period(a, b, (n, who)))  # type: ignore[arg-type]
-        items.append(Item(f"ownership-{n}", "ownership", who, a, b,  # type: ignore[arg-type]
-                          f"{word('phase', lang)}: {label_of(graph, row.phase, lang)}",
+        owned[row.phase].append(periods.Period(a, b, (n, who)))
+        items.append(Item(f"ownership-{n}", "ownership", who, a, b,
+                          f"{catalogue.text('export.phase', lang)}: "
+                          f"{label_of(graph, row.phase, lang)}",
                           (node_id(org),) if org is not None else ()))
     if start:
         last = end or today
         n = m = 0
         for phase in applied:
-            lane = f"{word('phase', lang)}: {label_of(graph, phase, lang)}"
+            lane = f"{catalogue.text('export.phase', lang)}: {label_of(graph, phase, lang)}"
             for gap in periods.gaps(owned.get(phase, []), start, last):
                 a, b = gap.start, gap.end or last
                 n += 1
-                items.append(Item(f"gap-{n}", "gap", f"{word('gap', lang)} ({(b - a).days + 1} d)", a, b, lane))
+                items.append(Item(f"gap-{n}", "gap",
+                                  f"{catalogue.text('export.gap', lang)} ({(b - a).days + 1} d)",
+                                  a, b, lane))
             for overlap in periods.overlaps(owned.get(phase, [])):
                 a, b = overlap.start, overlap.end or last
                 m += 1
-                names = f"{overlap.first[1]} + {overlap.second[1]}"  # type: ignore[index]
-                items.append(Item(f"overlap-{m}", "overlap",
-                                  f"{word('overlap', lang)} ({(b - a).days + 1} d): {names}", a, b, lane))
-    order = {"case": 0, "event": 1, "handover": 1, "escalation": 1, "instrument": 2, "ownership": 3, "gap": 4,
+                # the owners of these periods are (n, who) pairs: see owned above
+                pair = f"{overlap.first[1]} + {overlap.second[1]}"  # type: ignore[index]  # a pair
+                text = f"{catalogue.text('export.overlap', lang)} ({(b - a).days + 1} d): {pair}"
+                items.append(Item(f"overlap-{m}", "overlap", text, a, b, lane))
+    order = {"case": 0, "event": 1, "handover": 1, "escalation": 1, "instrument": 2,
+             "ownership": 3, "gap": 4,
              "overlap": 4}
     items.sort(key=lambda i: (i.start, order[i.kind], i.id))
     return items
 
 
-OVERVIEW_QUERY = PREFIXES + """
-SELECT ?thing ?kind ?id ?start ?end WHERE {
-  {
-    ?thing a cg:Case ; cg:caseId ?id . OPTIONAL { ?thing cg:startDate ?start } OPTIONAL { ?thing cg:endDate ?end }
-    BIND("case" AS ?kind)
-  } UNION {
-    ?thing a/rdfs:subClassOf* cg:Event ; cg:date ?start . FILTER NOT EXISTS { ?thing cg:inCase ?c }
-    BIND("event" AS ?kind)
-  }
-}
-"""
+OVERVIEW_QUERY = internal("timeline-overview")
 
 
-def overview_items(graph: Graph, *, lang: str = "en", cases: Iterable[str] | None = None) -> list[Item]:
+def overview_items(graph: Graph, *, lang: str = "en",
+                   cases: Iterable[str] | None = None) -> list[Item]:
     """Return the timeline behind the whole-chain views: each case's active period and the
     monitor's dated meetings and events (not those inside a case).
 
@@ -764,16 +658,20 @@ def overview_items(graph: Graph, *, lang: str = "en", cases: Iterable[str] | Non
         if row.kind == Literal("case"):
             if wanted is not None and str(row.id) not in wanted:
                 continue
-            items.append(Item(f"case-{row.id}", "case", f"{word('case', lang)} {row.id}", start, _date(row.end),
-                              word("cases", lang)))
+            items.append(Item(f"case-{row.id}", "case",
+                              f"{catalogue.text('export.case', lang)} {row.id}", start,
+                              _date(row.end),
+                              catalogue.text("export.cases", lang)))
         elif wanted is None and privacy.is_public(row.thing):
-            items.append(Item(node_id(row.thing), "event", label_of(graph, row.thing, lang), start, start,
-                              word("events", lang)))
+            items.append(Item(node_id(row.thing), "event", label_of(graph, row.thing, lang), start,
+                              start,
+                              catalogue.text("export.events", lang)))
     items.sort(key=lambda i: (i.start, i.id))
     return list({i.id: i for i in items}.values())
 
 
-def timeline(graph: Graph, case_id: str, *, lang: str = "en", today: dt.date | None = None) -> nx.DiGraph:
+def timeline(graph: Graph, case_id: str, *, lang: str = "en",
+             today: dt.date | None = None) -> nx.DiGraph:
     """Return the timeline of one case as a graph: items in date order, linked to organisations.
 
     Nodes: the items of :func:`timeline_items` (``kind``, ``label``, ``lane``, ``start_date``,
@@ -789,12 +687,14 @@ def timeline(graph: Graph, case_id: str, *, lang: str = "en", today: dt.date | N
     """
     items = timeline_items(graph, case_id, lang=lang, today=today)
     view = nx.DiGraph(what="timeline", case=case_id, lang=lang,
-                      title=word("timeline-title", lang).format(case=case_id))
-    orgs = {node_id(o): o for o in graph.subjects(RDF.type, CG.Organisation) if isinstance(o, URIRef)}
+                      title=catalogue.text("export.timeline-title", lang).format(case=case_id))
+    orgs = {node_id(o): o for o in graph.subjects(RDF.type, CG.Organisation)
+            if isinstance(o, URIRef)}
     previous = None
     for item in items:
         days = ((item.end or item.start) - item.start).days + 1
-        view.add_node(item.id, label=f"{_iso(item.start)} {item.label}", kind=item.kind, lane=item.lane,
+        view.add_node(item.id, label=f"{_iso(item.start)} {item.label}", kind=item.kind,
+                      lane=item.lane,
                       start_date=_iso(item.start), end_date=_iso(item.end), days=days)
         if previous is not None:
             view.add_edge(previous, item.id, kind="then", label="", weight=1)
@@ -822,7 +722,7 @@ def chain(graph: Graph, *, lang: str = "en") -> nx.DiGraph:
         >>> sorted({k for _, k in view.nodes(data="kind")})[:3]
         ['agreement', 'chain', 'measure']
     """
-    view = nx.DiGraph(what="chain", title=word("chain-title", lang), lang=lang)
+    view = nx.DiGraph(what="chain", title=catalogue.text("export.chain-title", lang), lang=lang)
     kinds: dict[URIRef, str] = {}
     links: list[tuple[URIRef, str, URIRef]] = []
     for row in execute(graph, CHAIN_QUERY):
@@ -839,7 +739,8 @@ def chain(graph: Graph, *, lang: str = "en") -> nx.DiGraph:
             attrs = {"kind": kind, "label": label_of(graph, iri, lang), "iri": _public(iri)}
             if kind == "measure":
                 status = graph.value(iri, CG.status)
-                attrs["status"] = label_of(graph, status, lang) if isinstance(status, URIRef) else ""
+                attrs["status"] = (label_of(graph, status, lang) if isinstance(status, URIRef)
+                                   else "")
                 attrs["name"] = attrs["label"]
                 attrs["label"] = f"{local_name(iri).split('-', 1)[-1]} {attrs['label']}"
             view.add_node(nid, **attrs)
@@ -852,7 +753,7 @@ def chain(graph: Graph, *, lang: str = "en") -> nx.DiGraph:
         source = node_id(s) if kinds.get(s) != "role" else _add_role(view, graph, s, None, lang)
         if p == "held-at":
             continue  # _add_role drew it
-        _merge_edge(view, source, target, kind=p, label=word(p, lang))
+        _merge_edge(view, source, target, kind=p, label=catalogue.text(f"export.{p}", lang))
     return view
 
 
@@ -861,7 +762,8 @@ CASE_VIEWS = ("case", "timeline")
 
 
 def build(graph: Graph, what: str, *, case_id: str | None = None, lang: str = "en",
-          pseudonymise: Callable[[str], str] | None = None, today: dt.date | None = None) -> nx.Graph:
+          pseudonymise: Callable[[str], str] | None = None,
+          today: dt.date | None = None) -> nx.Graph:
     """Return the view ``what`` (one of :data:`VIEWS`)."""
     if what == "collaboration":
         return collaboration(graph, lang=lang, cases=[case_id] if case_id else None)
