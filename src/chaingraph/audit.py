@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from pyshacl import validate
 from rdflib import BNode, Graph, Literal, URIRef
@@ -59,7 +59,7 @@ class PreparedQueryGraph(Graph):
 
     _prepared: dict[str, Query] = {}
 
-    def query(self, query_object, *args, **kwargs):  # type: ignore[override]
+    def query(self, query_object, *args, **kwargs):
         if isinstance(query_object, str):
             # pySHACL writes the PREFIX lines in no fixed order: sort them for the key.
             lines = query_object.splitlines()
@@ -241,7 +241,7 @@ class _Context:
     def label(self, node: Node, lang: str) -> str:
         key = ("label", node, lang)
         if key not in self._memo:
-            self._memo[key] = label(self.graph, node, lang)  # type: ignore[arg-type]
+            self._memo[key] = label(self.graph, node, lang)
         return self._memo[key] or ""
 
     def fixed_texts(self, rule: Rule, lang: str, phase: Node | None) -> dict[str, str | None]:
@@ -287,15 +287,18 @@ def _finding(ctx: _Context, data: Graph, case: str | None, shape: Node | None,
     """One validation result (of either engine) as a finding with its case, phase and texts."""
     rule = ctx.rules.get(shape) if isinstance(shape, URIRef) else None
     if rule is None:  # a shape without a target cannot report; keep any foreign one anyway
-        rule = Rule(shape=shape, name=local_name(shape or "unknown"),  # type: ignore[arg-type]
-                    severity=SEVERITIES.get(severity, "violation"),  # type: ignore[arg-type]
+        # a foreign result may lack a shape or have a blank one: kept as it comes
+        rule = Rule(shape=shape, name=local_name(shape or "unknown"),  # type: ignore[arg-type]  # see above
+                    severity=SEVERITIES.get(severity, "violation")
+                    if isinstance(severity, URIRef) else "violation",
                     messages={"": str(message or "")})
     phase = None
     if focus in ctx.phases:
         phase = focus
     elif value in ctx.phases:
         phase = value
-    elif (focus_phase := ctx.focus_phase.get(focus) if ctx.focus_phase is not None  # type: ignore[arg-type]
+    # focus may be None: no key of focus_phase, and None is in no set of phases
+    elif (focus_phase := ctx.focus_phase.get(focus) if ctx.focus_phase is not None  # type: ignore[arg-type,operator]  # see above
           else data.value(focus, CG.phase)) in ctx.phases:
         phase = focus_phase
     elif rule.measure is not None:
@@ -314,7 +317,8 @@ def _finding(ctx: _Context, data: Graph, case: str | None, shape: Node | None,
         measure=str(rule.measure) if rule.measure is not None else None,
         measure_notation=ctx.notation(rule.measure),
         value=str(value) if value is not None else None, start=start, end=end,
-        texts=texts, **texts.get(ctx.lang, texts[DEFAULT]),
+        # message and action are always text; only the labels may be None
+        texts=texts, **texts.get(ctx.lang, texts[DEFAULT]),  # type: ignore[arg-type]  # see above
     )
 
 
@@ -416,7 +420,7 @@ def _report(ctx: _Context, findings: list[Finding], checked: list[str], at: date
     for phase in ctx.phases:
         order = ctx.graph.value(phase, CG.order)
         if ctx.notation(phase) is not None and order is not None:
-            phase_order[ctx.notation(phase) or ""] = int(order)
+            phase_order[ctx.notation(phase) or ""] = int(cast(Literal, order))  # an integer
     rank = {s: i for i, s in enumerate(SEVERITY_ORDER)}
     findings.sort(key=lambda f: (f.case is None, f.case or "", phase_order.get(f.phase or "", 99),
                                  rank.get(f.severity, 9), f.rule, f.start or "", f.focus))
@@ -486,7 +490,7 @@ def _from_violations(ctx: _Context, violations: Iterable[Any], owners: dict[Node
     wanted = set(chosen)
     return [_finding(ctx, data, case, v.shape, v.focus, v.value, v.severity, v.message)
             for v in violations
-            for case in sorted(owners.get(v.focus, ())) or [None]
+            for case in sorted(owners.get(v.focus, ())) or [None]  # type: ignore[list-item]  # None: no case
             if (case is None and outside) or case in wanted]
 
 

@@ -118,7 +118,7 @@ def responsibility_graph(graph: Graph, case_id: str, *, at: date | None = None,
                    notation=str(next(graph.objects(applied, SKOS.notation), local_name(applied))))
     held_roles: set[Node] = set()
     # rdflib's terms order themselves (Identifier.__lt__); its Node type does not say so
-    for assignment in sorted(graph.subjects(CG.inCase, case)):  # type: ignore[type-var]
+    for assignment in sorted(graph.subjects(CG.inCase, case)):  # type: ignore[type-var]  # ordered
         types = set(graph.objects(assignment, RDF.type))
         if not types.intersection(ASSIGNMENT_TYPES):
             continue

@@ -8,6 +8,7 @@ for the callers that know them from this module.
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -21,8 +22,19 @@ from rdflib.term import Node
 from chaingraph import shacl2sparql
 from chaingraph.queryfiles import internal
 from chaingraph.shacl2sparql import (  # noqa: F401  (re-exported)
-    Check, CompiledShapes, Runner, UnsupportedShape, Violation, combine, compile_path, compile_shapes,
-    instantiate, key, reference, to_ox, to_oxigraph,
+    Check,
+    CompiledShapes,
+    Runner,
+    UnsupportedShape,
+    Violation,
+    combine,
+    compile_path,
+    compile_shapes,
+    instantiate,
+    key,
+    reference,
+    to_ox,
+    to_oxigraph,
 )
 from chaingraph.shapes import load_shapes
 from chaingraph.sparql import construct_as_select, fill_values, with_values
@@ -55,7 +67,8 @@ def runner_for(data: Any) -> Runner:
 def case_nodes(data: Any, case: Node) -> list[Node]:
     """The case node and every node ``cg:inCase`` it: the focus nodes to re-audit a case."""
     run = runner_for(data)
-    found = [row[0] for row in run(with_values(internal("case-members"), {"case": case}))
+    bindings = {"case": case}  # a case is an IRI, an Identifier
+    found = [row[0] for row in run(with_values(internal("case-members"), bindings))  # type: ignore[arg-type]  # see above
              if row[0] is not None]
     return [case] + [node for node in dict.fromkeys(found) if node != case]
 
@@ -96,7 +109,8 @@ def as_of(store: Any, at: date) -> None:
         >>> store.add(ox.Quad(case, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
         ...                   ox.NamedNode(f"{cg}Case"), unit))
         >>> as_of(store, date(2021, 6, 20))
-        >>> [q.object.value for q in store.quads_for_pattern(case, ox.NamedNode(f"{cg}endDate"), None)]
+        >>> end = ox.NamedNode(f"{cg}endDate")
+        >>> [q.object.value for q in store.quads_for_pattern(case, end, None)]
         ['2021-06-20']
     """
     import pyoxigraph as ox
@@ -166,7 +180,8 @@ def _is_date(term: Any) -> bool:
 # small in memory.
 # The tests check that the chunked audit equals the whole-store audit and pySHACL.
 
-_CASE_PREFIX = re.compile(rb"^@prefix\s+:\s*<https://w3id\.org/chaingraph/case/[^>]*>\s*\.\s*$", re.M)
+_CASE_PREFIX = re.compile(rb"^@prefix\s+:\s*<https://w3id\.org/chaingraph/case/[^>]*>\s*\.\s*$",
+                          re.M)
 _ANY_PREFIX = re.compile(rb"^@prefix\s+:\s*<[^>]*>\s*\.\s*$", re.M)
 # Where the parent cuts a file into tasks: the usual spelling of such a line, found with
 # mmap.find (0.5 s for 100,000 cases, where _ANY_PREFIX takes 4 s). A directive line is
@@ -185,8 +200,9 @@ def split_cases(data: bytes) -> tuple[bytes, list[bytes], list[bytes]]:
     if len(starts) < 2 or not _CASE_PREFIX.search(data):
         return b"", [data], []
     header = data[:starts[0]]
-    cases, others = [], []
-    for begin, end in zip(starts, starts[1:] + [len(data)]):
+    cases: list[bytes] = []
+    others: list[bytes] = []
+    for begin, end in zip(starts, starts[1:] + [len(data)], strict=True):
         block = data[begin:end]
         (cases if _CASE_PREFIX.match(block) else others).append(block)
     return header, cases, others
@@ -243,7 +259,8 @@ class _UnitError(Exception):
     the file that starts at byte ``start``; ``line`` is the parser's line in the unit.
     """
 
-    def __init__(self, path: str, start: int, header_lines: int, line: int | None, message: str) -> None:
+    def __init__(self, path: str, start: int, header_lines: int, line: int | None,
+                 message: str) -> None:
         super().__init__(path, start, header_lines, line, message)
         self.path, self.start, self.header_lines = path, start, header_lines
         self.line, self.message = line, message
@@ -307,7 +324,8 @@ def _pieces(files: Sequence[str | Path], chunk: int) -> list[list[_Piece]]:
         header = bounds[0]
         edges = [0] + bounds[1:] + [size]
         for i, (begin, stop) in enumerate(zip(edges, edges[1:], strict=False)):
-            tasks.append(current + [_Piece(str(path), begin, stop, 0 if i == 0 else header, turtle)])
+            piece = _Piece(str(path), begin, stop, 0 if i == 0 else header, turtle)
+            tasks.append([*current, piece])
             current = []
     if current:
         tasks.append(current)
@@ -327,7 +345,8 @@ def _bounds(path: Path, size: int, chunk: int) -> list[int]:
 
     with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mm:
         first = 0 if mm[:len(_BLOCK_START) - 1] == _BLOCK_START[1:] else mm.find(_BLOCK_START) + 1
-        if first < 0 or (first == 0 and mm.find(_BLOCK_START) < 0) or mm.find(_BLOCK_START, first) < 0:
+        if (first < 0 or (first == 0 and mm.find(_BLOCK_START) < 0)
+                or mm.find(_BLOCK_START, first) < 0):
             return []
         at, seen = first, 0
         while seen < chunk and (found := mm.find(_BLOCK_START, at)) >= 0:
@@ -413,7 +432,8 @@ def _audit_units(store: Any) -> dict[str, Any]:
     nodes = [n for n in found if isinstance(n, pyoxigraph.NamedNode)]
     details = [(str(s["this"]), s["_unit"].value, None if s["_phase"] is None else str(s["_phase"]),
                 s["_person"] is not None)
-               for s in store.query(fill_values(internal("audit-details"), "this", nodes))] if nodes else []
+               for s in store.query(fill_values(internal("audit-details"), "this", nodes))
+               ] if nodes else []
     unit_cases = sorted(((s["_unit"].value, s["id"].value, _started(s["start"], at))
                          for s in store.query(internal("audit-unit-cases").text)),
                         key=_unit_order)  # in file order
@@ -431,7 +451,8 @@ def _started(start: Any, at: date) -> bool:
     A start that is not an ``xsd:date`` counts as started, as in the as-of update: the
     audit then reports the bad date instead of leaving the case out.
     """
-    if start is None or getattr(start, "datatype", None) is None or start.datatype.value != _XSD_DATE:
+    if (start is None or getattr(start, "datatype", None) is None
+            or start.datatype.value != _XSD_DATE):
         return True
     try:
         return date.fromisoformat(start.value) <= at
@@ -439,12 +460,13 @@ def _started(start: Any, at: date) -> bool:
         return True
 
 
-def _unit_order(row: tuple[str, ...]) -> tuple[int, str]:
-    """File order for the units of a file chunk (``urn:chaingraph:unit:7``); name order otherwise."""
+def _unit_order(row: tuple[str, str, bool]) -> tuple[int, str]:
+    """File order for the units of a file chunk (``urn:chaingraph:unit:7``), else name order."""
     tail = row[0].rsplit(":", 1)[-1]
     return (int(tail), "") if tail.isdigit() else (0, row[0])
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _from_nt(text: str) -> Node:
     """An N-Triples term as an rdflib node (an IRI directly: most focus nodes are IRIs, and
     rdflib's parser costs ten times as much on a region's tens of thousands)."""
@@ -452,7 +474,7 @@ def _from_nt(text: str) -> Node:
         return URIRef(text[1:-1])
     from rdflib.util import from_n3
 
-    return from_n3(text)  # type: ignore[return-value]
+    return from_n3(text)  # type: ignore[return-value]  # N-Triples text: a term, never str/None
 
 
 def _violation(check: Check, this: str, value: str | None) -> Violation:
@@ -624,9 +646,10 @@ class Source:
                     for iri, ident in select_rows(self.store, internal("audit-case-list").text)]
         else:
             # no store: then there is a graph (an endpoint's), whose SELECT rows are tuples
-            found = self.graph.query(internal("audit-case-list").text)  # type: ignore[union-attr]
-            rows = [(row[0], str(row[1])) for row in found]  # type: ignore[index]
-        return [(node, ident) for node, ident in rows if node is not None]
+            found = self.graph.query(internal("audit-case-list").text)  # type: ignore[union-attr]  # graph set
+            rows = [(row[0], str(row[1])) for row in found]  # type: ignore[index]  # SELECT rows
+        # from_n3 of an IRI's N-Triples text gives a URIRef, never a str
+        return [(node, ident) for node, ident in rows if node is not None]  # type: ignore[misc]  # see above
 
     def construct(self, query: str) -> bytes:
         """The triples of one of this module's CONSTRUCT queries, as N-Triples.
@@ -641,8 +664,8 @@ class Source:
             return self.store.query(query).serialize(format=pyoxigraph.RdfFormat.N_TRIPLES)
         select = construct_as_select(query)
         lines = []
-        for row in self.graph.query(select):  # type: ignore[union-attr]
-            s, p, o = row.s, row.p, row.o  # type: ignore[union-attr]
+        for row in self.graph.query(select):  # type: ignore[union-attr]  # no store: a graph
+            s, p, o = row.s, row.p, row.o  # type: ignore[union-attr]  # SELECT rows
             lines.append(f"{s.n3()} {p.n3()} {o.n3()} .")
             case = getattr(row, "case", None)
             if case is not None:
@@ -650,7 +673,8 @@ class Source:
         return "\n".join(dict.fromkeys(lines)).encode("utf-8")
 
     def case_triples(self, cases: Sequence[Node]) -> bytes:
-        """The triples of these cases, each subject marked with its case (``urn:chaingraph:unit``)."""
+        """The triples of these cases, each subject marked with its case (``urn:chaingraph:unit``).
+        """
         return self.construct(fill_values(internal("audit-case-triples"), "case", cases))
 
 
@@ -667,7 +691,7 @@ def _audit_native(cases: Sequence[str]) -> dict[str, Any]:
 
     work = _current()
     if work.big is None:
-        work.big = ox.Store.read_only(work.location)
+        work.big = ox.Store.read_only(work.location)  # type: ignore[arg-type]  # set without big
     big = work.big
     nt = ox.RdfFormat.N_TRIPLES
     small = ox.Store()
@@ -681,7 +705,7 @@ def _audit_native(cases: Sequence[str]) -> dict[str, Any]:
         values = [ox.NamedNode(iri) for iri in cases]
         return _audit_fetched(big.query(fill_values(internal("audit-case-triples"), "case", values))
                               .serialize(format=nt))
-    named = [row[0] for row in small.query(internal("audit-named-in-units").text)]
+    named = [row[0] for row in small.query(internal("audit-named-in-units").text)]  # type: ignore[union-attr]  # SELECT
     if named:
         persons = fill_values(internal("audit-persons"), "s", named)
         small.load(input=big.query(persons).serialize(format=nt), format=nt)
@@ -779,7 +803,7 @@ def scan_source(data: Any, *, shapes: Graph | CompiledShapes | None = None,
                 pool = stack.enter_context(context.Pool(min(workers, len(chunks)),
                                                         initializer=_start, initargs=(work,)))
                 results = pool.imap(task, tasks)
-            for part, result in zip(chunks, results):
+            for part, result in zip(chunks, results, strict=False):
                 _merge(out, result, checks, links)
                 bar.advance(len(part))
     finally:
@@ -818,7 +842,8 @@ def case_subgraph(store: Any, case: Node) -> Any:
     return small
 
 
-def audit_case(store: Any, case: Node, checks: Sequence[Check], query: str | None = None) -> set[Violation]:
+def audit_case(store: Any, case: Node, checks: Sequence[Check],
+               query: str | None = None) -> set[Violation]:
     """Re-audit one case of a large store: its triples into a small store, one combined query.
 
     ``checks`` come from :func:`instantiate` (closures filled in once); ``query`` is

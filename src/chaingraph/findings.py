@@ -57,7 +57,7 @@ class Finding:
     def translated(self, lang: str) -> Finding:
         """Return the finding with its message, action and labels in ``lang`` (if known)."""
         texts = self.texts.get(lang)
-        return replace(self, **texts) if texts else self  # type: ignore[arg-type]
+        return replace(self, **texts) if texts else self  # type: ignore[arg-type]  # message, action: never None
 
     @property
     def node(self) -> str:

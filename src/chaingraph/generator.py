@@ -40,10 +40,14 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from chaingraph import catalogue
 from chaingraph.errors import BadParameter
 from chaingraph.output import open_atomic
+
+if TYPE_CHECKING:
+    from chaingraph.progress import Progress
 
 CASE_NS = "https://w3id.org/chaingraph/case/"
 
@@ -129,7 +133,7 @@ def parse_share(value: object, lang: str = "en") -> float:
         chaingraph.errors.BadParameter: het aandeel lopende casussen (--running) moet ...
     """
     try:
-        share = float(value)  # type: ignore[arg-type]
+        share = float(value)  # type: ignore[arg-type]  # any input: float() refuses, caught below
     except (TypeError, ValueError):
         share = float("nan")
     if isinstance(value, bool) or not 0.0 <= share <= 1.0:  # NaN fails the comparison too
@@ -498,7 +502,7 @@ def iter_turtle(n: int, *, seed: int = 0, flaw_rate: float | None = None,
 
 
 def generate(n: int, output: str | Path, *, seed: int = 0, flaw_rate: float | None = None,
-             flaw_rates: Mapping[str, float] | None = None, progress: object | None = None,
+             flaw_rates: Mapping[str, float] | None = None, progress: Progress | None = None,
              running: float | None = None, as_of: date | str | None = None) -> Generated:
     """Write ``n`` fictional cases to ``output`` and their seeded flaws to ``output.flaws.json``.
 
@@ -529,7 +533,7 @@ def generate(n: int, output: str | Path, *, seed: int = 0, flaw_rate: float | No
                                  running_cases=running_cases):
             handle.write(chunk)
             if progress is not None:
-                progress.update(counts[0])  # type: ignore[attr-defined]
+                progress.update(counts[0])
     with open_atomic(flaws_path(output)) as handle:
         json.dump(flaws, handle, indent=1, sort_keys=True)
         handle.write("\n")

@@ -1743,7 +1743,7 @@ class _Forms:
                                                   None) and lit.datatype in _CASTS]
         for lit in sorted(odd, key=lambda lit: lit.n3()):
             # odd keeps the literals whose datatype is one of _CASTS, never None
-            cast = f"{lit.datatype.n3()}({lit.n3()})"  # type: ignore[union-attr]
+            cast = f"{lit.datatype.n3()}({lit.n3()})"  # type: ignore[union-attr]  # not None
             if pyoxigraph.Store().query(f"ASK {{ FILTER(COALESCE(isLiteral({cast}), false)) }}"):
                 self.changed.setdefault("datatype", f"the ill-typed literal {lit.n3()} (rdflib "
                                                     "has rewritten its lexical form)")
