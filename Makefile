@@ -15,8 +15,8 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-# Java (HermiT reasoner), Graphviz (DOT rendering) and Chromium (HTML export check)
-# come from Debian's packages; the script installs only what is missing.
+# Java (HermiT reasoner), Graphviz (DOT rendering), Chromium (HTML export check) and
+# Virtuoso 7 (the second SPARQL server of the tests) come from Debian's packages; the script installs only what is missing.
 system-deps:
 	@sh .ci/system-deps
 
