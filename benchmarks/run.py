@@ -239,8 +239,62 @@ def _same_picture(a, b) -> bool:
             == {tuple(sorted(e)): d for *e, d in b.edges(data=True)})
 
 
+def measure_export(path: str, n: int) -> dict:
+    """One case's timeline and the collaboration graph exported from an in-memory Oxigraph
+    store of ``n`` cases, as ``chaingraph export`` runs them: the whole export and, within
+    it, the privacy check (``privacy.check_export``); medians over 5 cases."""
+    import pyoxigraph
+
+    from chaingraph import backends, memberships
+    from chaingraph.export import content, privacy
+    from chaingraph.graph import sources
+
+    store = pyoxigraph.Store()
+    backends.load_files(store, sources([path]), progress=False)
+    memberships.build(store)
+    graph = backends.oxigraph_graph(store)
+    spent: list[float] = []
+    check = privacy.check_export
+
+    def timed(*args, **kwargs):
+        t = time.perf_counter()
+        try:
+            return check(*args, **kwargs)
+        finally:
+            spent.append(time.perf_counter() - t)
+
+    privacy.check_export = timed  # type: ignore[assignment]  # measured, not changed
+    out: dict = {}
+    for what, fmt, cases in (("timeline", "graphml", _case_ids(n, 5)),
+                             ("collaboration", "csv", [None])):
+        totals, checks = [], []
+        for case in cases:
+            spent.clear()
+            t = time.perf_counter()
+            content.export(graph, what, fmt, case_id=case)
+            totals.append(time.perf_counter() - t)
+            checks.append(sum(spent))
+        out[f"{what}_s"] = statistics.median(totals)
+        out[f"{what}_check_s"] = statistics.median(checks)
+    out["peak_mib"] = _peak_mib()
+    return out
+
+
+def export_line(results: dict, sizes: list[int]) -> str:
+    """The export figures: one case's timeline and the collaboration graph, each with the
+    share of the privacy check."""
+    rows = []
+    for n in sizes:
+        got = results[n].get("export") or {}
+        if "timeline_s" in got:
+            rows.append(f"{n:,} cases: timeline {got['timeline_s']:.2f} s "
+                        f"({got['timeline_check_s']:.2f} s), collaboration "
+                        f"{got['collaboration_s']:.2f} s ({got['collaboration_check_s']:.2f} s)")
+    return "Export from a store (privacy check in brackets): " + "; ".join(rows)
+
+
 MEASURES = {"baseline": measure_baseline, "fast": measure_fast, "store": measure_store,
-            "storeaudit": measure_store_audit}
+            "storeaudit": measure_store_audit, "export": measure_export}
 
 
 def child(kind: str, path: str, n: int) -> None:
@@ -430,7 +484,7 @@ def main() -> int:
                       not line.startswith("@prefix"))
         results[n] = {"triples": triples}
         print(f"{n:,} cases:", file=sys.stderr)
-        for kind in ("fast", "store", "storeaudit"):
+        for kind in ("fast", "store", "storeaudit", "export"):
             results[n][kind] = spawn(kind, path, n, cap=1800)
             print(f"  {kind}: {results[n][kind]}", file=sys.stderr)
         if n <= BASELINE_UP_TO:
@@ -439,7 +493,11 @@ def main() -> int:
             results[n]["baseline"] = {"skipped": "not run"}
         print(f"  baseline: {results[n]['baseline']}", file=sys.stderr)
     text = (table(results, sizes, args.cap) + "\n\n" + audit_table(results, sizes) + "\n\n"
-            + startup_line(startup()))
+            + export_line(results, sizes) + "\n\n" + startup_line(startup()))
+    if big := [str(n) for n in sizes if n >= 10_000]:  # benchmarks/web.py: the web app
+        import web
+
+        text += "\n\n" + web.main(["--sizes", ",".join(big)])
     print(text)
     from chaingraph.output import write_atomic
 
@@ -489,6 +547,11 @@ Notes:
   they share. chaingraph: with the case memberships read from the store's index, and
   in brackets read from the data (`index=False`, what files loaded for one command
   get); the two pictures are compared, and a difference would be printed.
+- Export from a store: `export.content.export` (what `chaingraph export` runs) of one
+  case's timeline as GraphML (median of 5 cases) and of the collaboration graph as CSV,
+  from the in-memory Oxigraph store; in brackets the privacy check's share
+  (`privacy.check_export`: the persons the export could have drawn from, by index
+  look-ups, and every word of it looked up as a pseudonym).
 - Findings vs seeded flaws: (case, rule) pairs of the findings against those the
   generator seeded; "unexpected" would be findings on sound data.
 - The baseline runs at every size up to {BASELINE_UP_TO:,} cases; a run that exceeds

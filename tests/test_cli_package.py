@@ -51,7 +51,9 @@ def test_no_library_module_reads_the_command_line_or_prints(path):
 
 
 def test_commands_are_not_empty():
-    assert len(COMMANDS) == 11 and set(cli.available()) == set(COMMANDS)
+    assert set(COMMANDS) >= {"info", "monitor", "reason", "audit", "query", "who", "chain", "raci",
+                             "export", "generate", "load", "serve", "users", "case"}
+    assert len(set(COMMANDS)) == len(COMMANDS) and set(cli.available()) == set(COMMANDS)
 
 
 @pytest.mark.parametrize("name", COMMANDS)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from oxigraph_server import start, stop
+from rdflib import URIRef
 
 from chaingraph import load
 from chaingraph.audit import audit, audit_compiled, audit_files
@@ -218,7 +219,7 @@ def _refuse(monkeypatch):
     from chaingraph.shacl2sparql import UnsupportedShape
 
     def refuse(shapes):
-        raise UnsupportedShape(shacl2sparql.URIRef("https://w3id.org/chaingraph/shapes#PhaseGap"),
+        raise UnsupportedShape(URIRef("https://w3id.org/chaingraph/shapes#PhaseGap"),
                                "sh:xone")
 
     monkeypatch.setattr(shacl2sparql, "compile_shapes", refuse)

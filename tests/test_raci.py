@@ -6,6 +6,7 @@ import csv
 import io
 
 import pytest
+from rdflib import URIRef
 
 from chaingraph.cli import main
 from chaingraph.errors import UnknownCase
@@ -82,3 +83,16 @@ def test_unknown_case_lists_cases(graph):
     with pytest.raises(UnknownCase) as excinfo:
         raci(graph, "FX-5")
     assert "FX-005" in str(excinfo.value)
+
+
+def test_the_matrix_holds_iris_and_is_put_into_words_only_when_written(graph):
+    """Rows and columns are IRIs; the same matrix writes in either language as the matrix
+    asked for in that language does."""
+    english, dutch = raci(graph, "FX-005"), raci(graph, "FX-005", lang="nl")
+    assert to_markdown(english, "nl") == to_markdown(dutch)
+    assert to_csv(dutch, "en") == to_csv(english)
+    phases = {str(r["phase"]) for r in run_query(graph, "phase-owners", case="FX-005").dicts()}
+    assert phases <= {line.key for line in english.lines}
+    assert all(o.startswith("https://w3id.org/chaingraph/monitor/org-")
+               for o in english.organisations)
+    assert {label(graph, URIRef(p), "nl") for p in phases} <= {name for name, _ in dutch.rows}

@@ -290,3 +290,29 @@ def test_two_owners_of_one_organisation_are_a_conflict_and_an_overlap(capsys):
                      lang]) == 0
         out = capsys.readouterr().out
         assert words in out and "overlap" in out
+
+
+def test_the_answer_holds_iris_and_is_put_into_words_only_when_rendered(graph):
+    """No translated label in the result: the same answer renders in either language, as
+    the answer asked for in that language does, text and JSON alike."""
+    import dataclasses
+
+    from chaingraph.responsibility import Holding, InstrumentLine, OwnershipFinding, PhaseLine, Step
+
+    for cls in (Holding, PhaseLine, InstrumentLine, Step, OwnershipFinding):
+        assert not [f.name for f in dataclasses.fields(cls) if f.name.endswith("label")], cls
+    for case, day in (("FX-005", "2021-06-20"), ("FX-008", "2022-03-01"), ("FX-005", "2020-01-01")):
+        english = responsibilities(graph, case, at=day)
+        dutch = responsibilities(graph, case, at=day, lang="nl")
+        assert render_text(english, "nl") == render_text(dutch)
+        assert render_text(dutch, "en") == render_text(english)
+        assert english.as_dict("nl") == dutch.as_dict() and dutch.as_dict("en") == english.as_dict()
+        assert english.notes_in("nl") == dutch.notes
+    answer = responsibilities(graph, "FX-005", at="2021-06-20")
+    assert {h.organisation for p in answer.phases for h in p.owners} <= {
+        str(o) for o in graph.subjects(RDF.type, CG.Organisation)}
+    assert all(s.role.startswith("https://") and s.level.startswith("Level")
+               for s in answer.escalation)
+    [risk] = [f for f in answer.findings if f.kind == "gap"]
+    assert risk.phase == "risk" and risk.phase_iri == str(CG.PhaseRiskAssessment)
+    assert risk.first is not None and risk.first.holder == "P-21Z9R"

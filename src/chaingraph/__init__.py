@@ -29,10 +29,10 @@ _LAZY = {
     "Finding": "chaingraph.findings",
     "Responsibilities": "chaingraph.responsibility",
     "audit": "chaingraph.audit",
+    "case_graph": "chaingraph.casegraph",
     "list_queries": "chaingraph.queries",
     "reason": "chaingraph.reasoning",
     "responsibilities": "chaingraph.responsibility",
-    "responsibility_graph": "chaingraph.escalation",
     "run_query": "chaingraph.queries",
 }
 
@@ -77,11 +77,11 @@ __all__ = [
     "UnknownTerm",
     "__version__",
     "audit",
+    "case_graph",
     "list_queries",
     "load",
     "load_dataset",
     "reason",
     "responsibilities",
-    "responsibility_graph",
     "run_query",
 ]

@@ -33,7 +33,7 @@ from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
 from chaingraph.errors import UnknownCase
-from chaingraph.findings import SEVERITY_ORDER, AuditReport, AuditViolations, Finding
+from chaingraph.findings import SEVERITY_ORDER, AuditReport, AuditViolations, Finding, LazyTexts
 from chaingraph.labels import DEFAULT, LANGUAGES, label, local_name
 from chaingraph.namespace import CG
 from chaingraph.shapes import SEVERITIES, Rule, load_shapes, rules
@@ -309,8 +309,11 @@ def _finding(ctx: _Context, data: Graph, case: str | None, shape: Node | None,
     start = end = None
     if isinstance(value, Literal) and (match := _INTERVAL.match(str(value))):
         start, end = match.group(1), match.group(2)
-    texts = {lang: _texts(ctx, rule, lang, path, message, focus, value, phase, start, end)
-             for lang in LANGUAGES}
+    def make(lang: str) -> dict[str, str | None]:
+        return _texts(ctx, rule, lang, path, message, focus, value, phase, start, end)
+
+    lang = ctx.lang if ctx.lang in LANGUAGES else DEFAULT
+    texts = LazyTexts({lang: make(lang)}, LANGUAGES, make)
     return Finding(
         case=case, rule=rule.name, shape=str(rule.shape), severity=rule.severity,
         focus=str(focus), phase=ctx.notation(phase),
@@ -318,7 +321,7 @@ def _finding(ctx: _Context, data: Graph, case: str | None, shape: Node | None,
         measure_notation=ctx.notation(rule.measure),
         value=str(value) if value is not None else None, start=start, end=end,
         # message and action are always text; only the labels may be None
-        texts=texts, **texts.get(ctx.lang, texts[DEFAULT]),  # type: ignore[arg-type]  # see above
+        texts=texts, **texts[lang],  # type: ignore[arg-type]  # see above
     )
 
 

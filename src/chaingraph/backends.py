@@ -19,8 +19,11 @@ against ``graph.query(...)``, ``graph.objects(...)`` and friends runs on all thr
 ``chaingraph load PATH... --store DIR`` bulk-loads Turtle into a persistent store
 atomically: it loads into a temporary sibling folder (a copy of the existing store,
 made with RocksDB hard links) and swaps it in on success, so an interrupted load
-leaves the store as it was. The swapped-in store carries a fresh index of which
-organisations take part in which case (:mod:`chaingraph.memberships`);
+leaves the store as it was. Each case is kept in a named graph of its own as well as in
+the default graph that every query reads, and a case loaded again replaces the one there
+(:mod:`chaingraph.storewrite`, :func:`write_cases`); every change is recorded
+(:mod:`chaingraph.history`); writers take a lock. The swapped-in store carries a fresh
+index of which organisations take part in which case (:mod:`chaingraph.memberships`);
 ``chaingraph load --store DIR --reindex`` rebuilds it after other tools wrote to the store.
 """
 
@@ -34,7 +37,7 @@ import signal
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from rdflib import Graph
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
@@ -53,19 +56,25 @@ if TYPE_CHECKING:
 
 BACKENDS = ("memory", "oxigraph", "endpoint")
 
+_T = TypeVar("_T")
+
 _OX_FORMATS = {".ttl": "TURTLE", ".nt": "N_TRIPLES", ".nq": "N_QUADS", ".trig": "TRIG",
                ".rdf": "RDF_XML", ".owl": "RDF_XML", ".jsonld": "JSON_LD", ".n3": "N3"}
 
 
 @dataclass
 class LoadReport:
-    """What a load read: files, triples in the store afterwards, statements skipped."""
+    """What a load read and wrote: files, triples in the store afterwards (a load) or
+    written (:func:`write_cases`), statements skipped, cases written and replaced."""
 
     files: int = 0
     triples: int = 0
     memberships: int = 0
     skipped: int = 0
     skipped_at: list[str] = field(default_factory=list)
+    cases: int = 0                                        # cases written
+    replaced: list[str] = field(default_factory=list)     # ids of the cases replaced
+    activity: str | None = None                           # the history's PROV activity
 
 
 # --- opening a graph -----------------------------------------------------------------
@@ -128,6 +137,18 @@ def select_rows(store: pyoxigraph.Store, query: str) -> Iterator[list[str]]:
     return tsv_rows(text)  # type: ignore[arg-type]  # bytes: no output given, the stub says | None
 
 
+def has_cases(graph: Graph) -> bool:
+    """Whether ``graph`` holds at least one ``cg:Case`` (one ASK, on any backend).
+
+    Example:
+        >>> has_cases(Graph())
+        False
+    """
+    from chaingraph.queryfiles import internal
+
+    return bool(graph.query(internal("any-case").text).askAnswer)
+
+
 def backend_of(graph: Graph) -> str:
     """Name the backend of ``graph``: ``memory``, ``oxigraph`` or ``endpoint``.
 
@@ -157,8 +178,20 @@ def open_oxigraph(paths: Sequence[str | Path] = (), *, base: bool = True,
     from chaingraph.graph import sources
 
     store = pyoxigraph.Store()
-    load_files(store, sources(paths, base=base), progress=progress)
+    files = sources(paths, base=base)
+    load_files(store, files, progress=progress)
+    _unique_case_ids(store, files)
     return oxigraph_graph(store)
+
+
+def _unique_case_ids(store: pyoxigraph.Store, files: Sequence[Path]) -> None:
+    """Refuse two case nodes with one case id (from two files, say), naming both files."""
+    from chaingraph.queryfiles import internal
+    from chaingraph.readable import duplicate_case
+
+    rows = cast("pyoxigraph.QuerySolutions", store.query(internal("duplicate-case-ids").text))
+    for row in rows:
+        raise duplicate_case(row["id"].value, files)
 
 
 def open_store(directory: str | Path, *, read_only: bool = False) -> Graph:
@@ -166,8 +199,14 @@ def open_store(directory: str | Path, *, read_only: bool = False) -> Graph:
 
     Raises:
         MissingPath: there is no store at ``directory``.
+        BadParameter: ``directory`` is empty, or a folder that is not a store.
         BackendError: the store is in use by another process or damaged.
     """
+    if not str(directory).strip():
+        raise BadParameter(key="empty_option", option="--store")
+    folder = Path(directory)
+    if folder.is_dir() and not (folder / "CURRENT").is_file():  # RocksDB's mark of a store
+        raise BadParameter(key="not_a_store", path=folder)
     return oxigraph_graph(_open_native(directory, read_only=read_only))
 
 
@@ -184,23 +223,35 @@ def _open_native(directory: str | Path, *, read_only: bool) -> pyoxigraph.Store:
         raise BackendError(key="store_locked", path=directory, why=_first_line(exc)) from None
 
 
-def open_endpoint(url: str, *, timeout: float = 10.0, check: bool = True,
+# How long a SPARQL endpoint may take to accept a connection and, then, between two parts of
+# its answer (seconds); ``--timeout`` or the environment variable CHAINGRAPH_TIMEOUT change it.
+DEFAULT_TIMEOUT = 60.0
+
+
+def open_endpoint(url: str, *, timeout: float = DEFAULT_TIMEOUT, check: bool = True,
                   lang: str = "en") -> Graph:
     """Return a graph that sends its queries to the SPARQL 1.1 endpoint at ``url``.
 
     The endpoint is asked ``ASK {}`` first, so a server that is down or does not speak
     SPARQL is reported at once. A query the server refuses later raises a
     :class:`BackendError` with the HTTP status and the first line of the server's own
-    reason (in ``lang``, ``en`` or ``nl``).
+    reason (in ``lang``, ``en`` or ``nl``). Every request waits at most ``timeout``
+    seconds to connect and, after that, at most ``timeout`` seconds for each part of the
+    answer; a server that takes longer is a :class:`BackendError` that says so.
 
     Raises:
         BadParameter: ``url`` is not an http(s) URL.
-        BackendError: the endpoint is down or answers something that is not SPARQL.
+        BackendError: the endpoint is down, too slow or answers something that is not SPARQL.
     """
     from urllib.parse import urlparse
 
-    parsed = urlparse(url)
-    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+    try:
+        parsed = urlparse(url)
+        _ = parsed.port  # a port that is no number, or out of range, raises here
+    except ValueError:
+        raise BadParameter(catalogue.text("backends.endpoint.not_http", lang, url=url)) from None
+    if parsed.scheme not in ("http", "https") or not parsed.hostname or any(
+            c.isspace() for c in url):
         raise BadParameter(catalogue.text("backends.endpoint.not_http", lang, url=url))
     if check:
         problem = diagnose_endpoint(url, timeout=timeout, lang=lang)
@@ -216,7 +267,18 @@ def open_endpoint(url: str, *, timeout: float = 10.0, check: bool = True,
     return graph
 
 
-def diagnose_endpoint(url: str, *, timeout: float = 10.0, lang: str = "en") -> str | None:
+def timed_out(seconds: float, lang: str = "en") -> str:
+    """The part of a sentence that says an endpoint did not answer within ``seconds``.
+
+    Example:
+        >>> timed_out(2.5)
+        'did not answer within 2.5 s (wait longer with --timeout SECONDS or CHAINGRAPH_TIMEOUT)'
+    """
+    return catalogue.text("reliability.timeout", lang, seconds=f"{seconds:g}")
+
+
+def diagnose_endpoint(url: str, *, timeout: float = DEFAULT_TIMEOUT,
+                      lang: str = "en") -> str | None:
     """Ask ``url`` a trivial SPARQL query; return what is wrong in a few words, or None.
 
     Example:
@@ -238,11 +300,17 @@ def diagnose_endpoint(url: str, *, timeout: float = 10.0, lang: str = "en") -> s
         return catalogue.text("backends.endpoint.http", lang, code=exc.code, reason=exc.reason)
     except URLError as exc:
         reason = exc.reason
+        if isinstance(reason, TimeoutError):
+            return timed_out(timeout, lang)
         text = getattr(reason, "strerror", None) or str(reason)
         return catalogue.text("backends.endpoint.down", lang, why=text)
-    except (TimeoutError, OSError) as exc:
+    except TimeoutError:
+        return timed_out(timeout, lang)
+    except OSError as exc:
         why = _first_line(exc) or catalogue.text("backends.endpoint.timed_out", lang)
         return catalogue.text("backends.endpoint.down", lang, why=why)
+    except ValueError as exc:  # http.client.InvalidURL: a URL urlopen cannot use
+        return catalogue.text("backends.endpoint.down", lang, why=_first_line(exc))
     try:
         answer = json.loads(body)
     except ValueError:
@@ -283,6 +351,10 @@ def _endpoint_store(url: str, *, timeout: float, lang: str = "en") -> Any:
     class EndpointStore(SPARQLStore):
         """rdflib's SPARQLStore with every failure turned into one clear BackendError."""
 
+        def _slow(self) -> BackendError:
+            return BackendError(catalogue.text("backends.endpoint.at", lang, url=url,
+                                               problem=timed_out(timeout, lang)))
+
         def _fail(self) -> BackendError:
             problem = diagnose_endpoint(url, timeout=timeout, lang=lang)
             if problem is None:
@@ -294,7 +366,7 @@ def _endpoint_store(url: str, *, timeout: float, lang: str = "en") -> Any:
                    named_graph: str | None = None) -> Any:
             # rdflib's connector answers an HTTP error with a tuple and drops the server's
             # reason; this sends the same form POST and keeps it.
-            from urllib.error import HTTPError
+            from urllib.error import HTTPError, URLError
             from urllib.parse import urlencode
             from urllib.request import Request, urlopen
 
@@ -311,13 +383,17 @@ def _endpoint_store(url: str, *, timeout: float, lang: str = "en") -> Any:
                               headers={"Accept": self.response_mime_types(),
                                        "Content-Type": "application/x-www-form-urlencoded"})
             try:
-                response = urlopen(request)
+                response = urlopen(request, timeout=timeout)
             except HTTPError as exc:
                 try:
                     body = exc.read(1 << 16)
                 except OSError:
                     body = b""
                 raise refusal(url, exc.code, exc.reason, body, lang) from None
+            except (TimeoutError, URLError) as exc:
+                if isinstance(exc, TimeoutError) or isinstance(exc.reason, TimeoutError):
+                    raise self._slow() from None
+                raise
             with response:
                 # Virtuoso stops at its ResultSetMaxRows (10,000 in Debian's virtuoso.ini)
                 # and says so only in this header: a silently shortened answer is a wrong one.
@@ -327,7 +403,11 @@ def _endpoint_store(url: str, *, timeout: float, lang: str = "en") -> Any:
                     raise BackendError(catalogue.text("backends.endpoint.at", lang, url=url,
                                                       problem=problem))
                 kind = (response.headers.get("Content-Type") or "").split(";")[0].strip()
-                return Result.parse(io.BytesIO(response.read()), content_type=kind)
+                try:
+                    body = response.read()
+                except TimeoutError:
+                    raise self._slow() from None
+                return Result.parse(io.BytesIO(body), content_type=kind)
 
         def query(self, *args: Any, **kwargs: Any) -> Any:
             try:
@@ -371,12 +451,14 @@ def files_size(paths: Sequence[str | Path]) -> int:
 
 def open_graph(*, paths: Sequence[str | Path] = (), store: str | Path | None = None,
                endpoint: str | None = None, backend: str = "auto", lang: str = "en",
+               timeout: float = DEFAULT_TIMEOUT,
                note: Callable[[str], None] | None = None) -> Graph:
     """Return the graph of data files ``paths``, of a persistent ``store`` or of an ``endpoint``.
 
     With ``backend="auto"`` (the default), files go into rdflib in memory, or into an
     in-memory Oxigraph store when they hold more than :data:`LARGE` bytes (``note`` is told so,
-    in ``lang``). ``"memory"`` and ``"oxigraph"`` choose one of the two.
+    in ``lang``). ``"memory"`` and ``"oxigraph"`` choose one of the two. ``timeout`` is the
+    seconds an endpoint may take (:func:`open_endpoint`).
 
     Example:
         >>> len(open_graph(backend="memory")) > 0  # the bundled ontology and example cases
@@ -388,12 +470,12 @@ def open_graph(*, paths: Sequence[str | Path] = (), store: str | Path | None = N
         BackendError: a store in use or damaged, an endpoint that does not answer.
     """
     paths = list(paths)
-    if (endpoint or store) and paths:
-        where = "--endpoint" if endpoint else "--store"
+    if (endpoint is not None or store is not None) and paths:
+        where = "--endpoint" if endpoint is not None else "--store"
         raise BadParameter(key="files_or_store", where=where)
-    if endpoint:
-        return open_endpoint(endpoint, lang=lang)
-    if store:
+    if endpoint is not None:  # an empty one is refused, not taken for "none"
+        return open_endpoint(endpoint, lang=lang, timeout=timeout)
+    if store is not None:
         return open_store(store, read_only=True)
     if backend == "auto" and paths and (size := files_size(paths)) > LARGE:
         if note is not None:
@@ -410,22 +492,45 @@ def open_graph(*, paths: Sequence[str | Path] = (), store: str | Path | None = N
 
 
 class _CountingReader(io.RawIOBase):
-    """A binary file that reports how far it has been read."""
+    """A binary file that reports how far it has been read and checks its bytes on the way.
+
+    What :class:`chaingraph.readable.TextCheck` finds wrong (not UTF-8, a NUL byte, another
+    syntax than the name says) ends the file early and is kept in ``error``, for the caller
+    to raise instead of whatever the parser makes of the shortened input.
+    """
 
     def __init__(self, path: Path, progress: Any) -> None:
+        from chaingraph.readable import TextCheck
+
         self.handle = open(path, "rb")  # noqa: SIM115 - closed in close()
         self.progress = progress
-        self.read_bytes = 0
+        # A UTF-8 byte order mark (Windows editors write one) is skipped: Oxigraph refuses it.
+        bom = self.handle.read(3) == b"\xef\xbb\xbf"
+        self.handle.seek(3 if bom else 0)
+        self.read_bytes = 3 if bom else 0
+        self.check = TextCheck(path, start=self.read_bytes)
+        self.check.first = True  # the file's opening is checked all the same
+        self.error: SourceError | None = None
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: Any) -> int:
-        n = self.handle.readinto(buffer)
-        self.read_bytes += n or 0
+        if self.error is not None:
+            return 0
+        n = self.handle.readinto(buffer) or 0
+        try:
+            if n:
+                self.check.feed(memoryview(buffer)[:n])
+            else:
+                self.check.close()
+        except SourceError as exc:
+            self.error = exc
+            return 0
+        self.read_bytes += n
         if self.progress is not None:
             self.progress.update(self.read_bytes >> 20)
-        return n or 0
+        return n
 
     def close(self) -> None:
         self.handle.close()
@@ -440,7 +545,8 @@ def ox_format(path: Path) -> Any:
 
 
 def load_files(store: pyoxigraph.Store, files: Iterable[str | Path], *, bulk: bool = False,
-               skip_bad_lines: bool = False, progress: bool = True) -> LoadReport:
+               skip_bad_lines: bool = False, progress: bool = True, cases: bool = False,
+               by: str | None = None, check: Callable[[], None] | None = None) -> LoadReport:
     """Parse RDF files into a pyoxigraph store with pyoxigraph's own parsers.
 
     Args:
@@ -457,14 +563,16 @@ def load_files(store: pyoxigraph.Store, files: Iterable[str | Path], *, bulk: bo
     Raises:
         SourceError: a file does not parse (names the file and line), unless skipping.
     """
-    from chaingraph import memberships
+    from chaingraph import memberships, readable
     from chaingraph.progress import Progress
 
+    if cases:  # a store of chaingraph load: each case in a graph of its own, replaced whole
+        return _load_cases(store, files, skip_bad_lines=skip_bad_lines, progress=progress,
+                           by=by, check=check)
     report = LoadReport()
-    for raw in files:
-        path = Path(raw)
-        if not path.is_file():
-            raise MissingPath(path)
+    paths = [Path(raw) for raw in files]
+    for path in paths:
+        readable.check_structure(path)
         size = max(path.stat().st_size >> 20, 1)
         fmt = ox_format(path)
         with Progress(f"load {path.name}", total=size if size > 4 else None, unit="MiB",
@@ -474,16 +582,47 @@ def load_files(store: pyoxigraph.Store, files: Iterable[str | Path], *, bulk: bo
                 loader = store.bulk_load if bulk else store.load
                 loader(input=io.BufferedReader(reader, 1 << 20), format=fmt)
             except SyntaxError as exc:
+                if reader.error is not None:
+                    raise reader.error from None
                 if not skip_bad_lines:
                     raise _source_error(path, exc) from None
                 # store.load is atomic per call (nothing of this file went in); bulk_load
                 # may have kept a prefix of it, and adding those triples again is harmless.
                 _load_statements(store, path, report)
+            except MemoryError:  # Oxigraph's bound on one token: "Reached the buffer maximal size"
+                raise SourceError(path, problem="too_long", mib=readable.MAX_VALUE >> 20,
+                                  limit=readable.MAX_VALUE >> 20) from None
             except OSError as exc:
+                if reader.error is not None:
+                    raise reader.error from None
                 raise SourceError(path, problem="unreadable", why=_first_line(exc)) from None
             finally:
                 reader.close()
+            if reader.error is not None:
+                raise reader.error
         report.files += 1
+    for bad in readable.ill_typed_native(store, readable.bundled_ranges()):
+        raise readable.value_error(bad, paths)
+    memberships.drop(store)
+    return report
+
+
+def _load_cases(store: pyoxigraph.Store, files: Iterable[str | Path], *, skip_bad_lines: bool,
+                progress: bool, by: str | None,
+                check: Callable[[], None] | None) -> LoadReport:
+    """:func:`load_files` for a store's cases (:func:`chaingraph.storewrite.load_into`)."""
+    from chaingraph import memberships, readable, storewrite
+
+    paths = [Path(raw) for raw in files]
+    report = LoadReport()
+    written = storewrite.load_into(store, paths, skip_bad_lines=skip_bad_lines,
+                                   progress=progress, check=check or (lambda: None), by=by,
+                                   report=report)
+    report.cases = len(written.cases)
+    report.replaced = written.replaced
+    report.activity = written.activity
+    for bad in readable.ill_typed_native(store, readable.bundled_ranges()):
+        raise readable.value_error(bad, paths)
     memberships.drop(store)
     return report
 
@@ -497,6 +636,12 @@ def parse_error(path: str | Path, message: str, line: int | None) -> SourceError
     # "Parser error at line 3 between columns 1 and 4: No scheme ..." -> the reason alone
     if ": " in message and message.startswith("Parser error"):
         message = message.split(": ", 1)[1]
+    # Two mistakes a person can correct, said in their words (and language) rather than the parser's
+    bad_char = re.match(r"Invalid IRI code point (.+)$", message)
+    if bad_char:
+        return SourceError(path, line=line, problem="bad_iri_char", char=bad_char.group(1))
+    if re.search(r"escape sequence '\\[uU]0*[dD][89a-fA-F]", message):
+        return SourceError(path, line=line, problem="surrogate")
     return SourceError(path, line=line, problem="malformed", format="RDF", why=message)
 
 
@@ -566,14 +711,21 @@ def _load_statements(store: pyoxigraph.Store, path: Path, report: LoadReport) ->
 
 
 def load_store(paths: Sequence[str | Path], directory: str | Path, *, base: bool = True,
-               replace: bool = False, skip_bad_lines: bool = False,
-               progress: bool = True) -> LoadReport:
+               replace: bool = False, skip_bad_lines: bool = False, progress: bool = True,
+               by: str | None = None, note: Callable[[str], None] | None = None,
+               lang: str = "en") -> LoadReport:
     """Bulk-load files into the persistent Oxigraph store at ``directory``, atomically.
 
+    Each case goes into the default graph (what every query reads) and into a named
+    graph of its own; a case already in the store (same IRI or ``cg:caseId``, from an
+    earlier load or an earlier file of this one) is replaced whole, never merged
+    (:mod:`chaingraph.storewrite`), and the change is recorded (:mod:`chaingraph.history`).
+
     The load goes into a temporary sibling folder (a copy of the existing store unless
-    ``replace``) that is swapped in only when everything has loaded and the case
-    memberships are indexed again (:mod:`chaingraph.memberships`); an error or an
-    interrupt leaves ``directory`` exactly as it was.
+    ``replace``, made with RocksDB hard links) that is swapped in only when everything
+    has loaded and the case memberships are indexed again (:mod:`chaingraph.memberships`);
+    an error, Ctrl-C or SIGTERM leaves ``directory`` exactly as it was. Writers take the
+    store's lock: a second one waits (``note`` is told so) and gives up after a while.
 
     Args:
         paths: data files and folders (default: the bundled cases).
@@ -582,24 +734,59 @@ def load_store(paths: Sequence[str | Path], directory: str | Path, *, base: bool
         replace: start from an empty store instead of adding to the existing one.
         skip_bad_lines: skip and count statements that do not parse.
         progress: show a progress bar on a terminal.
-    """
-    import pyoxigraph
+        by: the pseudonym of who loads, for the history.
+        note: told (in ``lang``) when the load waits for another writer or cleans up.
 
+    Raises:
+        StoreBusy: another writer kept the store too long.
+        Interrupted: Ctrl-C or SIGTERM (a ``KeyboardInterrupt``); the store is as it was.
+    """
+
+    from chaingraph import storewrite
     from chaingraph.graph import sources
 
     directory = Path(directory)
     if directory.exists() and not directory.is_dir():
         raise BadParameter(key="not_a_store", path=directory)
-    adding = directory.is_dir() and not replace and any(directory.iterdir())
-    # The ontology and monitor go in once: loading them again would duplicate their blank nodes.
-    files = sources(paths, base=base and not adding)
-    directory.parent.mkdir(parents=True, exist_ok=True)
+    by = storewrite.check_by(by)
+    with storewrite.writing(directory, note=note, lang=lang) as check:
+        if directory.is_dir() and any(directory.iterdir()) and not _is_store(directory):
+            raise BadParameter(key="not_a_store", path=directory)
+        adding = directory.is_dir() and not replace and any(directory.iterdir())
+        # The ontology and monitor go in once: loading them again would duplicate their
+        # blank nodes.
+        files = sources(paths, base=base and not adding)
+
+        def load(store: pyoxigraph.Store) -> LoadReport:
+            report = load_files(store, files, bulk=True, skip_bad_lines=skip_bad_lines,
+                                progress=progress, cases=True, by=by, check=check)
+            check()
+            report.memberships = _index(store, progress)
+            store.flush()
+            report.triples = _count(store)
+            check()
+            return report
+
+        return _rewrite(directory, copy=adding, write=load, check=check)
+
+
+def _rewrite(directory: Path, *, copy: bool, write: Callable[[pyoxigraph.Store], _T],
+             check: Callable[[], None]) -> _T:
+    """Run ``write`` on a copy of the store (or an empty one) and swap it in on success.
+
+    The copy is a sibling folder made with RocksDB hard links (instant); an error or an
+    interrupt removes it and leaves ``directory`` as it was. Readers of the store never
+    see a store being written (Oxigraph: reading a store another process writes to is
+    undefined), only the old one or the new one.
+    """
+    import pyoxigraph
+
     work = directory.with_name(f".{directory.name}.loading-{os.getpid()}")
     old = directory.with_name(f".{directory.name}.old-{os.getpid()}")
     shutil.rmtree(work, ignore_errors=True)
     store = None
     try:
-        if adding:
+        if copy:
             try:
                 existing = pyoxigraph.Store.read_only(str(directory))
                 existing.backup(str(work))
@@ -607,17 +794,15 @@ def load_store(paths: Sequence[str | Path], directory: str | Path, *, base: bool
             except OSError as exc:
                 raise BackendError(key="store_copy", path=directory,
                                    why=_first_line(exc)) from None
+        check()
         store = pyoxigraph.Store(str(work))
-        report = load_files(store, files, bulk=True, skip_bad_lines=skip_bad_lines,
-                            progress=progress)
-        report.memberships = _index(store, progress)
+        result = write(store)
         store.flush()
-        report.triples = _count(store)
         del store
         store = None
     except BaseException as exc:
         # The traceback's frames still hold the store open; drop them before removing it.
-        store = None  # noqa: F841 -- drops the last reference, so gc.collect() closes the store
+        store = None  # noqa: F841 -- drops the last reference, so gc.collect() closes it
         exc.__traceback__ = None
         import gc
 
@@ -625,7 +810,70 @@ def load_store(paths: Sequence[str | Path], directory: str | Path, *, base: bool
         shutil.rmtree(work, ignore_errors=True)
         raise exc from None
     _swap(work, directory, old)
-    return report
+    return result
+
+
+def _is_store(directory: Path) -> bool:
+    """Whether ``directory`` holds a RocksDB store (Oxigraph's), not some other folder."""
+    return (directory / "CURRENT").is_file() or (directory / "IDENTITY").is_file()
+
+
+def write_cases(directory: str | Path, graph: Graph, *, by: str | None = None,
+                activity: str = "load", progress: bool = False,
+                note: Callable[[str], None] | None = None, lang: str = "en") -> LoadReport:
+    """Write the cases in ``graph`` into the store at ``directory``, in one transaction.
+
+    Every case in ``graph`` (a ``cg:Case`` node, what is ``cg:inCase`` it, the blank nodes
+    they name) replaces the case with that IRI or ``cg:caseId`` in the store as a whole;
+    every other case stays as it was. What is not of a case (persons, say) is added to
+    the shared data. The change is recorded in the store's history (:mod:`chaingraph.history`)
+    as a PROV activity of kind ``activity`` by the pseudonymous user ``by``, the replaced
+    versions kept; the membership index is brought up to date in the same transaction.
+    A new store gets the bundled ontology and monitor data first. The write takes the
+    store's lock (a second writer waits; ``note`` is told so, in ``lang``) and goes into an
+    instant copy of the store that is swapped in when done, so a reader never sees a
+    store being written and an error or interrupt leaves the store as it was.
+
+    Returns a :class:`LoadReport`: ``cases`` written, ``replaced`` (the ids that were
+    there), ``triples`` written, ``activity`` (the IRI of the history record).
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> from chaingraph.graph import case_files, load
+        >>> store = pathlib.Path(tempfile.mkdtemp()) / "store"
+        >>> case = load(case_files()[:1], base=False)
+        >>> write_cases(store, case, by="P-TEST1").cases
+        1
+        >>> write_cases(store, case, activity="update").replaced
+        ['FX-001']
+
+    Raises:
+        BadParameter: ``graph`` holds no case, or ``by`` is not a pseudonym.
+        StoreBusy: another writer kept the store too long.
+        BackendError: the store is open for writing elsewhere (an Oxigraph server).
+        Interrupted: Ctrl-C or SIGTERM came before the transaction; nothing was written.
+    """
+    from chaingraph import storewrite
+
+    directory = Path(directory)
+    by = storewrite.check_by(by)
+    data = graph.serialize(format="nt", encoding="utf-8")
+    with storewrite.writing(directory, note=note, lang=lang) as check:
+        if directory.is_dir() and any(directory.iterdir()) and not _is_store(directory):
+            raise BadParameter(key="not_a_store", path=directory)
+        fresh = not directory.is_dir() or not any(directory.iterdir())
+
+        def write(store: pyoxigraph.Store) -> storewrite.Written:
+            if fresh:
+                from chaingraph.graph import monitor_files, ontology_files
+
+                storewrite.load_into(store, [*ontology_files(), *monitor_files()],
+                                     skip_bad_lines=False, progress=progress, check=check)
+            return storewrite.write_in_place(store, data, by=by, kind=activity, check=check)
+
+        written = _rewrite(directory, copy=not fresh, write=write, check=check)
+    return LoadReport(files=0, triples=written.triples, cases=len(written.cases),
+                      replaced=written.replaced, activity=written.activity)
 
 
 def _index(store: pyoxigraph.Store, progress: bool) -> int:
@@ -638,7 +886,8 @@ def _index(store: pyoxigraph.Store, progress: bool) -> int:
     return bar.count
 
 
-def reindex_store(directory: str | Path, *, progress: bool = True) -> int:
+def reindex_store(directory: str | Path, *, progress: bool = True,
+                  note: Callable[[str], None] | None = None, lang: str = "en") -> int:
     """Rebuild the case-membership index of the store at ``directory``, in one transaction.
 
     For a store that another tool wrote to since its last ``chaingraph load``. Returns
@@ -648,9 +897,15 @@ def reindex_store(directory: str | Path, *, progress: bool = True) -> int:
         MissingPath: there is no store at ``directory``.
         BackendError: the store is in use by another process or damaged.
     """
-    store = _open_native(directory, read_only=False)
-    count = _index(store, progress)
-    store.flush()
+    from chaingraph import storewrite
+
+    if not Path(directory).is_dir():
+        raise MissingPath(directory)
+    with storewrite.writing(directory, note=note, lang=lang):
+        store = _open_native(directory, read_only=False)
+        count = _index(store, progress)
+        store.flush()
+        del store
     return count
 
 

@@ -254,3 +254,46 @@ def nearest(name: str, known: list[str], lang: str = catalogue.DEFAULT) -> str:
     shown = ", ".join(close or known[:8])
     return catalogue.text("errors.nearest" if close else "errors.for_example", lang,
                           names=shown, n=len(known))
+
+
+class UnknownUser(UnknownName):
+    """A user name that the users file of ``chaingraph users`` / ``serve`` does not hold."""
+
+    kind = "user"
+
+
+class FormError(ChaingraphError, ValueError):
+    """A mistake in a case form, a case spreadsheet or a ``chaingraph case`` change.
+
+    One sentence: where (``line 12, owners[2].role: `` or ``row 4, role: ``), then what is
+    wrong and what is allowed. The sentences are in ``catalogue/case.toml``
+    (``case.where.<place>`` and ``case.error.<problem>``); a ``kind`` parameter names a
+    ``case.kind.<kind>`` ("organisation", in Dutch "organisatie").
+    """
+
+    def __init__(self, problem: str | None = None, *, key: str | None = None, field: str = "",
+                 line: int | None = None, place: str = "line", **params: Any) -> None:
+        self.problem = problem
+        self.field = field
+        self.line = line
+        self.place = place if line is not None else ("field" if field else "none")
+        super().__init__(key=problem or key, **params)
+
+    def text(self, lang: str = catalogue.DEFAULT) -> str:
+        params = dict(self.params)
+        if "kind" in params:
+            params["kind"] = catalogue.text(f"case.kind.{params['kind']}", lang)
+        place = self.place if self.field or self.line is None else f"{self.place}_only"
+        where = ("" if place == "none"
+                 else catalogue.text(f"case.where.{place}", lang, n=self.line, field=self.field))
+        sentence = (catalogue.text(f"case.error.{self.problem}", lang, **params) if self.problem
+                    else catalogue.text(f"errors.{self.key}", lang, **params))
+        return where + sentence
+
+
+class StoreBusy(ChaingraphError, TimeoutError):
+    """Another process kept writing to a store longer than a writer waits for it."""
+
+    def __init__(self, store: object, pid: str, seconds: float) -> None:
+        super().__init__(key="store_busy", store=str(store), pid=pid or "?",
+                         seconds=round(seconds))

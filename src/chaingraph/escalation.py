@@ -1,44 +1,32 @@
-"""``chaingraph chain``: the responsibility graph of a case and its escalation chains.
+"""``chaingraph chain``: the escalation chains of a case, or of the whole chain.
 
-:func:`responsibility_graph` reads a case straight from the rdflib triples (not
-through SPARQL, so the two answers can check each other) into a networkx
-``DiGraph``:
-
-- nodes (attribute ``kind``): ``case``, ``holder`` (attribute ``pseudonym``),
-  ``role`` (``level``: operational / tactical / administrative), ``organisation``,
-  ``phase`` (``notation``) and ``instrument`` (``instrument_type``); every node has a
-  ``label``;
-- edges (attribute ``kind``): holder ``holds`` role; role ``at`` organisation (where
-  the role sits); holder ``for`` phase, instrument or case (attributes
-  ``responsibility`` — the kinds' notations, space-separated —, ``role``,
-  ``organisation``, ``start``, ``end``, ``assignment``, flat strings so the graph
-  also serialises to GraphML); role ``escalatesTo`` role, for every role reachable
-  from a role held in the case.
-
-A chain is a path: from a holder through the role they hold, along the
-escalation lines, to the top; it is complete when it ends at the administrative
-level. :func:`cycles` and :func:`dead_ends` report escalation lines that go round in
-a circle or stop below the administrative level.
+The chains of a case are followed on its case graph, :func:`chaingraph.casegraph.case_graph`
+(the one that ``export case`` draws), here with the holders of the roles on one day; those
+of the whole chain on the graph that ``export chain`` draws (:func:`chain_chains`). A
+chain is a path: from a holder through the role they hold (``holds``), along the
+``escalates-to`` lines, to the top; it is complete when it ends at the administrative
+level. :func:`cycles` and :func:`dead_ends` report escalation lines that go round in a
+circle or stop below the administrative level. The functions on the graph speak its node
+ids; the results speak IRIs and are put into words by :func:`render_text` and
+:meth:`CaseChains.as_dict`.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, cast
+from typing import Any
 
 import networkx as nx
-from rdflib import RDF, Graph, Literal, URIRef
-from rdflib.namespace import RDFS, SKOS
-from rdflib.term import Node
+from rdflib import Graph, URIRef
 
-from chaingraph.catalogue import text
+from chaingraph.casegraph import add_escalation_lines, add_role, case_graph, role_name, role_node
+from chaingraph.catalogue import DEFAULT, text
 from chaingraph.errors import UnknownRole
-from chaingraph.labels import label, local_name
-from chaingraph.names import find_case
+from chaingraph.glossary import Glossary
 from chaingraph.namespace import CG
+from chaingraph.sparql import run_query
 
-ASSIGNMENT_TYPES = (CG.PhaseOwnership, CG.RoleAssignment, CG.InstrumentResponsibility)
 LEVEL_ORDER = {"LevelOperational": 1, "LevelTactical": 2, "LevelAdministrative": 3}
 ADMINISTRATIVE = "LevelAdministrative"
 
@@ -60,149 +48,13 @@ class Chain:
         """Whether the chain reaches the administrative level."""
         return self.problem is None
 
-    @property
-    def roles(self) -> tuple[str, ...]:
-        """The roles on the chain (without a starting holder)."""
-        return self.nodes[1:] if self.nodes and self.nodes[0].startswith(_PERSON) else self.nodes
-
-
-_PERSON = "https://w3id.org/chaingraph/person/"
-
-
-def _active(graph: Graph, node: Node, at: date | None) -> tuple[bool, date | None, date | None]:
-    # cg:startDate and cg:endDate are xsd:date literals (the shapes check it)
-    start = next((cast(Literal, v).toPython() for v in graph.objects(node, CG.startDate)), None)
-    end = next((cast(Literal, v).toPython() for v in graph.objects(node, CG.endDate)), None)
-    if at is None:
-        return True, start, end
-    ok = start is not None and start <= at and (end is None or at <= end)
-    return ok, start, end
-
-
-def _add_role(graph: Graph, G: nx.DiGraph, role: Node, lang: str) -> None:
-    if str(role) in G and G.nodes[str(role)].get("kind") == "role":
-        return
-    level = next(graph.objects(role, CG.escalationLevel), None)
-    G.add_node(str(role), kind="role", label=label(graph, role, lang),
-               level=local_name(level) if level is not None else "")
-    org = next(graph.objects(role, CG.heldAt), None)
-    if org is not None:
-        _add_organisation(graph, G, org, lang)
-        G.add_edge(str(role), str(org), kind="at")
-
-
-def _add_organisation(graph: Graph, G: nx.DiGraph, org: Node, lang: str) -> None:
-    from chaingraph.responsibility import short_label
-
-    G.add_node(str(org), kind="organisation", label=label(graph, org, lang),
-               short=short_label(graph, org, lang))
-
-
-def responsibility_graph(graph: Graph, case_id: str, *, at: date | None = None,
-                         lang: str = "en") -> nx.DiGraph:
-    """Return the responsibility graph of a case (on day ``at``, or over its whole period).
-
-    Example:
-        >>> from chaingraph import load
-        >>> from chaingraph.responsibility import case_ids
-        >>> g = load()
-        >>> G = responsibility_graph(g, case_ids(g)[0])
-        >>> any(d["kind"] == "escalatesTo" for _, _, d in G.edges(data=True))
-        True
-    """
-    case = find_case(graph, case_id)
-    G = nx.DiGraph(case=case_id, at=at.isoformat() if at else "")
-    G.add_node(str(case), kind="case", label=case_id)
-    for applied in graph.objects(case, CG.appliesPhase):
-        G.add_node(str(applied), kind="phase", label=label(graph, applied, lang),
-                   notation=str(next(graph.objects(applied, SKOS.notation), local_name(applied))))
-    held_roles: set[Node] = set()
-    # rdflib's terms order themselves (Identifier.__lt__); its Node type does not say so
-    for assignment in sorted(graph.subjects(CG.inCase, case)):  # type: ignore[type-var]  # ordered
-        types = set(graph.objects(assignment, RDF.type))
-        if not types.intersection(ASSIGNMENT_TYPES):
-            continue
-        active, start, end = _active(graph, assignment, at)
-        if not active:
-            continue
-        holder = next(graph.objects(assignment, CG.holder), None)
-        role = next(graph.objects(assignment, CG.role), None)
-        org = next(graph.objects(assignment, CG.organisation), None)
-        if holder is None:
-            continue
-        pseudonym = next(graph.objects(holder, CG.pseudonym), None)
-        G.add_node(str(holder), kind="holder", pseudonym=str(pseudonym or local_name(holder)),
-                   label=str(pseudonym or local_name(holder)))
-        if role is not None:
-            _add_role(graph, G, role, lang)
-            held_roles.add(role)
-            G.add_edge(str(holder), str(role), kind="holds")
-        if org is not None and str(org) not in G:
-            _add_organisation(graph, G, org, lang)
-        phase = next(graph.objects(assignment, CG.phase), None)
-        instrument = next(graph.objects(assignment, CG.instrument), None)
-        if phase is not None:
-            target = str(phase)
-            if target not in G:
-                G.add_node(target, kind="phase", label=label(graph, phase, lang),
-                           notation=str(next(graph.objects(phase, SKOS.notation),
-                                             local_name(phase))))
-        elif instrument is not None:
-            target = str(instrument)
-            classes = sorted(str(t) for t in graph.objects(instrument, RDF.type))
-            kind = _most_specific(graph, classes)
-            G.add_node(target, kind="instrument", instrument_type=kind,
-                       label=label(graph, URIRef(kind), lang) if kind else local_name(instrument))
-        else:
-            target = str(case)
-        kinds: list[Node | str] = [next(graph.objects(r, SKOS.notation), local_name(r))
-                                   for r in graph.objects(assignment, CG.responsibility)]
-        attrs = {"kind": "for", "role": str(role or ""), "organisation": str(org or ""),
-                 "start": start.isoformat() if start else "", "end": end.isoformat() if end else "",
-                 "assignment": str(assignment)}
-        if G.has_edge(str(holder), target):  # the same holder, another kind or period
-            old = G.edges[str(holder), target]
-            kinds = sorted(set(old["responsibility"].split()) | {str(k) for k in kinds})
-            attrs["assignment"] = f"{old['assignment']} {attrs['assignment']}"
-        G.add_edge(str(holder), target, responsibility=" ".join(sorted({str(k) for k in kinds})),
-                   **attrs)
-    # the escalation lines reachable from the roles held in the case
-    todo = list(held_roles)
-    seen = set(todo)
-    while todo:
-        role = todo.pop()
-        for upper in graph.objects(role, CG.escalatesTo):
-            if not isinstance(upper, URIRef):
-                continue
-            _add_role(graph, G, upper, lang)
-            G.add_edge(str(role), str(upper), kind="escalatesTo")
-            if upper not in seen:
-                seen.add(upper)
-                todo.append(upper)
-    return G
-
-
-def _most_specific(graph: Graph, kinds: list[str]) -> str:
-    def ancestors(kind: str) -> set[str]:
-        found: set[str] = set()
-        todo: list[Node] = [URIRef(kind)]
-        while todo:
-            for sup in graph.objects(todo.pop(), RDFS.subClassOf):
-                if str(sup) not in found:
-                    found.add(str(sup))
-                    todo.append(sup)
-        return found
-
-    candidates = [k for k in kinds if not any(k in ancestors(o) for o in kinds if o != k)]
-    return candidates[0] if candidates else (kinds[0] if kinds else "")
-
 
 def escalation_graph(G: nx.DiGraph) -> nx.DiGraph:
-    """Return the roles and the escalatesTo edges only."""
+    """Return the roles and the ``escalates-to`` edges only."""
     roles = [n for n, d in G.nodes(data=True) if d.get("kind") == "role"]
     H = nx.DiGraph()
     H.add_nodes_from((n, G.nodes[n]) for n in roles)
-    H.add_edges_from((u, v) for u, v, d in G.edges(data=True) if d.get("kind") == "escalatesTo")
+    H.add_edges_from((u, v) for u, v, d in G.edges(data=True) if d.get("kind") == "escalates-to")
     return H
 
 
@@ -222,14 +74,14 @@ def chain(G: nx.DiGraph, start: str) -> Chain:
     """Return the escalation chain from ``start`` (a holder or a role node) to the top.
 
     From a holder the chain goes to the role they hold (the lowest-level one if
-    several), then along the escalation lines (the first in IRI order where a role
+    several), then along the escalation lines (the first in node-id order where a role
     has more than one) until a role with no line further.
 
     Example:
         >>> G = nx.DiGraph()
         >>> G.add_node("r1", kind="role", level="LevelOperational")
         >>> G.add_node("r2", kind="role", level="LevelAdministrative")
-        >>> G.add_edge("r1", "r2", kind="escalatesTo")
+        >>> G.add_edge("r1", "r2", kind="escalates-to")
         >>> chain(G, "r1")
         Chain(nodes=('r1', 'r2'), problem=None)
     """
@@ -242,11 +94,12 @@ def chain(G: nx.DiGraph, start: str) -> Chain:
         roles = [v for _, v, d in G.out_edges(start, data=True) if d.get("kind") == "holds"]
         if not roles:
             return Chain(tuple(nodes), "dead-end")
-        current = min(roles, key=lambda r: (LEVEL_ORDER.get(G.nodes[r].get("level", ""), 9), r))
+        current = min(roles, key=lambda r: (LEVEL_ORDER.get(G.nodes[r].get("level", ""), 9),
+                                            G.nodes[r].get("iri", r)))
         nodes.append(current)
     while True:
-        upper = sorted(v for _, v, d in G.out_edges(current,
-                                                    data=True) if d.get("kind") == "escalatesTo")
+        upper = sorted((v for _, v, d in G.out_edges(current, data=True)
+                        if d.get("kind") == "escalates-to"), key=lambda v: G.nodes[v].get("iri", v))
         if not upper:
             problem = None if G.nodes[current].get("level") == ADMINISTRATIVE else "dead-end"
             return Chain(tuple(nodes), problem)
@@ -256,65 +109,86 @@ def chain(G: nx.DiGraph, start: str) -> Chain:
         nodes.append(current)
 
 
-def assignments(G: nx.DiGraph) -> set[tuple[str, str, str, str, str]]:
-    """Return (target, responsibility notation, organisation, role, holder pseudonym) tuples.
+RESPONSIBILITY_EDGES = ("owns", "responsibility", "role-assignment")
 
-    The target is the phase's notation, the instrument's IRI, or ``case`` for role
-    assignments that belong to the case as a whole (contact points).
+
+def assignments(G: nx.DiGraph) -> set[tuple[str, str, str, str]]:
+    """Return (target, responsibility notation, organisation IRI, role IRI) tuples.
+
+    The target is the phase's notation, the instrument's class IRI and start date
+    (``"IRI 2021-05-26"``), or ``case`` for the role assignments that belong to the case
+    as a whole (contact points). An assignment without a role has role ``""``.
     """
     found = set()
     for u, v, d in G.edges(data=True):
-        if d.get("kind") != "for":
+        if d.get("kind") not in RESPONSIBILITY_EDGES:
             continue
-        node = G.nodes[v]
-        target = {"phase": node.get("notation"), "case": "case"}.get(node["kind"], v)
-        for kind in d["responsibility"].split():
-            found.add((str(target), kind, d["organisation"], d["role"], G.nodes[u]["pseudonym"]))
+        node, source = G.nodes[v], G.nodes[u]
+        target = {"phase": node.get("notation"), "case": "case"}.get(
+            node["kind"], f"{node.get('type')} {node.get('start_date')}")
+        if source["kind"] == "role":
+            role = source["iri"]
+            org = next((G.nodes[o].get("iri", "") for _, o, e in G.out_edges(u, data=True)
+                        if e.get("kind") == "held-at"), "")
+        else:
+            role, org = "", source.get("iri", "")
+        for kind in d.get("responsibility", "").split():
+            found.add((str(target), kind, org, role))
     return found
 
 
 # ---------------------------------------------------------------- the chains of a case
 
-def describe(G: nx.DiGraph, node: str) -> str:
-    """Return a node's label; a role with its organisation ("case director (police)")."""
-    data = G.nodes[node]
-    if data.get("kind") == "role":
-        orgs = [G.nodes[v].get("short", G.nodes[v]["label"])
-                for _, v, d in G.out_edges(node, data=True) if d.get("kind") == "at"]
-        return f"{data['label']} ({', '.join(orgs)})" if orgs else data["label"]
-    return data.get("label", local_name(node))
-
 
 @dataclass
 class CaseChains:
-    """The chains of a case on a day, and the escalation lines that circle or stop short."""
+    """The chains of a case on a day, and the escalation lines that circle or stop short.
 
-    case: str
-    at: date
+    Everything is an IRI: a chain starts at a role or at a holder (a person's IRI, named
+    by ``holders``, their pseudonyms) and runs through roles; ``organisations`` gives each
+    role's organisations, ``names`` the labels of roles and organisations in every
+    language. ``graph`` is the graph the chains were followed on: a case's, or the
+    whole chain's (``case`` and ``at`` None).
+    """
+
+    case: str | None
+    at: date | None
     graph: nx.DiGraph
     chains: dict[str, Chain]
     cycles: list[list[str]]
     dead_ends: list[str]
+    holders: dict[str, str] = field(default_factory=dict)
+    organisations: dict[str, list[str]] = field(default_factory=dict)
+    names: Glossary = field(default_factory=Glossary)
 
     @property
     def problems(self) -> bool:
         """Whether a chain stops short or an escalation line circles or stops short."""
         return bool(self.cycles or self.dead_ends or any(c.problem for c in self.chains.values()))
 
-    def as_dict(self) -> dict[str, Any]:
-        """The chains as plain data (for JSON), each with its nodes' labels."""
-        G = self.graph
-        return {"case": self.case, "at": self.at.isoformat(),
-                "chains": [{"start": s, **asdict(c), "labels": [describe(G, n) for n in c.nodes]}
+    def describe(self, iri: str, lang: str = DEFAULT) -> str:
+        """Name a chain's node: a holder's pseudonym; a role with its organisation."""
+        if iri in self.holders:
+            return self.holders[iri]
+        return role_name(self.names.label(iri, lang),
+                         [self.names.short(o, lang) for o in self.organisations.get(iri, [])])
+
+    def as_dict(self, lang: str = DEFAULT) -> dict[str, Any]:
+        """The chains as plain data (for JSON): IRIs, each chain with its nodes' names."""
+        return {"case": self.case, "at": self.at.isoformat() if self.at else None,
+                "chains": [{"start": s, "nodes": list(c.nodes), "problem": c.problem,
+                            "labels": [self.describe(n, lang) for n in c.nodes]}
                            for s, c in self.chains.items()],
                 "cycles": self.cycles, "dead_ends": self.dead_ends}
 
 
-def case_chains(graph: Graph, case_id: str, *, role: str | None = None, at: date | None = None,
-                lang: str = "en") -> CaseChains:
+def case_chains(graph: Graph, case_id: str, *, role: str | None = None,
+                at: date | None = None) -> CaseChains:
     """Return the chain of every holder in a case (or of ``role`` only) on a day.
 
-    The day is ``at``, or else today, or a closed case's last day.
+    The chains are followed on the case graph (:func:`chaingraph.casegraph.case_graph`,
+    the one ``export case`` draws) with the holders of the day. The day is ``at``, or
+    else today, or a closed case's last day.
 
     Example:
         >>> from chaingraph import load
@@ -326,32 +200,80 @@ def case_chains(graph: Graph, case_id: str, *, role: str | None = None, at: date
         UnknownCase: no such case.
         UnknownRole: ``role`` names no role.
     """
-    from chaingraph.names import resolve
     from chaingraph.responsibility import case_period, default_day
 
     start, end = case_period(graph, case_id)
     day = at or default_day(start, end)
-    G = responsibility_graph(graph, case_id, at=day, lang=lang)
+    G = case_graph(graph, case_id, at=day, holders=str)
+    holders = {str(r["pseudonym"]): str(r["holder"])
+               for r in run_query(graph, "case-responsibilities", case=case_id, date=day).dicts()
+               if r["holder"] is not None and str(r["pseudonym"]) in G}
+    starts = [n for n, d in G.nodes(data=True) if d.get("kind") == "holder"]
+    return _followed(graph, G, role, starts, holders, case_id, day)
+
+
+def chain_chains(graph: Graph, *, role: str | None = None) -> CaseChains:
+    """Return the escalation chains of the whole chain, from every role nobody escalates to.
+
+    They are followed on the graph ``export chain`` draws (:func:`chaingraph.export.views.chain`):
+    its roles and their ``escalates-to`` lines. ``case`` and ``at`` of the result are None.
+
+    Example:
+        >>> from chaingraph import load
+        >>> found = chain_chains(load())
+        >>> found.case is None and all(c.nodes for c in found.chains.values())
+        True
+    """
+    from chaingraph.export.views import chain as whole
+
+    G = whole(graph)
+    H = escalation_graph(G)
+    starts = [n for n in H if H.in_degree(n) == 0]
+    return _followed(graph, G, role, starts, {}, None, None)
+
+
+def _followed(graph: Graph, G: nx.DiGraph, role: str | None, starts: list[str],
+              holders: dict[str, str], case: str | None, day: date | None) -> CaseChains:
+    """Follow the chains from ``starts`` (or ``role``) in ``G``; the result in IRIs."""
+    from chaingraph.names import resolve
+
     if role:
-        found = str(resolve(graph, role, of_class=CG.Role))
-        if found not in G:
-            _add_role(graph, G, URIRef(found), lang)
-        starts = [found]
-    else:
-        starts = sorted(n for n, d in G.nodes(data=True) if d.get("kind") == "holder")
-    return CaseChains(case_id, day, G, {s: chain(G, s) for s in starts}, cycles(G), dead_ends(G))
+        found = resolve(graph, role, of_class=CG.Role)
+        if role_node(graph, found) not in G:
+            add_role(G, graph, found, None, "en")
+            add_escalation_lines(G, graph)
+        starts = [role_node(graph, found)]
+
+    def iri(node: str) -> str:
+        return holders.get(node) or G.nodes[node].get("iri") or node
+
+    chains = {iri(s): Chain(tuple(iri(n) for n in c.nodes), c.problem)
+              for s, c in ((s, chain(G, s)) for s in starts)}
+    organisations: dict[str, list[str]] = {}
+    for n, d in G.nodes(data=True):
+        if d.get("kind") != "role":
+            continue
+        orgs = organisations.setdefault(d["iri"], [])
+        orgs += [G.nodes[o]["iri"] for _, o, e in G.out_edges(n, data=True)
+                 if e.get("kind") == "held-at" and G.nodes[o]["iri"] not in orgs]
+    names = Glossary()
+    names.add(graph, (URIRef(r) for r in organisations))
+    names.add(graph, (URIRef(o) for orgs in organisations.values() for o in orgs), short=True)
+    return CaseChains(case, day, G, dict(sorted(chains.items())),
+                      [[iri(n) for n in c] for c in cycles(G)],
+                      sorted(iri(n) for n in dead_ends(G)),
+                      {v: k for k, v in holders.items()}, organisations, names)
 
 
-def render_text(found: CaseChains, lang: str = "en") -> str:
+def render_text(found: CaseChains, lang: str = DEFAULT) -> str:
     """Return the chains as text: one line per chain with its verdict, then cycles and dead ends."""
-    G = found.graph
     m = lambda key: text(f"chain.{key}", lang)  # noqa: E731
-    lines = [f"{found.case}  {m('on')} {found.at}", ""]
+    name = lambda node: found.describe(node, lang)  # noqa: E731
+    lines = [f"{found.case}  {m('on')} {found.at}" if found.case else m("whole"), ""]
     for c in found.chains.values():
         verdict = m(c.problem) if c.problem else m("complete")
-        lines.append(" → ".join(describe(G, n) for n in c.nodes) + f"   [{verdict}]")
-    lines += ["", f"{m('cycles')}: " + ("; ".join(" → ".join(describe(G, n) for n in cyc)
+        lines.append(" → ".join(map(name, c.nodes)) + f"   [{verdict}]")
+    lines += ["", f"{m('cycles')}: " + ("; ".join(" → ".join(map(name, cyc))
                                                   for cyc in found.cycles) or m("none")),
-              f"{m('dead_ends')}: " + (", ".join(describe(G, n) for n in found.dead_ends)
-                                       or m("none"))]
+              f"{m('dead_ends')}: " + (", ".join(map(name, found.dead_ends)) or m("none"))]
     return "\n".join(lines)

@@ -19,7 +19,8 @@ from typing import Any
 from rdflib import Graph, URIRef
 from rdflib.term import Node
 
-from chaingraph import shacl2sparql
+from chaingraph import readable, shacl2sparql
+from chaingraph.errors import SourceError
 from chaingraph.queryfiles import internal
 from chaingraph.shacl2sparql import (  # noqa: F401  (re-exported)
     Check,
@@ -300,14 +301,11 @@ def _pieces(files: Sequence[str | Path], chunk: int) -> list[list[_Piece]]:
     from pyoxigraph import RdfFormat
 
     from chaingraph.backends import ox_format
-    from chaingraph.errors import MissingPath
 
     tasks: list[list[_Piece]] = []
     current: list[_Piece] = []
     for raw in files:
-        path = Path(raw)
-        if not path.is_file():
-            raise MissingPath(path)
+        path = readable.check_structure(raw)  # a file; no remote context, no entity bomb
         size = path.stat().st_size
         turtle = ox_format(path) in (RdfFormat.TURTLE, RdfFormat.N_TRIPLES, RdfFormat.N3)
         bounds = _bounds(path, size, chunk) if turtle and size else []
@@ -370,7 +368,7 @@ def _audit_chunk(task: list[_Piece]) -> dict[str, Any]:
         return {"skipped": True}
     try:
         return _audit_task(task)
-    except _UnitError as error:
+    except (_UnitError, SourceError) as error:
         return {"error": error}
 
 
@@ -387,6 +385,9 @@ def _audit_task(task: list[_Piece]) -> dict[str, Any]:
             header = handle.read(piece.header) if piece.header else b""
             handle.seek(piece.start)
             data = handle.read(piece.end - piece.start)
+        readable.check_part(piece.path, data, piece.start)  # UTF-8, no NUL byte, the syntax
+        header = readable.without_bom(header)  # Oxigraph refuses the BOM Windows editors write
+        data = readable.without_bom(data) if piece.start == 0 else data
         buffer = header + data
         if piece.turtle:
             head, cases, others = split_cases(buffer)
@@ -397,6 +398,9 @@ def _audit_task(task: list[_Piece]) -> dict[str, Any]:
             try:
                 store.load(input=head + block, format=fmt,
                            to_graph=pyoxigraph.NamedNode(f"urn:chaingraph:unit:{index}"))
+            except MemoryError:  # Oxigraph's bound on one token
+                raise SourceError(piece.path, problem="too_long", mib=readable.MAX_VALUE >> 20,
+                                  limit=readable.MAX_VALUE >> 20) from None
             except SyntaxError as exc:
                 # The unit is head + block: head is the file's header, the block a part of the
                 # file (the whole buffer when it was not split, the header put in front of it).
@@ -407,6 +411,8 @@ def _audit_task(task: list[_Piece]) -> dict[str, Any]:
                 raise _UnitError(piece.path, start, lead.count(b"\n"), exc.lineno,
                                  str(exc.args[0]) if exc.args else str(exc)) from None
             index += 1
+    for bad in readable.ill_typed_native(store, readable.bundled_ranges(), union=True):
+        raise readable.value_error(bad, [piece.path for piece in task])
     return _audit_units(store)
 
 
@@ -484,10 +490,12 @@ def _violation(check: Check, this: str, value: str | None) -> Violation:
                      check.message)
 
 
-def _raise_source_error(error: _UnitError) -> None:
+def _raise_source_error(error: _UnitError | SourceError) -> None:
     """Turn a worker's parse error into the file's own line (counted only now, on error)."""
     from chaingraph.backends import parse_error
 
+    if isinstance(error, SourceError):  # said in full by the worker (chaingraph.readable)
+        raise error
     line = error.line
     if line is not None and line > error.header_lines:
         with open(error.path, "rb") as handle:
@@ -545,7 +553,7 @@ def scan_files(files: Sequence[str | Path], *, shapes: Graph | CompiledShapes | 
     _start(work)
     workers = workers or os.cpu_count() or 1
     links: list[bytes] = []
-    failed: _UnitError | None = None
+    failed: _UnitError | SourceError | None = None
     with Progress("audit", total=len(tasks), unit="chunks",
                   enabled=None if progress else False) as bar, contextlib.ExitStack() as stack:
         results: Iterable[dict[str, Any]] = map(_audit_chunk, tasks)
@@ -562,6 +570,10 @@ def scan_files(files: Sequence[str | Path], *, shapes: Graph | CompiledShapes | 
                 _merge(out, result, checks, links)
     if failed is not None:
         _raise_source_error(failed)
+    if len(set(out.cases)) < len(out.cases):  # one case id in two files, or twice in one
+        seen: set[str] = set()
+        twice = next(c for c in out.cases if c in seen or seen.add(c))  # type: ignore[func-returns-value]  # set.add is None: the test is "seen before"
+        raise readable.duplicate_case(twice, files)
     _link_persons(out, links)
     return out
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from chaingraph import escape
 from chaingraph.catalogue import texts
 from chaingraph.errors import AuditViolations
 from chaingraph.labels import local_name
@@ -23,6 +24,37 @@ CODE_LANGUAGE = "en"
 """The language the rules' codes are written in (``phase-gap``)."""
 ANY = object()
 """Matches every case in :meth:`AuditReport.filter` (the default)."""
+
+
+class LazyTexts(Mapping[str, Mapping[str, "str | None"]]):
+    """A finding's texts by language, each made when first asked for.
+
+    An audit makes the texts of the language it runs in; the other language's are made only
+    if the report is switched to it (:meth:`Finding.translated`), which saves the parent of a
+    large audit half its text work. Pickled as a plain dict of every language.
+    """
+
+    def __init__(self, made: dict[str, Mapping[str, str | None]], languages: tuple[str, ...],
+                 make: Callable[[str], Mapping[str, str | None]]) -> None:
+        self._made = made
+        self._languages = languages
+        self._make: Callable[[str], Mapping[str, str | None]] | None = make
+
+    def __getitem__(self, lang: str) -> Mapping[str, str | None]:
+        if lang not in self._made:
+            if lang not in self._languages or self._make is None:
+                raise KeyError(lang)
+            self._made[lang] = self._make(lang)
+        return self._made[lang]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._languages)
+
+    def __len__(self) -> int:
+        return len(self._languages)
+
+    def __reduce__(self) -> tuple[type, tuple[dict[str, Mapping[str, str | None]]]]:
+        return dict, ({lang: self[lang] for lang in self._languages},)
 
 
 @dataclass(frozen=True)
@@ -233,7 +265,8 @@ class AuditReport:
         if not self.findings:
             lines += [t["none"], ""]
         lines += self._summary_lines(t)
-        return "\n".join(lines)
+        # labels and messages come from the data: no control sequence reaches a terminal
+        return escape.text("\n".join(lines))
 
     def _summary_lines(self, t: dict[str, str]) -> list[str]:
         severity = ", ".join(f"{t[s]} {n}" for s, n in self.by_severity.items())

@@ -462,8 +462,7 @@ def iter_turtle(n: int, *, seed: int = 0, flaw_rate: float | None = None,
         >>> ids
         ['GX-00001', 'GX-00002', 'GX-00003']
     """
-    if n < 0:
-        raise BadParameter(catalogue.text("generate.bad_cases", "en", value=n))
+    _check_count(n)
     rates = _rates(flaw_rate, flaw_rates)
     share = DEFAULT_RUNNING if running is None else parse_share(running)
     day = DEFAULT_AS_OF if as_of is None else parse_as_of(as_of)
@@ -501,6 +500,18 @@ def iter_turtle(n: int, *, seed: int = 0, flaw_rate: float | None = None,
     yield "@prefix : <https://w3id.org/chaingraph/person/> .\n" + "".join(lines)
 
 
+# The most cases one run writes: 10 million cases are about 1.1 billion triples and 200 GB of
+# Turtle, far beyond any region; a larger --cases is a typing mistake, refused at once.
+MAX_CASES = 10_000_000
+
+
+def _check_count(n: int) -> None:
+    if n > MAX_CASES:
+        raise BadParameter(key="too_many_cases", value=n, most=MAX_CASES)
+    if n < 0:
+        raise BadParameter(catalogue.text("generate.bad_cases", "en", value=n))
+
+
 def generate(n: int, output: str | Path, *, seed: int = 0, flaw_rate: float | None = None,
              flaw_rates: Mapping[str, float] | None = None, progress: Progress | None = None,
              running: float | None = None, as_of: date | str | None = None) -> Generated:
@@ -522,6 +533,7 @@ def generate(n: int, output: str | Path, *, seed: int = 0, flaw_rate: float | No
         >>> read_flaws(flaws_path(out))[0] == result.as_of
         True
     """
+    _check_count(n)
     output = Path(output)
     day = DEFAULT_AS_OF if as_of is None else parse_as_of(as_of)
     flaws: dict[str, list[Flaw]] = {}

@@ -10,14 +10,16 @@ silently minted IRI.
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from rdflib import Dataset, Graph, URIRef
 from rdflib.plugins.parsers.notation3 import BadSyntax
+from rdflib.term import Node
 
-from chaingraph import resources
-from chaingraph.errors import MissingPath, SourceError, UnknownTerm
+from chaingraph import readable, resources
+from chaingraph.errors import SourceError, UnknownTerm
 from chaingraph.namespace import CG, PREFIXES
 
 PathLike = str | Path
@@ -42,16 +44,24 @@ def case_files() -> list[Path]:
 
 
 def expand(paths: Iterable[PathLike]) -> list[Path]:
-    """Turn files and folders into a sorted list of RDF files; a missing path is an error."""
+    """Turn files and folders into a sorted list of RDF files; a missing path is an error.
+
+    A folder gives its RDF files by suffix, in any case (``FX-001.TTL`` too).
+
+    Raises:
+        MissingPath: a path that does not exist.
+        SourceError: a symbolic link to nothing, or a device, pipe or socket.
+    """
     files: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.suffix in _FORMATS))
-        elif path.is_file():
-            files.append(path)
+            found = sorted(p for p in path.rglob("*") if p.suffix.lower() in _FORMATS)
+            for item in found:
+                readable.regular_file(item)
+            files.extend(found)
         else:
-            raise MissingPath(path)
+            files.append(readable.regular_file(path))
     return files
 
 
@@ -82,20 +92,54 @@ def parse_file(path: PathLike, graph: Graph | None = None) -> Graph:
         SourceError: the file is unreadable or malformed; the message names the line.
     """
     path = Path(path)
-    graph = Graph() if graph is None else graph
+    part = Graph()
     fmt = _FORMATS.get(path.suffix.lower(), "turtle")
     try:
-        graph.parse(path, format=fmt)
+        readable.check_file(path)
+        with readable.quiet_parsers():
+            part.parse(path, format=fmt)
+    except SourceError:
+        raise
     except BadSyntax as exc:
         line = exc._str[: exc._i].count(b"\n") + 1 if isinstance(exc._str, bytes) else exc.lines + 1
         raise SourceError(path, line=line, problem="malformed", format=fmt.capitalize(),
                           why=exc._why) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SourceError(path, problem="unreadable",
-                          why=f"{exc.__class__.__name__}: {exc}") from None
+    except UnicodeError as exc:  # what check_file let through: a bad escape, say
+        raise SourceError(path, problem="malformed", format=readable.NAMES[readable.kind_of(path)],
+                          why=_first_line(exc)) from None
+    except OSError as exc:
+        why = exc.strerror or _first_line(exc)
+        raise SourceError(path, problem="unreadable", why=why) from None
+    except RecursionError:
+        raise SourceError(path, problem="malformed", format=readable.NAMES[readable.kind_of(path)],
+                          why="nested too deep") from None
     except Exception as exc:  # rdflib's other parsers raise assorted errors
-        raise SourceError(path, problem="malformed", format=fmt, why=exc) from None
+        raise SourceError(path, problem="malformed", format=readable.NAMES[readable.kind_of(path)],
+                          why=_first_line(exc)) from None
+    readable.check_values(part, path)
+    if graph is None:
+        return part
+    for prefix, namespace in part.namespaces():
+        graph.bind(prefix, namespace, override=False)
+    graph += part
     return graph
+
+
+def _first_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    text = text if len(text) <= 200 else text[:199] + "…"
+    return text or exc.__class__.__name__
+
+
+def _parsed_base(path: Path) -> Graph:
+    """A bundled ontology or monitor file, parsed once per version (its graph is only read)."""
+    stat = path.stat()
+    return _parse_once(path.resolve(), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=64)
+def _parse_once(path: Path, mtime_ns: int, size: int) -> Graph:
+    return parse_file(path)
 
 
 def declared_terms(ontology: Graph) -> set[URIRef]:
@@ -123,15 +167,43 @@ def _bind(graph: Graph) -> Graph:
 
 
 def _read(files: Sequence[Path], ontology_count: int, check: bool):
-    """Yield (path, graph) for each file, checking data files against the ontology."""
+    """Yield (path, graph) for each file, checking data files against the ontology.
+
+    A data file must use the ontology's terms, give each property the kind of value its
+    ``rdfs:range`` says (:func:`chaingraph.readable.ill_typed`) and not reuse the case id of
+    a case in another file.
+    """
     declared: set[URIRef] = set()
+    cases: dict[str, tuple[Path, Node]] = {}
+    bundled = set(ontology_files() + monitor_files())  # read once per process (_parsed_base)
     for index, path in enumerate(files):
-        part = parse_file(path)
+        part = _parsed_base(path) if path in bundled else parse_file(path)
         if index < ontology_count:
             declared |= declared_terms(part)
-        elif check and declared:
-            check_terms(part, declared, source=path)
+        elif check:
+            if declared:
+                check_terms(part, declared, source=path)
+            for bad in readable.ill_typed(part, readable.bundled_ranges()):
+                raise readable.value_error(bad, [path])
+            check_case_ids(part, path, cases)
         yield path, part
+
+
+def check_case_ids(graph: Graph, path: Path, seen: dict[str, tuple[Path, Node]]) -> None:
+    """Refuse a case id that another case node (in this or an earlier file) already has.
+
+    ``seen`` maps each case id read so far to its file and case node; it is filled in.
+
+    Raises:
+        SourceError: the id is taken, naming both files.
+    """
+    for case, case_id in sorted(graph.subject_objects(CG.caseId)):
+        key = str(case_id)
+        first = seen.get(key)
+        if first is None:
+            seen[key] = (path, case)
+        elif first[1] != case or first[0] != path:
+            raise SourceError(path, problem="duplicate_case", case=key, other=first[0])
 
 
 def load(paths: Sequence[PathLike] = (), *, base: bool = True, check: bool = True) -> Graph:

@@ -8,10 +8,12 @@ store made by ``chaingraph load`` keeps the answer, one ``(case, organisation)``
 statement, in a named graph of its own (:data:`GRAPH`, outside the default graph that
 every query reads), and the collaboration graph reads it in a fraction of a second.
 
-The index is as fresh as the store's last ``chaingraph load``, which rebuilds it in the
-same atomic step as the data. A store written by another tool since (an Oxigraph server
-opened for writing, a SPARQL UPDATE) needs ``chaingraph load --store DIR --reindex``;
-``chaingraph export collaboration`` says on stderr when it used an index, and of when.
+The index is as fresh as the store's last write: ``chaingraph load`` rebuilds it in the
+same atomic step as the data, and :func:`chaingraph.backends.write_cases` brings it up to
+date for the cases it writes in the same transaction (:func:`refresh`). A store written
+by another tool since (an Oxigraph server opened for writing, a SPARQL UPDATE) needs
+``chaingraph load --store DIR --reindex``; ``chaingraph export collaboration`` says on
+stderr when it used an index, and of when.
 An index built by a chaingraph whose membership query differs (:data:`FINGERPRINT`) is
 not used. Loading files into any Oxigraph store drops an index the files brought with
 them (an N-Quads dump of a store, say): only ``chaingraph load`` builds one.
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, cast
 
 from rdflib import Literal
@@ -87,3 +90,31 @@ def state(store: pyoxigraph.Store) -> tuple[str, str | None]:
         len(rows) == 1 and rows[0]["query"] is not None and rows[0]["query"].value == FINGERPRINT
     )
     return ("usable" if usable else "outdated"), when
+
+
+_REFRESH = internal("memberships-cases")
+
+
+def refresh(store: pyoxigraph.Store, cases: Iterable[str]) -> str:
+    """The update that brings the index of ``store`` up to date for ``cases`` (IRIs) just
+    written or removed, or "" when the store has no usable index (a load builds one).
+
+    It goes into the same request (one transaction) as the write itself, with a new stamp,
+    so the index stays as fresh as the data without reading every case again.
+    """
+    import pyoxigraph
+
+    from chaingraph.sparql import fill_values
+
+    usable, _when = state(store)
+    if usable != "usable":
+        return ""
+    terms = [pyoxigraph.NamedNode(c) for c in cases]
+    when = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    stamp = with_values(internal("memberships-stamp"), {
+        "when": Literal(when, datatype=XSD.dateTime), "fingerprint": Literal(FINGERPRINT)})
+    lines = [line for line in fill_values(_REFRESH, "thing", terms).splitlines()
+             if not line.startswith("#")]
+    return ("\n".join(lines).strip()
+            + " ;\nDELETE WHERE { GRAPH <" + GRAPH + "> { <" + GRAPH + "> ?p ?o } } ;\n"
+            + "\n".join(line for line in stamp.splitlines() if not line.startswith("#")))

@@ -21,6 +21,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from chaingraph.catalogue import text, texts
+from chaingraph.escape import markdown
 from chaingraph.labels import DEFAULT, LANGUAGES, label, local_name
 from chaingraph.namespace import CG, MON, QB
 
@@ -333,7 +334,8 @@ def _words(lang: str) -> dict[str, str]:
 
 
 def _md_cell(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
+    """Data as Markdown text: one line, no HTML, link or table cell of its own (escape.markdown)."""
+    return markdown(text)
 
 
 def render_markdown(graph: Graph, *, lang: str = DEFAULT) -> str:
@@ -349,50 +351,54 @@ def render_markdown(graph: Graph, *, lang: str = DEFAULT) -> str:
     out = [f"# {w['title']}", "", w["intro"], ""]
 
     table = figures(graph, lang=lang)
-    out += [f"## {table.title}", ""]
+    out += [f"## {_md_cell(table.title)}", ""]
     if table.rows:
         header = [w["indicator"]] + [f"{c.year_label} {c.area_label}" for c in table.columns]
         out.append("| " + " | ".join(_md_cell(h) for h in header) + " |")
         out.append("|---" + "|---:" * len(table.columns) + "|")
         for row in table.rows:
-            name = row.label + "".join(f" [^f{n}]" for n in row.notes)
+            name = _md_cell(row.label) + "".join(f" [^f{n}]" for n in row.notes)
             cells = []
             for i in range(len(table.columns)):
                 cell = format_number(row.values[i], lang) if i in row.values else ""
                 cell += "".join(f" [^f{n}]" for n in row.cell_notes.get(i, []))
                 cells.append(cell)
-            out.append("| " + " | ".join([_md_cell(name)] + cells) + " |")
+            out.append("| " + " | ".join([name] + cells) + " |")
         out.append("")
     else:
         out += [f"*{w['empty']}*", ""]
     if table.remarks:
-        out += [f"**{w['remarks']}**", ""] + [f"- {r}" for r in table.remarks] + [""]
+        out += [f"**{w['remarks']}**", ""] + [f"- {_md_cell(r)}" for r in table.remarks] + [""]
     out += [f"[^f{n}]: {_md_cell(text)}" for n, text in enumerate(table.notes, 1)]
     if table.notes:
         out.append("")
 
     section4 = _title(graph, MON["section-4"], lang)
-    out += [f"## {section4}", ""]
+    out += [f"## {_md_cell(section4)}", ""]
     for section in sections(graph, lang=lang):
-        out += [f"### {section.notation} {_strip_number(section.title, section.notation)}", ""]
+        title = _strip_number(section.title, section.notation)
+        out += [f"### {_md_cell(section.notation)} {_md_cell(title)}", ""]
         if section.phases:
             count = w["items"].format(n=len(section.items))
-            out += [f"*{w['phase']}: {', '.join(section.phases)}* — {count}", ""]
+            phases = ", ".join(map(_md_cell, section.phases))
+            out += [f"*{w['phase']}: {phases}* — {count}", ""]
         if section.description:
-            out += [section.description, ""]
+            out += [_md_cell(section.description), ""]
         for item in section.items:
-            out += [f"#### {item.notation} {item.title}", ""]
-            out.append(f"- **{w['status']}:** {item.status or w['none']}")
-            out.append(f"- **{w['owners']}:** {OWNER_SEPARATOR.join(item.owners) or w['none']}")
+            out += [f"#### {_md_cell(item.notation)} {_md_cell(item.title)}", ""]
+            out.append(f"- **{w['status']}:** {_md_cell(item.status) or w['none']}")
+            owners = OWNER_SEPARATOR.join(map(_md_cell, item.owners))
+            out.append(f"- **{w['owners']}:** {owners or w['none']}")
             for what, when in item.dates:
-                out.append(f"- **{what[:1].upper() + what[1:]}:** {when}")
+                out.append(f"- **{_md_cell(what[:1].upper() + what[1:])}:** {_md_cell(when)}")
             out.append("")
             for paragraph in item.status_text:
-                out += [paragraph.strip(), ""]
+                out += [_md_cell(paragraph), ""]
             for point in item.attention_points:
-                out += [f"> **{w['attention']}:** {' '.join(point.split())}", ""]
+                out += [f"> **{w['attention']}:** {_md_cell(point)}", ""]
             if item.notes:
-                marks = [f"[^{item.notation}-{n}]" for n in range(1, len(item.notes) + 1)]
+                mark = re.sub(r"[^\w.-]", "-", item.notation)  # a footnote label of its own
+                marks = [f"[^{mark}-{n}]" for n in range(1, len(item.notes) + 1)]
                 out += [f"{w['notes']}: " + " ".join(marks), ""]
                 out += [f"{m}: {_md_cell(t)}" for m, t in zip(marks, item.notes, strict=True)] + [
                     ""

@@ -46,6 +46,7 @@ class CG(DefinedNamespace):
     Indicator: URIRef
     Instrument: URIRef
     InstrumentEnded: URIRef
+    InstrumentExtended: URIRef
     InstrumentImposed: URIRef
     InstrumentResponsibility: URIRef
     LearningConference: URIRef
@@ -96,12 +97,14 @@ class CG(DefinedNamespace):
     dutyToReport: URIRef
     endDate: URIRef
     enforces: URIRef
+    escalatedBy: URIRef
     escalatedTo: URIRef
     escalatesTo: URIRef
     escalatesUltimatelyTo: URIRef
     escalationAgreement: URIRef
     escalationLevel: URIRef
     escalationLine: URIRef
+    extendedUntil: URIRef
     fictional: URIRef
     followsUp: URIRef
     fromOrganisation: URIRef
@@ -117,6 +120,7 @@ class CG(DefinedNamespace):
     order: URIRef
     organisation: URIRef
     owner: URIRef
+    pairedWith: URIRef
     participant: URIRef
     partner: URIRef
     party: URIRef

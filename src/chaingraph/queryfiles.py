@@ -25,7 +25,7 @@ from typing import Any
 from rdflib.namespace import XSD
 
 from chaingraph import resources
-from chaingraph.errors import BadParameter, MissingPath, UnknownQuery
+from chaingraph.errors import BadParameter, MissingPath, SourceError, UnknownQuery
 
 _PARAM = re.compile(r"^#\s*param:\s*(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*(?:—|–|-|:)\s*"
                     r"(?P<description>.*?)\s*\((?P<type>[^()]+)\)\s*$")
@@ -97,6 +97,9 @@ def read_query(path: str | Path) -> QueryInfo:
 
 @lru_cache(maxsize=256)
 def _read(path: Path, mtime_ns: int, size: int) -> QueryInfo:
+    from chaingraph.readable import check_bytes
+
+    check_bytes(path, "turtle")  # UTF-8 text without NUL bytes (SPARQL's syntax is Turtle's)
     text = path.read_text(encoding="utf-8")
     lines = text.splitlines()
     first = lines[0] if lines else ""
@@ -139,12 +142,36 @@ def find_query(name_or_path: str | Path, folder: str | Path | None = None) -> Qu
     """
     text = str(name_or_path)
     if text.endswith(".rq") or "/" in text or isinstance(name_or_path, Path):
-        return read_query(text)
+        return checked(read_query(text))
     folder = resources.QUERIES_DIR if folder is None else Path(folder)
     path = folder / f"{text}.rq"
     if not path.is_file():
         raise UnknownQuery(text, [p.stem for p in folder.glob("*.rq")])
-    return read_query(path)
+    return checked(read_query(path))
+
+
+def checked(info: QueryInfo) -> QueryInfo:
+    """Return ``info`` once its text parses as a SPARQL query (checked once per file version).
+
+    Raises:
+        SourceError: it does not; names the line and column, and quotes none of the file.
+    """
+    _parse(info)
+    return info
+
+
+@lru_cache(maxsize=64)
+def _parse(info: QueryInfo) -> None:
+    from pyparsing import ParseBaseException
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    try:
+        parseQuery(info.text)
+    except ParseBaseException as exc:
+        raise SourceError(info.path, line=exc.lineno, problem="not_sparql",
+                          column=exc.col) from None
+    except Exception:  # rdflib's parser: any other failure is one too
+        raise SourceError(info.path, problem="not_sparql", column="?") from None
 
 
 def internal(name: str, *, folder: str | Path | None = None) -> QueryInfo:

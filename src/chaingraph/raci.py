@@ -18,30 +18,83 @@ from datetime import date
 
 from rdflib import Graph
 
-from chaingraph.catalogue import text
-from chaingraph.labels import label
+from chaingraph.catalogue import DEFAULT, text
+from chaingraph.escape import csv_row, markdown
+from chaingraph.glossary import Glossary
 from chaingraph.queries import parse_date, run_query
-from chaingraph.responsibility import KIND_ORDER, case_period, short_label
+from chaingraph.responsibility import KIND_ORDER, case_period
+
+
+@dataclass
+class RaciLine:
+    """One row of the matrix: a phase, an instrument or the case as a whole.
+
+    ``key`` is the phase's or instrument's IRI, or ``case``; ``type`` an instrument's
+    class IRI and ``start`` its first day; ``cells`` the letters per organisation IRI.
+    """
+
+    key: str
+    cells: dict[str, str]
+    type: str | None = None
+    start: str = ""
 
 
 @dataclass
 class RaciMatrix:
-    """Rows (label, cells) over the organisation columns; a cell is letters or ''."""
+    """The matrix in IRIs: rows (:class:`RaciLine`) over the organisations involved.
+
+    ``names`` holds the labels of the phases, instrument classes and organisations in
+    every language; :meth:`table` puts the matrix into words (``lang``, the language
+    asked for, by default), as do :attr:`columns` and :attr:`rows`.
+    """
 
     case: str
     at: date | None
-    columns: list[str]
     organisations: list[str]
-    rows: list[tuple[str, list[str]]] = field(default_factory=list)
+    lines: list[RaciLine] = field(default_factory=list)
+    names: Glossary = field(default_factory=Glossary)
+    lang: str = DEFAULT
+
+    def table(self, lang: str | None = None) -> tuple[list[str], list[tuple[str, list[str]]]]:
+        """Return the column headings (organisations' short names, sorted) and the rows
+        (label, cells) in ``lang``."""
+        lang = lang or self.lang
+        orgs = sorted(self.organisations, key=lambda o: self.names.short(o, lang).casefold())
+        labels = [self._label(line, lang) for line in self.lines]
+        rows = []
+        for line, name in zip(self.lines, labels, strict=True):
+            if line.type is not None and labels.count(name) > 1:
+                name = f"{name} ({line.start})"
+            rows.append((name, [line.cells.get(o, "") for o in orgs]))
+        return [self.names.short(o, lang) for o in orgs], rows
+
+    def _label(self, line: RaciLine, lang: str) -> str:
+        if line.key == "case":
+            return text("raci.case_row", lang)
+        return self.names.label(line.type if line.type is not None else line.key, lang)
+
+    @property
+    def columns(self) -> list[str]:
+        """The column headings in ``lang``."""
+        return self.table()[0]
+
+    @property
+    def rows(self) -> list[tuple[str, list[str]]]:
+        """The rows (label, cells) in ``lang``."""
+        return self.table()[1]
 
     def cell(self, row_label: str, organisation_label: str) -> str:
-        """Return the letters in one cell."""
-        index = self.columns.index(organisation_label)
-        return next(cells[index] for name, cells in self.rows if name == row_label)
+        """Return the letters in one cell (by the row's and the organisation's names)."""
+        columns, rows = self.table()
+        index = columns.index(organisation_label)
+        return next(cells[index] for name, cells in rows if name == row_label)
 
 
-def raci(graph: Graph, case: str, *, at: date | str | None = None, lang: str = "en") -> RaciMatrix:
+def raci(graph: Graph, case: str, *, at: date | str | None = None,
+         lang: str = DEFAULT) -> RaciMatrix:
     """Return the RACI matrix of ``case``: over its whole period, or on day ``at``.
+
+    ``lang`` is the language the matrix is put into words in by default; it holds IRIs.
 
     Example:
         >>> from chaingraph import load
@@ -53,68 +106,70 @@ def raci(graph: Graph, case: str, *, at: date | str | None = None, lang: str = "
     """
     case_period(graph, case)  # an unknown case fails here, listing the cases
     day = parse_date(at) if at is not None else None
-    phase_rows: dict[str, str] = {}
+    names = Glossary()
+    phases: list[str] = []
     for row in run_query(graph, "phase-owners", case=case).dicts():
         phase = row["phase"]  # bound in every row: the query's ?phase is not optional
-        if phase is not None:
-            phase_rows.setdefault(str(phase), label(graph, phase, lang))
+        if phase is not None and str(phase) not in phases:
+            phases.append(str(phase))
     cells: dict[tuple[str, str], set[str]] = {}
-    instruments: dict[str, tuple[str, str]] = {}
-    organisations: dict[str, str] = {}
-    case_row = text("raci.case_row", lang)
+    instruments: dict[str, tuple[str, str | None]] = {}
+    organisations: set[str] = set()
     for row in run_query(graph, "case-responsibilities", case=case, date=day).dicts():
         if row["organisation"] is None or row["kind"] is None:
             continue
         org = str(row["organisation"])
-        organisations[org] = short_label(graph, row["organisation"], lang)
+        organisations.add(org)
         if row["phase"] is not None:
             key = str(row["phase"])
-            phase_rows.setdefault(key, label(graph, row["phase"], lang))
+            if key not in phases:
+                phases.append(key)
         elif row["instrument"] is not None:
             key = str(row["instrument"])
-            kind = row["instrumentType"]
-            name = label(graph, kind, lang) if kind is not None else key
-            instruments.setdefault(key, (str(row["start"]), name))
-            instruments[key] = (min(instruments[key][0], str(row["start"])), name)
+            kind = str(row["instrumentType"]) if row["instrumentType"] is not None else None
+            first = min(instruments.get(key, (str(row["start"]), kind))[0], str(row["start"]))
+            instruments[key] = (first, kind)
         else:
             key = "case"
         cells.setdefault((key, org), set()).add(str(row["kind"]))
-    orgs = sorted(organisations, key=lambda o: organisations[o].casefold())
-    matrix = RaciMatrix(case, day, [organisations[o] for o in orgs], orgs)
+    names.add(graph, phases)
+    names.add(graph, (kind for _, kind in instruments.values()))
+    names.add(graph, organisations, short=True)
 
-    def letters(key: str, org: str) -> str:
-        found = cells.get((key, org), set())
-        return "".join(sorted(found, key=lambda k: KIND_ORDER.index(k) if k in KIND_ORDER else 99))
+    def letters(key: str) -> dict[str, str]:
+        return {org: "".join(sorted(found, key=lambda k: KIND_ORDER.index(k)
+                                    if k in KIND_ORDER else 99))
+                for (k, org), found in cells.items() if k == key}
 
-    names = [name for _, name in instruments.values()]
-    for key, name in phase_rows.items():
-        matrix.rows.append((name, [letters(key, o) for o in orgs]))
-    for key, (start, name) in sorted(instruments.items(), key=lambda kv: (kv[1][0], kv[0])):
-        shown = f"{name} ({start})" if names.count(name) > 1 else name
-        matrix.rows.append((shown, [letters(key, o) for o in orgs]))
+    matrix = RaciMatrix(case, day, sorted(organisations), names=names, lang=lang)
+    matrix.lines += [RaciLine(key, letters(key)) for key in phases]
+    for key, (start, kind) in sorted(instruments.items(), key=lambda kv: (kv[1][0], kv[0])):
+        # an instrument without a class is named by its IRI
+        matrix.lines.append(RaciLine(key, letters(key), kind if kind is not None else key, start))
     if any(k == "case" for k, _ in cells):
-        matrix.rows.append((case_row, [letters("case", o) for o in orgs]))
+        matrix.lines.append(RaciLine("case", letters("case")))
     return matrix
 
 
-def to_csv(matrix: RaciMatrix, lang: str = "en") -> str:
+def to_csv(matrix: RaciMatrix, lang: str | None = None) -> str:
     """Return the matrix as CSV (one header row, one row per phase or instrument)."""
+    lang = lang or matrix.lang
+    columns, rows = matrix.table(lang)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([text("raci.header", lang), *matrix.columns])
-    for name, cells in matrix.rows:
-        writer.writerow([name, *cells])
+    writer.writerow(csv_row([text("raci.header", lang), *columns]))
+    for name, cells in rows:
+        writer.writerow(csv_row([name, *cells]))
     return buffer.getvalue()
 
 
-def to_markdown(matrix: RaciMatrix, lang: str = "en") -> str:
+def to_markdown(matrix: RaciMatrix, lang: str | None = None) -> str:
     """Return the matrix as a Markdown table with a legend."""
-    def esc(text: str) -> str:
-        return text.replace("|", "\\|")
-
-    lines = ["| " + " | ".join([text("raci.header", lang), *map(esc, matrix.columns)]) + " |",
-             "|---" * (len(matrix.columns) + 1) + "|"]
-    for name, cells in matrix.rows:
-        lines.append("| " + " | ".join([esc(name), *cells]) + " |")
+    lang = lang or matrix.lang
+    columns, rows = matrix.table(lang)
+    lines = ["| " + " | ".join([text("raci.header", lang), *map(markdown, columns)])
+             + " |", "|---" * (len(columns) + 1) + "|"]
+    for name, cells in rows:
+        lines.append("| " + " | ".join([markdown(name), *map(markdown, cells)]) + " |")
     lines += ["", text("raci.legend", lang)]
     return "\n".join(lines) + "\n"

@@ -19,7 +19,7 @@ This module imports neither networkx nor pyshacl, so ``chaingraph who`` starts f
 from __future__ import annotations
 
 from collections.abc import Hashable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, cast
 
@@ -28,9 +28,10 @@ from rdflib.namespace import RDFS, SKOS
 from rdflib.term import Node
 
 from chaingraph import periods
-from chaingraph.catalogue import text
+from chaingraph.catalogue import DEFAULT, text
 from chaingraph.errors import UnknownCase, UnknownInstrument
-from chaingraph.labels import label, local_name, short_name
+from chaingraph.glossary import Glossary
+from chaingraph.labels import local_name, short_name
 from chaingraph.namespace import CG
 from chaingraph.queries import (
     parse_date,
@@ -47,17 +48,24 @@ class Holding:
     """One assignment: an organisation and a pseudonymous holder in a role, for a period."""
 
     organisation: str | None
-    organisation_label: str
     role: str | None
-    role_label: str
     holder: str | None
     start: date
     end: date | None
     assignment: str
 
-    def describe(self) -> str:
+    def describe(self, names: Glossary, lang: str = DEFAULT) -> str:
         """Return 'holder (role, organisation)' for one-line messages."""
-        return f"{self.holder or '?'} ({self.role_label}, {self.organisation_label})"
+        return (f"{self.holder or '?'} ({names.label(self.role, lang)}, "
+                f"{names.short(self.organisation, lang)})")
+
+    def as_dict(self, names: Glossary, lang: str = DEFAULT) -> dict[str, Any]:
+        """Return the holding as plain data, with its role's and organisation's names."""
+        return {"organisation": self.organisation,
+                "organisation_label": names.short(self.organisation, lang),
+                "role": self.role, "role_label": names.label(self.role, lang),
+                "holder": self.holder, "start": self.start, "end": self.end,
+                "assignment": self.assignment}
 
 
 @dataclass
@@ -67,7 +75,6 @@ class PhaseLine:
 
     phase: str
     notation: str
-    label: str
     owners: list[Holding] = field(default_factory=list)
     gap: periods.Gap | None = None
 
@@ -79,23 +86,29 @@ class PhaseLine:
 
 @dataclass
 class InstrumentLine:
-    """An instrument applied in the case and who does what for it on the day."""
+    """An instrument applied in the case and who does what for it on the day.
+
+    ``kind`` is the local name of the instrument's class (``Aware``), ``type`` its IRI.
+    """
 
     instrument: str
     kind: str
-    kind_label: str
+    type: str | None
     responsibilities: dict[str, list[Holding]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Step:
-    """One role on the escalation path, with who holds it in this case on the day."""
+    """One role on the escalation path, with who holds it in this case on the day.
+
+    ``level`` is the local name of the role's escalation level (``LevelTactical``),
+    ``level_iri`` its IRI.
+    """
 
     role: str
-    role_label: str
-    organisation_label: str
+    organisation: str | None
     level: str
-    level_label: str
+    level_iri: str | None
     holders: tuple[str, ...] = ()
 
 
@@ -107,42 +120,93 @@ class OwnershipFinding:
     while open); ``first`` and ``second`` the owners before and after it, or the two
     owners at once. For a handover ``start`` is the previous owner's last day, ``end``
     the next owner's first day and ``days`` the days nobody owned the phase in between.
+    ``phase`` is the phase's notation, ``phase_iri`` its IRI.
     What ``who`` shows of a phase's ownership; an audit's finding is a
     :class:`chaingraph.findings.Finding`.
     """
 
     kind: str
     phase: str
-    phase_label: str
+    phase_iri: str
     start: date
     end: date | None
-    first: str | None
-    second: str | None
+    first: Holding | None
+    second: Holding | None
     days: int | None
 
 
 @dataclass
 class Responsibilities:
-    """Who is responsible for what in one case on one day."""
+    """Who is responsible for what in one case on one day.
+
+    The result holds IRIs, notations and catalogue keys; ``names`` has the labels of
+    what it names in every language, and :func:`render_text` and :meth:`as_dict` put it
+    into words (in ``lang``, the language asked for, unless told another).
+    """
 
     case: str
     start: date | None
     end: date | None
     at: date
-    notes: list[str]
+    remarks: list[tuple[str, dict[str, Any]]]
     phases: list[PhaseLine]
     instruments: list[InstrumentLine]
     contact_points: list[Holding]
     escalation: list[Step]
     escalation_problem: str | None
     findings: list[OwnershipFinding]
+    names: Glossary = field(default_factory=Glossary)
+    lang: str = DEFAULT
 
-    def as_dict(self) -> dict[str, Any]:
-        """Return a JSON-ready dict (dates as ISO strings)."""
-        data = asdict(self)
-        for line, raw in zip(data["phases"], self.phases, strict=True):
-            line["state"] = raw.state
-        return _iso(data)
+    @property
+    def notes(self) -> list[str]:
+        """The notes about the day (closed case, a day outside the case) in ``lang``."""
+        return self.notes_in(self.lang)
+
+    def notes_in(self, lang: str) -> list[str]:
+        """The notes about the day in ``lang``."""
+        return [text(key, lang, **{"end": params["end"] or text("who.running", lang),
+                                   **{k: v for k, v in params.items() if k != "end"}})
+                for key, params in self.remarks]
+
+    def as_dict(self, lang: str | None = None) -> dict[str, Any]:
+        """Return a JSON-ready dict: the IRIs with their names (dates as ISO strings)."""
+        lang = lang or self.lang
+        names = self.names
+
+        def holding(h: Holding | None) -> dict[str, Any] | None:
+            return h.as_dict(names, lang) if h is not None else None
+
+        def gap(g: periods.Gap | None) -> dict[str, Any] | None:
+            return None if g is None else {
+                "start": g.start, "end": g.end, "before": holding(cast(Holding, g.before)),
+                "after": holding(cast(Holding, g.after))}
+
+        data = {
+            "case": self.case, "start": self.start, "end": self.end, "at": self.at,
+            "notes": self.notes_in(lang),
+            "phases": [{"phase": p.phase, "notation": p.notation,
+                        "label": names.label(p.phase, lang),
+                        "owners": [holding(h) for h in p.owners], "gap": gap(p.gap),
+                        "state": p.state} for p in self.phases],
+            "instruments": [{"instrument": i.instrument, "kind": i.kind,
+                             "kind_label": names.label(i.type, lang),
+                             "responsibilities": {k: [holding(h) for h in hs]
+                                                  for k, hs in i.responsibilities.items()}}
+                            for i in self.instruments],
+            "contact_points": [holding(h) for h in self.contact_points],
+            "escalation": [{"role": s.role, "role_label": names.label(s.role, lang),
+                            "organisation_label": names.short(s.organisation, lang),
+                            "level": s.level, "level_label": names.label(s.level_iri, lang),
+                            "holders": list(s.holders)} for s in self.escalation],
+            "escalation_problem": self.escalation_problem,
+            "findings": [{"kind": f.kind, "phase": f.phase,
+                          "phase_label": names.label(f.phase_iri, lang), "start": f.start,
+                          "end": f.end, "first": _described(f.first, names, lang),
+                          "second": _described(f.second, names, lang), "days": f.days}
+                         for f in self.findings],
+        }
+        return cast(dict[str, Any], _iso(data))
 
 
 def _iso(value: Any) -> Any:
@@ -203,16 +267,22 @@ def default_day(start: date | None, end: date | None, *, today: date | None = No
 
 
 
-def _described(owner: Hashable) -> str | None:
-    """Describe the owner of a period of :func:`responsibilities`, which are Holdings."""
-    return cast(Holding, owner).describe() if owner else None
+def _described(owner: Holding | None, names: Glossary, lang: str) -> str | None:
+    """Describe the owner of a period of :func:`responsibilities`."""
+    return owner.describe(names, lang) if owner else None
 
 
-def _holding(graph: Graph, row: dict[str, Any], lang: str) -> Holding:
+def _owner(owner: Hashable) -> Holding | None:
+    """The owners of the periods of :func:`responsibilities` are Holdings."""
+    return cast(Holding, owner) if owner else None
+
+
+def _holding(row: dict[str, Any], names: Glossary, graph: Graph) -> Holding:
     org, role = row.get("organisation"), row.get("role")
+    names.add(graph, [org], short=True)
+    names.add(graph, [role])
     return Holding(
-        organisation=_str(org), organisation_label=short_label(graph, org, lang),
-        role=_str(role), role_label=label(graph, role, lang) if role is not None else "?",
+        organisation=_str(org), role=_str(role),
         holder=_str(row.get("pseudonym")) or (local_name(row["holder"]) if row.get("holder")
                                               else None),
         # every assignment has a cg:startDate: the shapes require one
@@ -260,15 +330,17 @@ def _within(graph: Graph, kind: str, wanted: URIRef) -> bool:
     return False
 
 
-def escalation_steps(graph: Graph, role: URIRef, *, lang: str = "en",
-                     holders: dict[str, list[str]] | None = None) -> tuple[list[Step], str | None]:
+def escalation_steps(graph: Graph, role: URIRef, *, holders: dict[str, list[str]] | None = None,
+                     names: Glossary | None = None) -> tuple[list[Step], str | None]:
     """Follow the escalation lines from ``role`` (query ``escalation-path``) to the top.
 
     Returns the steps, starting with ``role`` itself, and a problem: None when the
-    path ends at the administrative level, otherwise a dead end or a cycle message
-    (in English; :func:`render_text` words it in the chosen language).
+    path ends at the administrative level, otherwise ``dead-end IRI`` or ``cycle IRI``
+    (:func:`problem_text` words it). The names of the roles, organisations and levels
+    go into ``names`` when given.
     """
     holders = holders or {}
+    names = names if names is not None else Glossary()
     rows = run_query(graph, "escalation-path", role=role).dicts()
     successors: dict[str, list[str]] = {}
     levels: dict[str, str] = {}
@@ -295,13 +367,11 @@ def escalation_steps(graph: Graph, role: URIRef, *, lang: str = "en",
 
     steps = []
     for iri in path:
-        node = URIRef(iri)
-        org = next(graph.objects(node, CG.heldAt), None)
+        org = next(graph.objects(URIRef(iri), CG.heldAt), None)
         level = levels.get(iri)
-        steps.append(Step(iri, label(graph, node, lang),
-                          short_label(graph, org, lang) if org else "?",
-                          local_name(level) if level else "?",
-                          label(graph, URIRef(level), lang) if level else "?",
+        names.add(graph, [iri, level])
+        names.add(graph, [org], short=True)
+        steps.append(Step(iri, _str(org), local_name(level) if level else "?", level,
                           tuple(holders.get(iri, []))))
     return steps, problem
 
@@ -315,7 +385,8 @@ def responsibilities(graph: Graph, case: str, *, at: date | str | None = None, l
         graph: the loaded graph.
         case: the case identifier, e.g. ``FX-001``.
         at: the day to look at (a date or ``YYYY-MM-DD``).
-        lang: language of the labels.
+        lang: the language the result is put into words in by default (its ``notes``,
+            :func:`render_text`, :meth:`Responsibilities.as_dict`); it holds IRIs.
         phase: only this phase (notation, label or IRI local name).
         instrument: only instruments of this kind (class local name or label).
         today: the day to count as today (for tests).
@@ -324,18 +395,19 @@ def responsibilities(graph: Graph, case: str, *, at: date | str | None = None, l
         UnknownCase, UnknownPhase, UnknownInstrument, BadParameter: bad input.
     """
     start, end = case_period(graph, case)
-    notes: list[str] = []
-    fmt = {"case": case, "start": start, "end": end or text("who.running", lang)}
+    names = Glossary()
+    remarks: list[tuple[str, dict[str, Any]]] = []
+    fmt: dict[str, Any] = {"case": case, "start": start, "end": end}
     if at is None:
         day = default_day(start, end, today=today)
         if end is not None and day == end and (today or date.today()) > end:
-            notes.append(text("who.closed", lang, **fmt))
+            remarks.append(("who.closed", fmt))
     else:
         day = parse_date(at)
         if start is not None and day < start:
-            notes.append(text("who.before", lang, at=day, **fmt))
+            remarks.append(("who.before", {**fmt, "at": day}))
         elif end is not None and day > end:
-            notes.append(text("who.after", lang, at=day, **fmt))
+            remarks.append(("who.after", {**fmt, "at": day}))
     wanted_phase = resolve(graph, phase, of_class=CG.Phase) if phase else None
     wanted_kind = resolve_instrument_kind(graph, instrument) if instrument else None
 
@@ -347,15 +419,15 @@ def responsibilities(graph: Graph, case: str, *, at: date | str | None = None, l
             continue
         key = str(node)
         if key not in lines:
+            names.add(graph, [node])
             lines[key] = PhaseLine(key, str(next(graph.objects(node, SKOS.notation),
-                                                 local_name(node))),
-                                   label(graph, node, lang))
+                                                 local_name(node))))
         if row["assignment"] is not None:
-            lines[key].owners.append(_holding(graph, row, lang))
+            lines[key].owners.append(_holding(row, names, graph))
     history: dict[str, list[Holding]] = {key: [] for key in lines}
     for row in run_query(graph, "phase-owners", case=case).dicts():
         if row["assignment"] is not None:
-            history.setdefault(str(row["phase"]), []).append(_holding(graph, row, lang))
+            history.setdefault(str(row["phase"]), []).append(_holding(row, names, graph))
     findings: list[OwnershipFinding] = []
     for key, owners in history.items():
         if key not in lines or start is None:
@@ -363,21 +435,20 @@ def responsibilities(graph: Graph, case: str, *, at: date | str | None = None, l
         line = lines[key]
         spans = [periods.Period(h.start, h.end, h) for h in owners]
         for gap in periods.gaps(spans, start, end):
-            findings.append(OwnershipFinding("gap", line.notation, line.label, gap.start, gap.end,
-                                             _described(gap.before), _described(gap.after),
-                                             gap.days))
+            findings.append(OwnershipFinding("gap", line.notation, key, gap.start, gap.end,
+                                             _owner(gap.before), _owner(gap.after), gap.days))
             if gap.start <= day and (gap.end is None or day <= gap.end):
                 line.gap = gap
         for overlap in periods.overlaps(spans):
             days = None if overlap.end is None else (overlap.end - overlap.start).days + 1
-            findings.append(OwnershipFinding("overlap", line.notation, line.label, overlap.start,
-                                             overlap.end, _described(overlap.first),
-                                             _described(overlap.second), days))
+            findings.append(OwnershipFinding("overlap", line.notation, key, overlap.start,
+                                             overlap.end, _owner(overlap.first),
+                                             _owner(overlap.second), days))
         for handover in periods.handovers(spans):
-            findings.append(OwnershipFinding("handover", line.notation, line.label,
+            findings.append(OwnershipFinding("handover", line.notation, key,
                                              handover.previous_end, handover.next_start,
-                                             _described(handover.previous),
-                                             _described(handover.next), handover.gap_days))
+                                             _owner(handover.previous), _owner(handover.next),
+                                             handover.gap_days))
     # a handover is listed after the gap it spans (it starts on the previous owner's last day)
     findings.sort(key=lambda f: (f.start + periods.ONE_DAY if f.kind == "handover" else f.start,
                                  f.phase, f.kind != "gap", f.kind))
@@ -386,7 +457,7 @@ def responsibilities(graph: Graph, case: str, *, at: date | str | None = None, l
     instruments: dict[str, InstrumentLine] = {}
     holders_by_role: dict[str, list[str]] = {}
     for row in run_query(graph, "case-responsibilities", case=case, date=day).dicts():
-        holding = _holding(graph, row, lang)
+        holding = _holding(row, names, graph)
         if (holding.role and holding.holder
                 and holding.holder not in holders_by_role.get(holding.role, [])):
             holders_by_role.setdefault(holding.role, []).append(holding.holder)
@@ -397,8 +468,9 @@ def responsibilities(graph: Graph, case: str, *, at: date | str | None = None, l
             continue
         key = str(row["instrument"])
         if key not in instruments:
+            names.add(graph, [kind])
             instruments[key] = InstrumentLine(key, local_name(kind) if kind else "?",
-                                              label(graph, kind, lang) if kind else "?")
+                                              _str(kind))
         notation = str(row["kind"]) if row["kind"] is not None else "?"
         instruments[key].responsibilities.setdefault(notation, []).append(holding)
     for instrument_line in instruments.values():
@@ -406,7 +478,7 @@ def responsibilities(graph: Graph, case: str, *, at: date | str | None = None, l
             instrument_line.responsibilities.items(),
             key=lambda kv: KIND_ORDER.index(kv[0]) if kv[0] in KIND_ORDER else 99))
 
-    contacts = [_holding(graph, row, lang)
+    contacts = [_holding(row, names, graph)
                 for row in run_query(graph, "contact-points", case=case, date=day).dicts()]
 
     # the escalation path starts at whoever directs the case on the day
@@ -417,15 +489,15 @@ def responsibilities(graph: Graph, case: str, *, at: date | str | None = None, l
     if start_role is None:
         steps, problem = [], "no-start"
     else:
-        steps, problem = escalation_steps(graph, URIRef(start_role), lang=lang,
-                                          holders=holders_by_role)
+        steps, problem = escalation_steps(graph, URIRef(start_role), holders=holders_by_role,
+                                          names=names)
 
     phases = list(lines.values())
     if wanted_phase is not None:
         phases = [p for p in phases if p.phase == str(wanted_phase)]
         findings = [f for f in findings if f.phase == phases[0].notation] if phases else []
-    return Responsibilities(case, start, end, day, notes, phases, list(instruments.values()),
-                            contacts, steps, problem, findings)
+    return Responsibilities(case, start, end, day, remarks, phases, list(instruments.values()),
+                            contacts, steps, problem, findings, names, lang)
 
 
 # ---------------------------------------------------------------- rendering
@@ -438,8 +510,9 @@ def _columns(rows: list[list[str]], indent: str = "  ") -> list[str]:
             for r in rows]
 
 
-def _holding_cells(h: Holding) -> list[str]:
-    return [h.organisation_label, h.role_label, h.holder or "?", h.start.isoformat()]
+def _holding_cells(h: Holding, names: Glossary, lang: str) -> list[str]:
+    return [names.short(h.organisation, lang), names.label(h.role, lang), h.holder or "?",
+            h.start.isoformat()]
 
 
 def problem_text(problem: str | None, graph_labels: dict[str, str], lang: str) -> str | None:
@@ -461,12 +534,16 @@ def phase_name(notation: str, label: str, lang: str) -> str:
         return label
 
 
-def render_text(r: Responsibilities, lang: str = "en") -> str:
-    """Return the answer a coordinator reads in ten seconds: aligned columns."""
+def render_text(r: Responsibilities, lang: str | None = None) -> str:
+    """Return the answer a coordinator reads in ten seconds: aligned columns (in ``lang``,
+    by default the language the answer was asked in)."""
+    lang = lang or r.lang
     m = lambda key: text(f"who.{key}", lang)  # noqa: E731
+    names = r.names
+    cells = lambda h: _holding_cells(h, names, lang)  # noqa: E731
     period = f"{r.start} … {r.end or m('running')}"
     out = [f"{r.case}  ({period})  {m('as_on')} {r.at}"]
-    out += [f"! {note}" for note in r.notes]
+    out += [f"! {note}" for note in r.notes_in(lang)]
 
     out += ["", m("phases")]
     header = [m("org"), m("role"), m("holder"), m("since")]
@@ -476,11 +553,11 @@ def render_text(r: Responsibilities, lang: str = "en") -> str:
             extra = ""
             if line.gap is not None:
                 extra = m("gap_now").format(start=line.gap.start, end=line.gap.end or m("open"))
-            rows.append([line.label, m("nobody").upper(), "", "", "", extra])
+            rows.append([names.label(line.phase, lang), m("nobody").upper(), "", "", "", extra])
         for i, owner in enumerate(line.owners):
             conflict = line.state == "conflict" and i == 0
             note = m("conflict").format(n=len(line.owners)) if conflict else ""
-            rows.append([line.label if i == 0 else "", *_holding_cells(owner), note])
+            rows.append([names.label(line.phase, lang) if i == 0 else "", *cells(owner), note])
     out += _columns(rows) if len(rows) > 1 else ["  " + m("none")]
 
     out += ["", m("instruments")]
@@ -489,21 +566,22 @@ def render_text(r: Responsibilities, lang: str = "en") -> str:
         first = True
         for notation, holdings in inst.responsibilities.items():
             for h in holdings:
-                rows.append([inst.kind_label if first else "", notation, *_holding_cells(h)])
+                rows.append([names.label(inst.type, lang) if first else "", notation, *cells(h)])
                 first = False
     out += _columns(rows) if len(rows) > 1 else ["  " + m("none")]
 
     out += ["", m("contacts")]
-    out += _columns([_holding_cells(h) for h in r.contact_points]) or ["  " + m("none")]
+    out += _columns([cells(h) for h in r.contact_points]) or ["  " + m("none")]
 
     out += ["", m("escalation")]
     if r.escalation:
         parts = []
         for step in r.escalation:
             who = f", {', '.join(step.holders)}" if step.holders else ""
-            parts.append(f"{step.role_label} ({step.organisation_label}{who}; {step.level_label})")
+            parts.append(f"{names.label(step.role, lang)} ({names.short(step.organisation, lang)}"
+                         f"{who}; {names.label(step.level_iri, lang)})")
         out.append("  " + "\n  → ".join(parts))
-    labels = {s.role: s.role_label for s in r.escalation}
+    labels = {s.role: names.label(s.role, lang) for s in r.escalation}
     problem = problem_text(r.escalation_problem, labels, lang)
     if problem:
         out.append(f"  ! {problem}")
@@ -518,8 +596,10 @@ def render_text(r: Responsibilities, lang: str = "en") -> str:
             days = text("common.days", lang, n=f.days) if f.days else ""
             if not f.days:
                 continue  # a seamless handover is not worth a coordinator's second
-        between = " → ".join(x for x in (f.first, f.second) if x) if f.kind != "overlap" \
-            else f"{f.first} + {f.second}"
-        rows.append([m(f.kind), phase_name(f.phase, f.phase_label, lang), span, days, between])
+        one, other = (_described(f.first, names, lang), _described(f.second, names, lang))
+        between = " → ".join(x for x in (one, other) if x) if f.kind != "overlap" \
+            else f"{one} + {other}"
+        rows.append([m(f.kind), phase_name(f.phase, names.label(f.phase_iri, lang), lang), span,
+                     days, between])
     out += _columns(rows) or ["  " + m("no_findings")]
     return "\n".join(out)

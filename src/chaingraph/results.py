@@ -12,6 +12,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Identifier
 
+from chaingraph.escape import csv_row, text
 from chaingraph.namespace import CASE, PREFIXES
 
 FORMATS = ("table", "json", "csv")
@@ -39,7 +40,7 @@ class Result:
 
     def to_table(self) -> str:
         """Return aligned text columns, IRIs shortened to prefixed names."""
-        cells = [[short(v) for v in row] for row in self.rows]
+        cells = [[text(short(v)) for v in row] for row in self.rows]  # no control sequences
         widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(self.columns)]
         lines = ["  ".join(c.ljust(w) for c, w in zip(self.columns, widths, strict=True)).rstrip(),
                  "  ".join("-" * w for w in widths)]
@@ -73,12 +74,17 @@ class Result:
                           indent=2, ensure_ascii=False)
 
     def to_csv(self) -> str:
-        """Return CSV as the SPARQL 1.1 CSV results format has it (full IRIs, plain values)."""
+        """Return CSV as the SPARQL 1.1 CSV results format has it (full IRIs, plain values).
+
+        A value that a spreadsheet would read as a formula gets a single quote in front
+        (:func:`chaingraph.escape.csv_cell`).
+        """
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(self.columns)
+        writer.writerow(csv_row(self.columns))
         for row in self.rows:
-            writer.writerow(["" if v is None else str(v) for v in row])
+            # a cell beginning with = + - @ would run in a spreadsheet: escape.csv_cell
+            writer.writerow(csv_row("" if v is None else str(v) for v in row))
         return buffer.getvalue()
 
 

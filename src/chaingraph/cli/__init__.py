@@ -26,7 +26,7 @@ from chaingraph.errors import ChaingraphError
 
 # The commands, in the order --help lists them; each is the module chaingraph.cli.NAME.
 COMMANDS = ("info", "monitor", "reason", "audit", "query", "who", "chain", "raci", "export",
-            "generate", "load")
+            "generate", "load", "serve", "users", "case")
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -127,7 +127,54 @@ def build_parser(selected: str | None = None, lang: str = "en") -> Parser:
 def message(exc: BaseException, lang: str) -> str:
     """The one sentence that says what went wrong, in ``lang`` where the error can say it so."""
     say = getattr(exc, "text", None)
-    return str(say(lang)) if callable(say) else str(exc)
+    sentence = str(say(lang)) if callable(say) else str(exc)
+    # one line whatever the data held: a control character a parser quotes is shown escaped
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in sentence)
+
+
+def _options(parser: argparse.ArgumentParser, command: str | None) -> Iterator[argparse.Action]:
+    """The options of ``command`` (and of the subcommands under it)."""
+    for action in parser._actions:  # argparse keeps no public list of a parser's options
+        if isinstance(action, argparse._SubParsersAction):
+            chosen = action.choices.get(command) if command else None
+            subparsers = [chosen] if chosen is not None else (
+                [] if command else list(action.choices.values()))
+            for sub in subparsers:
+                yield from _options(sub, None)
+        elif action.option_strings:
+            yield action
+
+
+# The options whose empty value the commands would take for "not given" (a silent fallback).
+_EMPTY_IS_NOT_NONE = {"--store", "--endpoint", "--at", "--output", "--data", "--case", "--phase",
+                      "--role", "--instrument", "--pseudonymise", "--timeout"}
+
+
+def _check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Refuse an option given an empty value, and an ``--output`` that cannot be a file.
+
+    ``--store ''``, ``--endpoint ''`` or ``--at ''`` would otherwise read as "not given" and
+    fall back to the bundled data or today. A symbolic link as ``--output`` is followed (its
+    target is written) and said so on stderr.
+    """
+    from chaingraph.cli.console import note
+    from chaingraph.errors import BadParameter
+    from chaingraph.output import check_writable, link_target
+
+    for action in _options(parser, args.command):
+        if not set(action.option_strings) & _EMPTY_IS_NOT_NONE:
+            continue
+        value = getattr(args, action.dest, None)
+        values = value if isinstance(value, list) else [value]
+        if any(isinstance(v, str) and not v.strip() for v in values):
+            raise BadParameter(key="empty_option", option=max(action.option_strings, key=len))
+    output = getattr(args, "output", None)
+    if isinstance(output, str) and output != "-":
+        check_writable(output)
+        target = link_target(output)
+        if target is not None:
+            note(f"chaingraph {args.command}: "
+                 + text("reliability.symlink", args.lang, path=output, target=target))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -157,6 +204,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.lang = lang  # the subcommand's --lang default would hide a --lang given before it
     module = importlib.import_module(module_name(args.command))
     try:
+        _check_arguments(parser, args)
         return int(module.run(args))
     except ChaingraphError as exc:
         note(f"chaingraph {args.command}: {message(exc, lang)}")

@@ -27,7 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser, lang: str = "en") -> None:
 
 def run(args: argparse.Namespace) -> int:
     from chaingraph.audit import audit, audit_compiled, audit_files, choose_engine, parse_date
-    from chaingraph.backends import backend_of
+    from chaingraph.backends import backend_of, has_cases
     from chaingraph.shapes import load_shapes
 
     at = parse_date(args.at) if args.at else date.today()
@@ -39,6 +39,9 @@ def run(args: argparse.Namespace) -> int:
         # pySHACL wants rdflib's own store, whatever the size
         backend = "memory" if engine == "shacl" and args.backend == "auto" else args.backend
         graph = open_graph(args, args.paths, backend=backend)
+        if (args.store is not None or args.endpoint is not None) and not has_cases(graph):
+            # "no violations" of a store or endpoint without data would read as "all is well"
+            raise BadParameter(key="no_cases", where=args.store or args.endpoint)
         if engine == "sparql":
             report = audit_compiled(graph, cases=args.cases, at=at, shapes=shapes, lang=args.lang,
                                     progress=True, location=args.store)

@@ -41,6 +41,42 @@ def add_backend(parser: argparse.ArgumentParser, lang: str) -> None:
                        help=text("cli.options.store", lang))
     where.add_argument("--endpoint", metavar=metavar("url", lang),
                        help=text("cli.options.endpoint", lang))
+    add_timeout(group, lang)
+
+
+def add_timeout(parser: argparse.ArgumentParser | argparse._ArgumentGroup, lang: str) -> None:
+    """Add ``--timeout SECONDS``: how long a SPARQL endpoint may take (see :func:`timeout`)."""
+    from chaingraph.backends import DEFAULT_TIMEOUT
+
+    parser.add_argument("--timeout", metavar=text("reliability.metavar_seconds", lang),
+                        help=text("reliability.timeout_help", lang, seconds=DEFAULT_TIMEOUT))
+
+
+def timeout(args: argparse.Namespace) -> float:
+    """The endpoint timeout: ``--timeout``, else CHAINGRAPH_TIMEOUT, else the default.
+
+    Example:
+        >>> timeout(argparse.Namespace(timeout="2.5"))
+        2.5
+    """
+    import math
+    import os
+
+    from chaingraph.backends import DEFAULT_TIMEOUT
+    from chaingraph.errors import BadParameter
+
+    value = getattr(args, "timeout", None)
+    if value is None:
+        value = os.environ.get("CHAINGRAPH_TIMEOUT") or None
+    if value is None:
+        return DEFAULT_TIMEOUT
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not (0 < seconds < math.inf):
+        raise BadParameter(key="timeout_value", value=str(value))
+    return seconds
 
 
 def add_data(parser: argparse.ArgumentParser, lang: str) -> None:
@@ -57,4 +93,5 @@ def open_graph(args: argparse.Namespace, paths: Sequence[str] | None = None,
     from chaingraph.cli.console import note
 
     return open_(paths=args.data if paths is None else paths, store=args.store,
-                 endpoint=args.endpoint, backend=backend or args.backend, lang=args.lang, note=note)
+                 endpoint=args.endpoint, backend=backend or args.backend, lang=args.lang,
+                 timeout=timeout(args), note=note)

@@ -26,6 +26,7 @@ from xml.etree import ElementTree as ET
 
 import networkx as nx
 
+from chaingraph import escape
 from chaingraph.export.formats import colour, render_dot
 
 NS = "http://www.opengroup.org/xsd/archimate/3.0/"
@@ -53,7 +54,15 @@ RELATIONSHIPS = {
 }
 
 PROPERTIES = ("start_date", "end_date", "periods", "dates", "status", "weight", "cases",
-              "agreements", "meetings", "case_ids", "iri")
+              "agreements", "meetings", "case_ids", "iri", "holders", "victim", "suspect")
+
+NO_PERSONAL_DATA = ("Exported by chaingraph for a learning session: no personal data; "
+                    "persons appear only as their role.")
+
+
+def _documentation(view: nx.Graph) -> str:
+    """What the model is: for a learning session, or (the internal mode) its mark."""
+    return str(view.graph.get("internal") or NO_PERSONAL_DATA)
 
 
 def identifier(node: str, prefix: str = "id-") -> str:
@@ -110,7 +119,10 @@ def layout(view: nx.Graph) -> dict[str, tuple[int, int, int, int]]:
         if done.returncode == 0:
             height = 0.0
             for line in done.stdout.decode("utf-8").splitlines():
-                parts = shlex.split(line)
+                try:
+                    parts = shlex.split(line)
+                except ValueError:  # a label shlex cannot read: the grid below takes over
+                    continue
                 if parts and parts[0] == "graph":
                     height = float(parts[3])
                 elif parts and parts[0] == "node":
@@ -137,6 +149,7 @@ def render_archimate(view: nx.Graph) -> str:
         >>> 'xsi:type="Assignment" source="id-org-om" target="id-role-ovj"' in render_archimate(g)
         True
     """
+    view = escape.clean_view(view, escape.xml_text)
     ET.register_namespace("", NS)
     ET.register_namespace("xsi", XSI)
     lang = view.graph.get("lang", "en")
@@ -154,9 +167,7 @@ def render_archimate(view: nx.Graph) -> str:
     model = ET.Element(q("model"), {"identifier": identifier(f"model-{what}"),
                                     f"{{{XSI}}}schemaLocation": SCHEMA_LOCATION})
     named(model, "name", f"chaingraph: {view.graph.get('title', what)}")
-    named(model, "documentation",
-          "Exported by chaingraph for a learning session: no personal data; "
-          "persons appear only as their role.")
+    named(model, "documentation", _documentation(view))
     used = [p for p in PROPERTIES if any(p in d for _, d in view.nodes(data=True))
             or any(p in d for _, _, d in view.edges(data=True))]
 
@@ -231,14 +242,15 @@ def render_archi_csv(view: nx.Graph) -> bytes:
     ``elements.csv``, ``relations.csv`` and ``properties.csv``."""
     def table(rows: list[list[str]]) -> str:
         out = io.StringIO()
-        csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\r\n").writerows(rows)
+        csv.writer(out, quoting=csv.QUOTE_ALL,
+                   lineterminator="\r\n").writerows(map(escape.csv_row, rows))
         return out.getvalue()
 
+    view = escape.clean_view(view)
     what = view.graph.get("what", "view")
     elements = [["ID", "Type", "Name", "Documentation", "Specialization"],
                 [identifier(f"model-{what}"), "ArchimateModel",
-                 f"chaingraph: {view.graph.get('title', what)}",
-                 "Exported by chaingraph for a learning session: no personal data.", ""]]
+                 f"chaingraph: {view.graph.get('title', what)}", _documentation(view), ""]]
     props = [["ID", "Key", "Value"]]
     for node, data in view.nodes(data=True):
         elements.append([identifier(node), element_type(view, node), str(data.get("label", node)),

@@ -11,9 +11,16 @@ import datetime as dt
 from collections.abc import Callable
 
 import networkx as nx
-from rdflib import Graph
+from rdflib import BNode, Graph
 
-from chaingraph.errors import BadParameter, CaseNeeded, UnknownFormat, UnknownView
+from chaingraph import escape
+from chaingraph.errors import (
+    BadParameter,
+    CaseNeeded,
+    ChaingraphError,
+    UnknownFormat,
+    UnknownView,
+)
 from chaingraph.export import privacy, views
 from chaingraph.export.formats import FORMATS, GRAPH_RENDERERS, render_dot
 
@@ -28,8 +35,9 @@ def export(graph: Graph, what: str, fmt: str, *, case_id: str | None = None, lan
             it restricts the graph to that case.
         pseudonymise: internal use only (see :func:`privacy.keyed`); only for ``case``.
         today: the end of a running case's active period (default: today).
-        tokens: the person identifiers of ``graph`` (:func:`privacy.identifiers`), when
-            the caller exports many times from one graph; computed when None.
+        tokens: more person identifiers to look for (:func:`privacy.identifiers` of a
+            whole graph, say); the check always looks for those that could have entered
+            the export (:func:`privacy.check_export`).
 
     Raises:
         UnknownView, UnknownFormat, UnknownCase: the message lists what exists.
@@ -57,7 +65,7 @@ def export(graph: Graph, what: str, fmt: str, *, case_id: str | None = None, lan
     view = views.build(
         graph, what, case_id=case_id, lang=lang, pseudonymise=pseudonymise, today=today
     )
-    return render(graph, view, fmt, today=today, tokens=tokens)
+    return render(graph, view, fmt, today=today, tokens=tokens, pseudonymise=pseudonymise)
 
 
 def render(
@@ -67,17 +75,29 @@ def render(
     *,
     today: dt.date | None = None,
     tokens: set[str] | None = None,
+    pseudonymise: Callable[[str], str] | None = None,
 ) -> str | bytes:
     """Return ``view`` (built from ``graph`` by :func:`views.build`) in format ``fmt``,
-    after checking it for person identifiers; see :func:`export`."""
+    after checking it for person identifiers; see :func:`export`.
+
+    Every XML format is read back with a strict parser before it is returned. In the
+    internal mode (a view with the ``internal`` mark) the keyed pseudonyms are in the
+    labels and the mark in the title, so every format carries both.
+    """
     if fmt not in FORMATS:
         raise UnknownFormat(fmt, FORMATS)
+    view = canonical(view)
+    if view.graph.get("internal"):
+        view = marked(view)
     what = view.graph["what"]
     lang = view.graph.get("lang", "en")
     case_id = view.graph.get("case") or None
-    case_iri = views.find_case(graph, case_id) if case_id else None
+    case_ids = str(case_id).split() if case_id else []
+    cases = [views.find_case(graph, c) for c in case_ids]
+    case_iri = cases[0] if what in views.CASE_VIEWS and cases else None
     content: str | bytes
     scanned: list[str | bytes] = []
+    texts: list[str] = []
     if fmt in GRAPH_RENDERERS:
         content = GRAPH_RENDERERS[fmt](view)
         if fmt == "png":
@@ -85,7 +105,8 @@ def render(
     elif fmt in ("turtle", "jsonld"):
         from chaingraph.export import subgraph
 
-        sub = subgraph.subgraph(graph, view, case_iri=case_iri)
+        sub = subgraph.subgraph(graph, view, case_iri=case_iri, pseudonymise=pseudonymise)
+        texts += [str(term) for triple in sub for term in triple if not isinstance(term, BNode)]
         content = subgraph.render_turtle(sub) if fmt == "turtle" else subgraph.render_jsonld(sub)
     elif fmt == "archimate":
         from chaingraph.export.archimate import render_archimate
@@ -106,9 +127,68 @@ def render(
         if what in views.CASE_VIEWS:
             items = views.timeline_items(graph, case_id or "", lang=lang, today=today)
         else:
-            items = views.overview_items(graph, lang=lang, cases=[case_id] if case_id else None)
+            items = views.overview_items(graph, lang=lang, cases=case_ids or None)
+        texts += [t for item in items for t in (item.label, item.lane)]
         content = render_html(view, items)
-    tokens = privacy.identifiers(graph) if tokens is None else tokens
-    for part in [content, *scanned]:
-        privacy.check(part, tokens, view=what, fmt=fmt)
+    if fmt in XML_FORMATS:
+        try:
+            escape.check_xml(content)
+        except ValueError as exc:
+            raise ChaingraphError(key="export_not_wellformed", view=what, fmt=fmt,
+                                  why=str(exc)) from None
+    parts = [content] if fmt not in BINARY_SCANNED else []
+    privacy.check_export(graph, view, [*parts, *scanned], fmt=fmt, texts=texts, cases=cases,
+                         tokens=tokens)
     return content
+
+
+XML_FORMATS = frozenset({"graphml", "gexf", "archimate", "svg"})
+"""The formats that are XML documents: each is parsed strictly before it is written."""
+
+BINARY_SCANNED = frozenset({"png", "archimate-csv"})
+"""Binary formats: their text (the DOT, the zip's members) is checked instead."""
+
+
+def canonical(view: nx.Graph) -> nx.Graph:
+    """Return the view with its nodes and edges in a fixed order (by id), so the same view
+    gives the same bytes whatever order the store answered in; a timeline keeps its own
+    order, which is the order in time.
+
+    Example:
+        >>> import networkx as nx
+        >>> v = nx.Graph(what="case")
+        >>> v.add_edge("b", "a"); v.add_node("c")
+        >>> list(canonical(v).nodes), list(canonical(v).edges)
+        (['a', 'b', 'c'], [('a', 'b')])
+    """
+    if view.graph.get("what") == "timeline":
+        return view
+    out = view.__class__()
+    out.graph.update(view.graph)
+    out.add_nodes_from(sorted(view.nodes(data=True), key=lambda item: str(item[0])))
+    out.add_edges_from(sorted(view.edges(data=True), key=lambda e: (str(e[0]), str(e[1]))))
+    return out
+
+
+def marked(view: nx.Graph) -> nx.Graph:
+    """Return a copy of an internal view with its keyed pseudonyms in the labels (a role's
+    holders, the case's victim and suspect) and its internal mark in the title.
+
+    Example:
+        >>> import networkx as nx
+        >>> v = nx.DiGraph(what="case", title="Roles", internal="INTERNAL", lang="en")
+        >>> v.add_node("case", label="Case X", victim="K-1", suspect="K-2")
+        >>> v.add_node("r", label="case director", holders="K-3; K-4")
+        >>> m = marked(v)
+        >>> m.graph["title"], m.nodes["case"]["label"], m.nodes["r"]["label"]
+        ('Roles (INTERNAL)', 'Case X (victim K-1; suspect K-2)', 'case director (K-3; K-4)')
+    """
+    out = view.copy()
+    out.graph["title"] = f"{out.graph.get('title', '')} ({out.graph['internal']})".strip()
+    for _, data in out.nodes(data=True):
+        keyed = [f"{who} {data[who]}" for who in ("victim", "suspect") if data.get(who)]
+        if data.get("holders"):
+            keyed.append(str(data["holders"]))
+        if keyed:
+            data["label"] = f"{data.get('label', '')} ({'; '.join(keyed)})"
+    return out

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from chaingraph import catalogue
+from chaingraph import catalogue, escape
 from chaingraph.errors import ChaingraphError, MissingTool
 
 # Fill colours: one per organisation (its roles share it, lighter), one per other kind.
@@ -124,6 +125,7 @@ def render_dot(view: nx.Graph) -> str:
         >>> render_dot(g).splitlines()[0]
         'graph "collaboration" {'
     """
+    view = escape.clean_view(view)  # Graphviz copies control characters into its SVG
     what = view.graph.get("what", "graph")
     directed = view.is_directed()
     arrow = "->" if directed else "--"
@@ -228,8 +230,9 @@ def graphviz(dot_source: str, fmt: str) -> bytes:
 
 
 def render_svg(view: nx.Graph) -> str:
-    """Return the view as SVG, drawn by Graphviz."""
-    return graphviz(render_dot(view), "svg").decode("utf-8")
+    """Return the view as SVG, drawn by Graphviz; its tooltips as ``<title>``, no link
+    (:func:`chaingraph.escape.svg_tooltips`)."""
+    return escape.svg_tooltips(graphviz(render_dot(view), "svg").decode("utf-8"))
 
 
 def render_png(view: nx.Graph) -> bytes:
@@ -244,37 +247,57 @@ _XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
 
 def render_graphml(view: nx.Graph) -> str:
     """Return the view as GraphML (Gephi, yEd, networkx)."""
+    view = escape.clean_view(view, escape.xml_text)
     return _XML_DECLARATION + "\n".join(nx.generate_graphml(view, prettyprint=True)) + "\n"
 
 
+_GEXF_DATE = re.compile(r' lastmodifieddate="[^"]*"')
+
+
 def render_gexf(view: nx.Graph) -> str:
-    """Return the view as GEXF 1.2 (Gephi)."""
+    """Return the view as GEXF 1.2 (Gephi), its title as the graph's name.
+
+    The day of writing networkx puts in ``<meta>`` is left out: the same view gives the
+    same bytes on any day.
+    """
+    view = escape.clean_view(view, escape.xml_text)
+    view.graph["name"] = view.graph.get("title", "")
     text = "\n".join(nx.generate_gexf(view, prettyprint=True)) + "\n"
+    text = _GEXF_DATE.sub("", text, count=1)
     return text if text.startswith("<?xml") else _XML_DECLARATION + text
 
 
 def render_node_link(view: nx.Graph) -> str:
     """Return the view as networkx node-link JSON (D3 and friends)."""
+    view = escape.clean_view(view)
     return json.dumps(nx.node_link_data(view, edges="edges"), ensure_ascii=False, indent=2) + "\n"
 
 
 def render_cytoscape(view: nx.Graph) -> str:
     """Return the view as Cytoscape.js JSON (Cytoscape: File > Import > Network from file)."""
+    view = escape.clean_view(view)
     return json.dumps(nx.cytoscape_data(view), ensure_ascii=False, indent=2) + "\n"
 
 
 def render_csv(view: nx.Graph) -> str:
-    """Return the view's edges as a CSV edge list, with the nodes' labels and edges' attributes."""
+    """Return the view's edges as a CSV edge list, with the nodes' labels and edges' attributes.
+
+    Every cell goes through :func:`chaingraph.escape.csv_cell` (no formula from the data).
+    In the internal mode a last column ``internal`` carries the view's mark on every row.
+    """
     keys = {k for _, _, d in view.edges(data=True) for k in d}
     extra = sorted(keys - {"kind", "label", "weight"})
+    internal = view.graph.get("internal")
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["source", "target", "source_label", "target_label", "kind", "label", "weight",
-                     *extra])
+    mark = ["internal"] if internal else []
+    writer.writerow(escape.csv_row(["source", "target", "source_label", "target_label", "kind",
+                                    "label", "weight", *extra, *mark]))
     for u, v, d in view.edges(data=True):
-        writer.writerow([u, v, view.nodes[u].get("label", u), view.nodes[v].get("label", v),
-                         d.get("kind", ""),
-                         d.get("label", ""), d.get("weight", 1), *(d.get(k, "") for k in extra)])
+        writer.writerow(escape.csv_row([
+            u, v, view.nodes[u].get("label", u), view.nodes[v].get("label", v),
+            d.get("kind", ""), d.get("label", ""), d.get("weight", 1),
+            *(d.get(k, "") for k in extra)] + ([internal] if internal else [])))
     return out.getvalue()
 
 
@@ -300,6 +323,7 @@ def render_mermaid(view: nx.Graph) -> str:
         >>> print(render_mermaid(g).splitlines()[-1])
             n_org_om ---|"2 cases"| n_org_politie
     """
+    view = escape.clean_view(view)
     what = view.graph.get("what", "")
     lines = [f"flowchart {'TB' if what == 'timeline' else 'LR'}"]
     title = view.graph.get("title")

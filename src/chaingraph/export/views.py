@@ -3,11 +3,13 @@
 - :func:`collaboration`: organisations, joined by what they share (cases, agreements,
   meetings); undirected, weighted.
 - :func:`case`: the role-level graph of one case: which role held which phase or
-  instrument, the contact points, handovers and escalations.
+  instrument, the contact points, handovers and escalations; the one case graph of
+  :mod:`chaingraph.casegraph`, which ``chaingraph chain`` follows.
 - :func:`timeline`: the dated items of one case (events, handovers, instruments,
   phase-ownership periods and ownership gaps) as a chain in time.
 - :func:`chain`: the chain as a whole: organisations, roles and escalation lines,
-  agreements and the improvement measures of the monitor.
+  agreements and the improvement measures of the monitor (``chaingraph chain`` without
+  a case follows its escalation lines).
 
 Every graph carries only scalar attributes (GraphML and GEXF refuse others) and node
 ids derived from public names (``org-politie``, ``role-casusregisseur``, ``phase-risk-
@@ -22,20 +24,35 @@ Node attributes: ``label`` (short, for pictures), ``kind``, optional ``name`` (f
 from __future__ import annotations
 
 import datetime as dt
-import re
 import typing
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TypedDict, cast
+from typing import cast
 
 import networkx as nx
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS
+from rdflib.namespace import RDF
 from rdflib.query import ResultRow
-from rdflib.term import Node
 
 from chaingraph import catalogue, memberships, periods
+from chaingraph.casegraph import (
+    ASSIGNMENTS_QUERY,
+    CASE_QUERY,
+    add_organisation,
+    add_role,
+    as_date,
+    case_events,
+    case_graph,
+    case_instruments,
+    held_at,
+    iso,
+    merge_edge,
+    node_id,
+    public,
+    role_label,
+    type_label,
+)
 from chaingraph.export import privacy
 from chaingraph.labels import label as label_of
 from chaingraph.labels import local_name, short_name
@@ -56,13 +73,7 @@ if typing.TYPE_CHECKING:
 # indexed (chaingraph.memberships).
 
 CASES_QUERY = internal("cases-by-id")
-ASSIGNMENTS_QUERY = internal("case-assignments")
-HOLDERS_QUERY = internal("case-holders")  # read only in the internal pseudonymised mode
-INSTRUMENTS_QUERY = internal("case-instruments")
-EVENTS_QUERY = internal("case-events")
-CASE_QUERY = internal("case-facts")
-CASE_PERSONS_QUERY = internal("case-persons")
-ESCALATION_LINES_QUERY = internal("escalation-lines")
+CASE_PERSONS_QUERY = internal("case-persons")  # read only in the internal pseudonymised mode
 CHAIN_QUERY = internal("chain-overview")
 
 # Items with more members than this list only the first ones in an edge attribute.
@@ -72,103 +83,11 @@ MAX_LISTED = 25
 # ----------------------------------------------------------------------------- names
 
 
-def node_id(iri: URIRef) -> str:
-    """Return the export node id of a public IRI (organisation, role, phase, agreement, ...).
-
-    Example:
-        >>> from chaingraph.namespace import CG, MON
-        >>> node_id(MON["org-politie"]), node_id(CG.PhaseRiskAssessment)
-        ('org-politie', 'phase-risk-assessment')
-    """
-    name = local_name(iri)
-    if name.startswith("Phase") and str(iri).startswith(str(CG._NS)):
-        return "phase-" + re.sub(r"(?<!^)(?=[A-Z])", "-", name[len("Phase"):]).lower()
-    return name
-
-
 def case_index(graph: Graph) -> dict[str, URIRef]:
     """Return every case identifier with its case IRI."""
     return {str(row.id): row.case for row in execute(graph, CASES_QUERY)}
 
 
-def _date(value: object) -> dt.date | None:
-    if isinstance(value, Literal):
-        py = value.toPython()
-        if isinstance(py, dt.datetime):
-            return py.date()
-        if isinstance(py, dt.date):
-            return py
-        text = str(value)
-        for size, suffix in ((10, ""), (7, "-01"), (4, "-01-01")):
-            try:
-                return dt.date.fromisoformat(text[:size] + suffix)
-            except ValueError:
-                continue
-        return None
-    return None
-
-
-def _iso(value: dt.date | None) -> str:
-    return value.isoformat() if value else ""
-
-
-def _public(iri: object) -> str:
-    return str(iri) if isinstance(iri, URIRef) and privacy.is_public(iri) else ""
-
-
-def _merge_edge(view: nx.Graph, u: str, v: str, **attrs: object) -> None:
-    """Add an edge, or merge ``attrs`` into the existing one (texts joined, counts added)."""
-    if not view.has_edge(u, v):
-        view.add_edge(u, v, **{k: val for k, val in attrs.items() if val not in (None, "")})
-        return
-    data = view.edges[u, v]
-    for key, value in attrs.items():
-        if value in (None, ""):
-            continue
-        old = data.get(key)
-        if old is None:
-            data[key] = value
-        elif isinstance(value, (int, float)) and not isinstance(value, bool) and key == "weight":
-            data[key] = old + value
-        elif isinstance(value, str) and value not in str(old).split("; "):
-            data[key] = f"{old}; {value}"
-
-
-def _add_organisation(view: nx.Graph, graph: Graph, org: URIRef, lang: str) -> str:
-    nid = node_id(org)
-    if nid not in view:
-        view.add_node(nid, label=short_name(graph, org, lang), name=label_of(graph, org, lang),
-                      kind="organisation", iri=_public(org), group=nid)
-    return nid
-
-
-def _heldat(graph: Graph, role: URIRef) -> URIRef | None:
-    value = graph.value(role, CG.heldAt)
-    return value if isinstance(value, URIRef) else None
-
-
-def _role_label(graph: Graph, role: URIRef, org: URIRef | None, lang: str) -> str:
-    text = label_of(graph, role, lang)
-    if org is None:
-        return text
-    short = short_name(graph, org, lang)
-    return text if short.lower() in text.lower() else f"{text} ({short})"
-
-
-def _add_role(view: nx.Graph, graph: Graph, role: URIRef, org: URIRef | None, lang: str) -> str:
-    """Add a role node; a role held for another organisation than its usual one is its own node."""
-    org = org or _heldat(graph, role)
-    home = _heldat(graph, role)
-    nid = node_id(role) if org is None or org == home else f"{node_id(role)}--{node_id(org)}"
-    if nid not in view:
-        view.add_node(nid, label=_role_label(graph, role, org, lang),
-                      name=label_of(graph, role, lang), kind="role", iri=_public(role),
-                      group=node_id(org) if org is not None else "")
-        if org is not None:
-            _add_organisation(view, graph, org, lang)
-            _merge_edge(view, nid, node_id(org), kind="held-at",
-                        label=catalogue.text("export.held-at", lang))
-    return nid
 
 
 # ----------------------------------------------------------------------------- collaboration
@@ -178,8 +97,8 @@ def _thing_name(graph: Graph, thing: URIRef, lang: str) -> str:
     """Name an agreement or meeting; one inside a case file is named by its type and date."""
     if privacy.is_public(thing):
         return label_of(graph, thing, lang)
-    kind = _type_label(graph, thing, CG.Event, lang)[1] or catalogue.text("export.meetings", lang)
-    return f"{kind} {_iso(_date(graph.value(thing, CG.date)))}".strip()
+    kind = type_label(graph, thing, CG.Event, lang)[1] or catalogue.text("export.meetings", lang)
+    return f"{kind} {iso(as_date(graph.value(thing, CG.date)))}".strip()
 
 
 def _members(graph: Graph, store: pyoxigraph.Store | None, query: str) -> dict[str, set[str]]:
@@ -301,8 +220,8 @@ def collaboration(graph: Graph, *, lang: str = "en", cases: Iterable[str] | None
     # Sorted by node id, so the picture is the same whatever order the store answers in.
     for (a, b), data in sorted(pairs.items(),
                                key=lambda item: tuple(node_id(URIRef(o)) for o in item[0])):
-        node_a = _add_organisation(view, graph, URIRef(a), lang)
-        node_b = _add_organisation(view, graph, URIRef(b), lang)
+        node_a = add_organisation(view, graph, URIRef(a), lang)
+        node_b = add_organisation(view, graph, URIRef(b), lang)
         counts = {k: int(data.get(k, 0)) for k in ("cases", "agreements", "meetings")}
         text = ", ".join(catalogue.text(f"export.count.{k}", lang, n=n)
                          for k, n in counts.items() if n)
@@ -311,7 +230,7 @@ def collaboration(graph: Graph, *, lang: str = "en", cases: Iterable[str] | None
                       **{k: v for k, v in data.items() if k not in counts})
     per_org = Counter(org for orgs in members["case"].values() for org in orgs)
     for org, n in sorted(per_org.items()):
-        nid = _add_organisation(view, graph, URIRef(org), lang)
+        nid = add_organisation(view, graph, URIRef(org), lang)
         view.nodes[nid]["cases"] = n
     for nid in view.nodes:
         view.nodes[nid].setdefault("cases", 0)
@@ -321,67 +240,15 @@ def collaboration(graph: Graph, *, lang: str = "en", cases: Iterable[str] | None
 # ----------------------------------------------------------------------------- one case
 
 
-def _type_label(graph: Graph, node: URIRef, base: URIRef, lang: str) -> tuple[URIRef | None, str]:
-    """Return the most specific asserted ``cg:`` type of ``node`` under ``base``, with its label."""
-    types = [t for t in graph.objects(node, RDF.type) if isinstance(t, URIRef)]
-    # URIRef * "*" is a property path (rdflib.paths); the stubs do not declare __mul__
-    under = [t for t in types if (t, RDFS.subClassOf * "*", base) in graph]  # type: ignore[operator]  # a path
-    best = None
-    for t in under:
-        if best is None or (t, RDFS.subClassOf * "+", best) in graph:  # type: ignore[operator]  # path
-            best = t
-    return best, (label_of(graph, best, lang) if best is not None else "")
-
-
-@dataclass
-class _Instrument:
-    iri: URIRef
-    kind: str
-    start: dt.date | None
-    end: dt.date | None
-
-
-def _instruments(graph: Graph, case_iri: URIRef,
-                 lang: str) -> dict[URIRef, tuple[str, _Instrument]]:
-    """Return the case's instruments with derived ids ``instrument-1`` … in date order."""
-    found: dict[URIRef, _Instrument] = {}
-    for row in execute(graph, INSTRUMENTS_QUERY, {"case": case_iri}):
-        if row.i not in found:
-            _, kind = _type_label(graph, row.i, CG.Instrument, lang)
-            found[row.i] = _Instrument(row.i, kind, _date(row.start), _date(row.end))
-    ordered = sorted(found.values(), key=lambda i: (i.start or dt.date.max, i.kind, str(i.iri)))
-    return {inst.iri: (f"instrument-{n}", inst) for n, inst in enumerate(ordered, 1)}
-
-
-def _case_node(view: nx.Graph, graph: Graph, case_iri: URIRef, case_id: str, lang: str) -> str:
-    start = end = risk = None
-    for row in execute(graph, CASE_QUERY, {"case": case_iri}):
-        start, end, risk = _date(row.start), _date(row.end), row.risk
-    view.add_node("case", label=f"{catalogue.text('export.case', lang)} {case_id}", kind="case",
-                  case_id=case_id,
-                  start_date=_iso(start), end_date=_iso(end),
-                  risk=label_of(graph, risk, lang) if isinstance(risk, URIRef) else "")
-    return "case"
-
-
-def _period(start: dt.date | None, end: dt.date | None) -> str:
-    return f"{_iso(start) or '?'}..{_iso(end)}"
-
-
 def case(graph: Graph, case_id: str, *, lang: str = "en",
          pseudonymise: Callable[[str], str] | None = None) -> nx.DiGraph:
-    """Return the role-level graph of one case.
-
-    Nodes: the case, its roles (labelled by role and organisation, never by person),
-    organisations, applied phases and instruments. Edges: role ``owns`` phase (with the
-    periods), role → instrument (the responsibility), role → case (contact points),
-    ``held-at``, ``escalates-to`` (the agreed lines), ``escalated`` and ``handover``
-    (what happened).
+    """Return the role-level graph of one case: :func:`chaingraph.casegraph.case_graph`.
 
     Args:
         pseudonymise: internal use only: a keyed function that turns a person's
-            pseudonym into another; when given, roles carry ``holders`` and the case
-            ``victim``/``suspect`` attributes with its output. Off by default.
+            pseudonym into another; when given, the graph has the holders of the roles
+            (``holder`` nodes, ``holds`` edges) and the case ``victim``/``suspect``
+            attributes, under its output. Off by default.
 
     Example:
         >>> from chaingraph import load
@@ -390,132 +257,12 @@ def case(graph: Graph, case_id: str, *, lang: str = "en",
         >>> view.nodes["case"]["kind"]
         'case'
     """
-    case_iri = find_case(graph, case_id)
-    title = catalogue.text("export.case-title", lang).format(case=case_id)
-    view = nx.DiGraph(what="case", case=case_id, title=title, lang=lang)
-    _case_node(view, graph, case_iri, case_id, lang)
-    for row in execute(graph, CASE_QUERY, {"case": case_iri}):
-        if isinstance(row.phase, URIRef):
-            pid = node_id(row.phase)
-            view.add_node(pid, label=label_of(graph, row.phase, lang), kind="phase",
-                          iri=_public(row.phase))
-            _merge_edge(view, "case", pid, kind="applies",
-                        label=catalogue.text("export.applies", lang))
-    instruments = _instruments(graph, case_iri, lang)
-    for iid, inst in instruments.values():
-        view.add_node(iid, label=inst.kind, kind="instrument", start_date=_iso(inst.start),
-                      end_date=_iso(inst.end))
-        _merge_edge(view, "case", iid, kind="applied", label=catalogue.text("export.applied", lang))
-    holders: dict[URIRef, list[str]] = defaultdict(list)
+    view = case_graph(graph, case_id, lang=lang, holders=pseudonymise)
     if pseudonymise is not None:
-        for row in execute(graph, HOLDERS_QUERY, {"case": case_iri}):
-            holders[row.a].append(pseudonymise(str(row.pseudonym)))
-    roles_in_case: set[URIRef] = set()
-    for row in sorted(execute(graph, ASSIGNMENTS_QUERY, {"case": case_iri}),
-                      key=lambda r: (str(r.start or ""), str(r.a))):
-        org = row.org if isinstance(row.org, URIRef) else None
-        if isinstance(row.role, URIRef):
-            source = _add_role(view, graph, row.role, org, lang)
-            roles_in_case.add(row.role)
-        elif org is not None:
-            source = _add_organisation(view, graph, org, lang)
-        else:
-            continue
-        if holders.get(row.a):
-            old = view.nodes[source].get("holders", "")
-            known = set(filter(None, old.split("; ")))
-            view.nodes[source]["holders"] = "; ".join(sorted(known | set(holders[row.a])))
-        resp = label_of(graph, row.resp, lang) if isinstance(row.resp, URIRef) else ""
-        period = _period(_date(row.start), _date(row.end))
-        if row.type == CG.PhaseOwnership and isinstance(row.phase, URIRef):
-            target = node_id(row.phase)
-            if target not in view:
-                view.add_node(target, label=label_of(graph, row.phase, lang), kind="phase",
-                              iri=_public(row.phase))
-            _merge_edge(view, source, target, kind="owns",
-                        label=catalogue.text("export.owns", lang), periods=period)
-        elif row.type == CG.InstrumentResponsibility and row.instrument in instruments:
-            _merge_edge(view, source, instruments[row.instrument][0], kind="responsibility",
-                        label=resp, periods=period)
-        else:
-            _merge_edge(view, source, "case", kind="role-assignment", label=resp, periods=period)
-    _add_escalation_lines(view, graph, roles_in_case, lang)
-    _add_case_events(view, graph, case_iri, lang)
-    if pseudonymise is not None:
-        for row in execute(graph, CASE_PERSONS_QUERY, {"case": case_iri}):
+        for row in execute(graph, CASE_PERSONS_QUERY, {"case": find_case(graph, case_id)}):
             view.nodes["case"][str(row.which)] = pseudonymise(str(row.pseudonym))
         view.graph["internal"] = "keyed pseudonyms: internal use only, not for learning sessions"
     return view
-
-
-def _add_escalation_lines(view: nx.DiGraph, graph: Graph, roles: set[URIRef], lang: str) -> None:
-    """Add the agreed escalation lines upward from the roles held in the case."""
-    lines: dict[URIRef, list[URIRef]] = defaultdict(list)
-    for row in execute(graph, ESCALATION_LINES_QUERY):
-        lines[row["from"]].append(row.to)
-    todo, seen = sorted(roles), set(roles)
-    while todo:
-        role = todo.pop()
-        for target in sorted(lines.get(role, ())):
-            u = _add_role(view, graph, role, None, lang)
-            v = _add_role(view, graph, target, None, lang)
-            _merge_edge(view, u, v, kind="escalates-to",
-                        label=catalogue.text("export.escalates-to", lang))
-            if target not in seen:
-                seen.add(target)
-                todo.append(target)
-
-
-# One dated event of a case: its types, its date, and the organisations, roles and instruments
-# involved, under the names of the query's columns ("from" is a Python keyword, hence a dict).
-_Event = TypedDict("_Event", {
-    "types": set[Node], "date": dt.date | None, "by": set[URIRef], "from": set[URIRef],
-    "to": set[URIRef], "escalatedTo": set[URIRef], "concerns": set[URIRef],
-    "participant": set[URIRef]})
-_Involved = typing.Literal["by", "from", "to", "escalatedTo", "concerns", "participant"]
-_INVOLVED: tuple[_Involved, ...] = ("by", "from", "to", "escalatedTo", "concerns", "participant")
-
-
-def _events(graph: Graph, case_iri: URIRef) -> dict[URIRef, _Event]:
-    """Return the case's dated events: type, date and the organisations and roles involved."""
-    events: dict[URIRef, _Event] = {}
-    for row in execute(graph, EVENTS_QUERY, {"case": case_iri}):
-        event = events.setdefault(row.e, {
-            "types": set(), "date": _date(row.date), "by": set(), "from": set(), "to": set(),
-            "escalatedTo": set(), "concerns": set(), "participant": set()})
-        event["types"].add(row.type)
-        for key in _INVOLVED:
-            value = row[key]
-            if isinstance(value, URIRef):
-                event[key].add(value)
-    return events
-
-
-def _ordered_events(graph: Graph, case_iri: URIRef) -> list[_Event]:
-    """The case's events by date, then kind, then IRI: the same order on every backend."""
-    events = _events(graph, case_iri)
-    return [events[k] for k in sorted(events, key=lambda k: (
-        _iso(events[k]["date"]), sorted(map(str, events[k]["types"])), str(k)))]
-
-
-def _add_case_events(view: nx.DiGraph, graph: Graph, case_iri: URIRef, lang: str) -> None:
-    for event in _ordered_events(graph, case_iri):
-        date = _iso(event["date"])
-        types = event["types"]
-        if CG.Handover in types:
-            for a in sorted(event["from"]):
-                for b in sorted(event["to"]):
-                    u = _add_organisation(view, graph, a, lang)
-                    v = _add_organisation(view, graph, b, lang)
-                    _merge_edge(view, u, v, kind="handover",
-                                label=catalogue.text("export.handover", lang), dates=date)
-        if CG.Escalation in types:
-            for role in sorted(event["escalatedTo"]):
-                target = _add_role(view, graph, role, None, lang)
-                for org in sorted(event["by"]) or []:
-                    source = _add_organisation(view, graph, org, lang)
-                    _merge_edge(view, source, target, kind="escalated",
-                                label=catalogue.text("export.escalated", lang), dates=date)
 
 
 # ----------------------------------------------------------------------------- timeline
@@ -557,14 +304,14 @@ def timeline_items(graph: Graph, case_id: str, *, lang: str = "en",
     start = end = None
     applied: list[URIRef] = []
     for row in execute(graph, CASE_QUERY, {"case": case_iri}):
-        start, end = _date(row.start), _date(row.end)
+        start, end = as_date(row.start), as_date(row.end)
         if isinstance(row.phase, URIRef) and row.phase not in applied:
             applied.append(row.phase)
     events_lane = catalogue.text("export.events", lang)
     if start:
         items.append(Item("case", "case", f"{catalogue.text('export.case', lang)} {case_id}",
                           start, end, catalogue.text("export.case-period", lang)))
-    for n, event in enumerate(_ordered_events(graph, case_iri), 1):
+    for n, event in enumerate(case_events(graph, case_iri), 1):
         if event["date"] is None:
             continue
         types = sorted(event["types"], key=str)
@@ -580,30 +327,30 @@ def timeline_items(graph: Graph, case_id: str, *, lang: str = "en",
             text += " → " + ", ".join(short_name(graph, o, lang) for o in sorted(event["to"]))
             orgs = sorted(event["from"] | event["to"])
         elif kind == "escalation" and event["escalatedTo"]:
-            text += " → " + ", ".join(_role_label(graph, r, _heldat(graph, r), lang)
+            text += " → " + ", ".join(role_label(graph, r, held_at(graph, r), lang)
                                       for r in sorted(event["escalatedTo"]))
         if names and kind == "event":
             text += f" ({', '.join(names)})"
         if event["concerns"]:
-            concerns = (_type_label(graph, i, CG.Instrument, lang)[1]
+            concerns = (type_label(graph, i, CG.Instrument, lang)[1]
                         for i in sorted(event["concerns"]))
             text += f" [{', '.join(concerns)}]"
         items.append(Item(f"event-{n}", kind, text, event["date"], event["date"], events_lane,
                           tuple(node_id(o) for o in orgs)))
-    for iid, inst in _instruments(graph, case_iri, lang).values():
+    for iid, inst in case_instruments(graph, case_iri, lang).values():
         if inst.start:
             items.append(Item(iid, "instrument", inst.kind, inst.start, inst.end,
                               catalogue.text("export.instruments", lang)))
     owned: dict[URIRef, list[periods.Period]] = defaultdict(list)
     rows = [r for r in execute(graph, ASSIGNMENTS_QUERY, {"case": case_iri})
-            if r.type == CG.PhaseOwnership and isinstance(r.phase, URIRef) and _date(r.start)]
+            if r.type == CG.PhaseOwnership and isinstance(r.phase, URIRef) and as_date(r.start)]
     rows.sort(key=lambda r: (str(r.phase), str(r.start), str(r.a)))
     for n, row in enumerate(rows, 1):
-        a, b = _date(row.start), _date(row.end)
+        a, b = as_date(row.start), as_date(row.end)
         if a is None:  # never: the rows are the ownerships with a start
             continue
         org = row.org if isinstance(row.org, URIRef) else None
-        who = (_role_label(graph, row.role, org, lang) if isinstance(row.role, URIRef)
+        who = (role_label(graph, row.role, org, lang) if isinstance(row.role, URIRef)
                else short_name(graph, org, lang) if org is not None else "?")
         owned[row.phase].append(periods.Period(a, b, (n, who)))
         items.append(Item(f"ownership-{n}", "ownership", who, a, b,
@@ -652,7 +399,7 @@ def overview_items(graph: Graph, *, lang: str = "en",
     wanted = set(cases) if cases is not None else None
     items: list[Item] = []
     for row in execute(graph, OVERVIEW_QUERY):
-        start = _date(row.start)
+        start = as_date(row.start)
         if start is None:
             continue
         if row.kind == Literal("case"):
@@ -660,7 +407,7 @@ def overview_items(graph: Graph, *, lang: str = "en",
                 continue
             items.append(Item(f"case-{row.id}", "case",
                               f"{catalogue.text('export.case', lang)} {row.id}", start,
-                              _date(row.end),
+                              as_date(row.end),
                               catalogue.text("export.cases", lang)))
         elif wanted is None and privacy.is_public(row.thing):
             items.append(Item(node_id(row.thing), "event", label_of(graph, row.thing, lang), start,
@@ -693,16 +440,16 @@ def timeline(graph: Graph, case_id: str, *, lang: str = "en",
     previous = None
     for item in items:
         days = ((item.end or item.start) - item.start).days + 1
-        view.add_node(item.id, label=f"{_iso(item.start)} {item.label}", kind=item.kind,
+        view.add_node(item.id, label=f"{iso(item.start)} {item.label}", kind=item.kind,
                       lane=item.lane,
-                      start_date=_iso(item.start), end_date=_iso(item.end), days=days)
+                      start_date=iso(item.start), end_date=iso(item.end), days=days)
         if previous is not None:
             view.add_edge(previous, item.id, kind="then", label="", weight=1)
         previous = item.id
         for org in item.organisations:
             if org in orgs:
-                _add_organisation(view, graph, orgs[org], lang)
-                _merge_edge(view, item.id, org, kind="by", label="")
+                add_organisation(view, graph, orgs[org], lang)
+                merge_edge(view, item.id, org, kind="by", label="")
     return view
 
 
@@ -732,11 +479,11 @@ def chain(graph: Graph, *, lang: str = "en") -> nx.DiGraph:
     for iri, kind in sorted(kinds.items()):
         nid = node_id(iri)
         if kind == "organisation":
-            _add_organisation(view, graph, iri, lang)
+            add_organisation(view, graph, iri, lang)
         elif kind == "role":
-            _add_role(view, graph, iri, None, lang)
+            add_role(view, graph, iri, None, lang)
         else:
-            attrs = {"kind": kind, "label": label_of(graph, iri, lang), "iri": _public(iri)}
+            attrs = {"kind": kind, "label": label_of(graph, iri, lang), "iri": public(iri)}
             if kind == "measure":
                 status = graph.value(iri, CG.status)
                 attrs["status"] = (label_of(graph, status, lang) if isinstance(status, URIRef)
@@ -746,14 +493,14 @@ def chain(graph: Graph, *, lang: str = "en") -> nx.DiGraph:
             view.add_node(nid, **attrs)
     for s, p, o in sorted(links):
         if p == "phase":
-            view.add_node(node_id(o), label=label_of(graph, o, lang), kind="phase", iri=_public(o))
+            view.add_node(node_id(o), label=label_of(graph, o, lang), kind="phase", iri=public(o))
         elif o not in kinds:
             continue
-        target = node_id(o) if kinds.get(o) != "role" else _add_role(view, graph, o, None, lang)
-        source = node_id(s) if kinds.get(s) != "role" else _add_role(view, graph, s, None, lang)
+        target = node_id(o) if kinds.get(o) != "role" else add_role(view, graph, o, None, lang)
+        source = node_id(s) if kinds.get(s) != "role" else add_role(view, graph, s, None, lang)
         if p == "held-at":
-            continue  # _add_role drew it
-        _merge_edge(view, source, target, kind=p, label=catalogue.text(f"export.{p}", lang))
+            continue  # add_role drew it
+        merge_edge(view, source, target, kind=p, label=catalogue.text(f"export.{p}", lang))
     return view
 
 

@@ -8,8 +8,11 @@ and works offline. The texts come in as context (from the message tables), never
 in a template.
 
 Data from the graph is text, never markup: every template is autoescaped, and a missing
-value is an error (``StrictUndefined``), not an empty string. The one piece of markup that
-does not come from a template, the SVG Graphviz draws, enters a page only through
+value is an error (``StrictUndefined``), not an empty string. Every printed value has its
+control characters and noncharacters replaced (the environment's ``finalize``,
+:func:`chaingraph.escape.text`), and a link target from the data goes through the
+``link`` filter (``http(s)`` or a ``#fragment``, else nothing). The one piece of markup
+that does not come from a template, the SVG Graphviz draws, enters a page only through
 :func:`graphviz_svg`, which says why it is safe and checks it.
 """
 
@@ -23,10 +26,24 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from chaingraph import escape
 from chaingraph.catalogue import text
 from chaingraph.errors import ChaingraphError
 
 __all__ = ["environment", "graphviz_svg", "render"]
+
+
+def _printable(value: Any) -> Any:
+    """Every value a template prints: no control character or noncharacter from the data.
+
+    The one place HTML pages are made safe beyond autoescaping: characters an HTML parser
+    reports as errors are replaced (:func:`chaingraph.escape.text`), in markup too.
+    """
+    if isinstance(value, Markup):
+        return Markup(escape.text(value))  # the same markup, only characters replaced
+    if isinstance(value, str):
+        return escape.text(value)
+    return value
 
 
 @functools.cache
@@ -35,6 +52,7 @@ def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("chaingraph", "templates"),
         autoescape=True,
+        finalize=_printable,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
@@ -43,6 +61,8 @@ def environment() -> jinja2.Environment:
     # tojson writes <, >, & and ' as \u00XX, so data cannot end a <script> element; other
     # characters stay as written (no \uXXXX for accents), readable in the page's source.
     env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": False}
+    # {{ url|link }}: a link target from the data, or "" unless http(s) or a #fragment
+    env.filters["link"] = escape.link_target
     return env
 
 
@@ -57,11 +77,12 @@ def render(name: str, /, **context: Any) -> str:
     return environment().get_template(name).render(**context)
 
 
-# The elements Graphviz draws with: shapes, text, groups, the <a> that carries a tooltip
-# and gradients. Nothing that runs, embeds or fetches (script, foreignObject, image, use).
+# The elements Graphviz draws with: shapes, text, groups and gradients. Nothing that runs,
+# embeds, fetches or links (script, foreignObject, image, use, a): the tooltips Graphviz
+# puts on <a xlink:title> are <title> elements by then (formats.render_svg).
 _DRAWING = frozenset({
     "svg", "g", "title", "desc", "polygon", "polyline", "path", "ellipse", "circle", "rect",
-    "line", "text", "tspan", "a", "defs", "lineargradient", "radialgradient", "stop",
+    "line", "text", "tspan", "defs", "lineargradient", "radialgradient", "stop",
 })
 _LINKS = frozenset({"href", "xlink:href", "src"})
 _OUTSIDE_URL = re.compile(r"url\(\s*['\"]?\s*(?!#)", re.I)
@@ -103,11 +124,13 @@ def graphviz_svg(svg: str, *, lang: str = "en") -> Markup:
     """Return the SVG Graphviz drew as markup to embed in a page, after checking it.
 
     Why it is safe: Graphviz writes every label, tooltip and name as escaped XML text (a
-    label ``<script>`` arrives as ``&lt;script&gt;``), and chaingraph's DOT sets no URL,
-    image or other link, so the SVG holds only drawing elements. This function still reads
-    it the way the browser will and refuses it (a :class:`ChaingraphError`) if it holds
-    anything but drawing elements, an event handler attribute, or a link leaving the page.
-    Graphviz's XML prolog and doctype (before ``<svg``) and its comments are dropped.
+    label ``<script>`` arrives as ``&lt;script&gt;``), chaingraph's DOT sets no URL or
+    image, and its tooltips come as ``<title>`` elements (no ``<a>``), so the SVG holds
+    only drawing elements. This function still reads it the way the browser will and
+    refuses it (a :class:`ChaingraphError`) if it holds anything but drawing elements
+    (a link ``<a>`` among them), an event handler attribute, or a link leaving the page.
+    Graphviz's XML prolog and doctype (before ``<svg``) and its comments are dropped, its
+    tooltip links made ``<title>`` elements (:func:`chaingraph.escape.svg_tooltips`).
 
     Example:
         >>> graphviz_svg('<?xml version="1.0"?><svg><text>&lt;b&gt;</text></svg>')
@@ -118,6 +141,7 @@ def graphviz_svg(svg: str, *, lang: str = "en") -> Markup:
     """
     start = svg.find("<svg")
     body = re.sub(r"<!--.*?-->", "", svg[start:], flags=re.S) if start >= 0 else svg
+    body = escape.svg_tooltips(body)
     reader = _Picture()
     reader.feed(body)
     reader.close()

@@ -1,0 +1,284 @@
+"""Pre-binding ``$this``: a SHACL-SPARQL query rewritten so that one query serves every focus
+node.
+
+SHACL Appendix A (Pre-binding of variables in SPARQL queries): a SPARQL-based constraint
+is evaluated with ``$this`` replaced by each focus node, and a query that cannot be read
+that way (``MINUS``, ``SERVICE``, ``VALUES``, ``AS $this``, a subquery that does not
+return ``$this``) is ill-formed. The compiled query instead joins the focus pattern where
+the substitution would have ``$this`` bound (:func:`prebind`), and gives each branch of a
+top-level ``UNION`` the patterns around it (:func:`distribute_union`). Only the code of a
+query is read: strings, IRIs and comments never count as syntax
+(:mod:`chaingraph.sparql_tokens`).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from rdflib.term import Node
+
+from chaingraph.shacl2sparql.refusal import IllFormedShape, UnsupportedShape
+from chaingraph.sparql_tokens import code as _code
+from chaingraph.sparql_tokens import tokens as _lex
+
+
+@dataclass
+class Block:
+    """A ``{ ... }`` of a SPARQL query, with what it holds.
+
+    ``kind``: "group", "optional", "union" (a branch), "exists", "graph", "subquery" (a
+    ``{ SELECT ... }``), "where" (a subquery's pattern), "minus", "service", "values".
+    ``uses``: how ``?this`` appears directly in it: "triple", "filter", "bind", "other".
+    """
+
+    kind: str
+    start: int
+    end: int = -1
+    blocks: list[Block] = field(default_factory=list)
+    uses: list[str] = field(default_factory=list)
+    projection: list[str] = field(default_factory=list)
+    modifiers: list[str] = field(default_factory=list)
+
+    def mentions(self) -> bool:
+        """Whether ``?this`` appears anywhere in the block."""
+        return bool(self.uses) or "?this" in self.projection \
+            or any(b.mentions() for b in self.blocks)
+
+
+_OPENERS = {"OPTIONAL": "optional", "EXISTS": "exists", "MINUS": "minus", "SERVICE": "service",
+            "VALUES": "values", "WHERE": "where", "UNION": "union", "GRAPH": "graph"}
+
+
+def _blocks(tokens: list[tuple[int, str, str]], i: int, kind: str) -> tuple[Block, int]:
+    """Read the block whose ``{`` is ``tokens[i]``; return it and the index after its ``}``."""
+    block = Block(kind, tokens[i][0])
+    i += 1
+    if i < len(tokens) and tokens[i][2].upper() == "SELECT":
+        block.kind = "subquery"
+        i += 1
+        while i < len(tokens) and tokens[i][2] != "{" and tokens[i][2].upper() != "WHERE":
+            if tokens[i][1] == "var":
+                block.projection.append("?" + tokens[i][2][1:])
+            i += 1
+    words: list[str] = []
+    parens: list[str] = []
+    after_where = False
+    while i < len(tokens):
+        _, kind_, text = tokens[i]
+        upper = text.upper()
+        if text == "}":
+            block.end = tokens[i][0]
+            return block, i + 1
+        if text == "{":
+            opener = words[-1] if words else ""
+            inner = "exists" if parens else _OPENERS.get(opener, "group")
+            if len(words) > 1 and words[-2] in ("GRAPH", "SERVICE"):
+                inner = "graph" if words[-2] == "GRAPH" else "service"
+            child, i = _blocks(tokens, i, inner)
+            if i < len(tokens) and tokens[i][2].upper() == "UNION" and child.kind == "group":
+                child.kind = "union"
+            block.blocks.append(child)
+            if block.kind == "subquery":
+                after_where = True
+            words = []
+            continue
+        if text == "(":
+            if parens:
+                parens.append(parens[-1])
+            else:
+                parens.append("bind" if words[-1:] == ["BIND"]
+                              else "filter" if "FILTER" in words[-2:] else "other")
+        elif text == ")":
+            if parens:
+                parens.pop()
+        elif kind_ == "var":
+            if text[1:] == "this":
+                block.uses.append(parens[0] if parens else "triple")
+            words.append("?")
+        elif kind_ == "word":
+            words.append(upper)
+            if after_where:
+                block.modifiers.append(upper)
+        elif text in ".;,":
+            words = []
+        i += 1
+    raise ValueError("unbalanced braces in sh:select")
+
+
+def top_block(body: str, shape: Node) -> Block:
+    """The blocks of a WHERE group's body."""
+    try:
+        return _blocks(_lex("{" + body + "}"), 0, "top")[0]
+    except (ValueError, IndexError):
+        raise UnsupportedShape(shape, "a SPARQL query whose groups it cannot read") from None
+
+
+def check_prebound(text: str, shape: Node, bound: Sequence[str]) -> None:
+    """Refuse what SHACL-SPARQL forbids in a query with pre-bound variables (``bound``):
+    MINUS, SERVICE, VALUES, ``AS`` a pre-bound variable, a subquery that does not return them."""
+    for _position, kind, word in _lex(text):
+        if kind == "word" and word.upper() in ("MINUS", "SERVICE", "VALUES"):
+            raise IllFormedShape(shape, f"{word.upper()} in a SPARQL query with pre-bound $this")
+    for name in bound:
+        if re.search(rf"(?i)\bAS\s+[?$]{name}\b", _code(text)):
+            raise IllFormedShape(shape, f"AS ?{name} in a SPARQL query where ${name} is pre-bound")
+
+
+def substitute(text: str, values: dict[str, str]) -> str:
+    """Replace the variables ``$name``/``?name`` of ``text`` (outside strings, IRIs and
+    comments) by the given SPARQL terms."""
+    if not values:
+        return text
+    code = _code(text)
+    pattern = re.compile(r"[?$](" + "|".join(map(re.escape, values)) + r")\b")
+    out, last = [], 0
+    for match in pattern.finditer(code):
+        out.append(text[last:match.start()])
+        out.append(values[match.group(1)])
+        last = match.end()
+    return "".join(out) + text[last:]
+
+
+def prebind(body: str, focus: str, shape: Node, bound: Sequence[str]) -> str:
+    """Give every group of a WHERE body that needs ``?this`` the focus pattern.
+
+    SHACL-SPARQL pre-binds ``$this``: the query is evaluated with ``$this`` replaced by each
+    focus node. The compiled query joins the focus pattern at the start of the WHERE group
+    (and of each branch of a top-level UNION, :func:`distribute_union`), which is the same
+    for ``?this`` in the top-level group, in an ``OPTIONAL``'s triples and filters and in
+    ``EXISTS``. A nested group, a UNION branch below the top, an ``OPTIONAL`` that binds
+    with ``?this``, and a subquery's pattern are evaluated on their own first: each gets the
+    focus pattern too, so that it sees ``?this`` as bound as the substitution would.
+    Queries without such groups are returned unchanged.
+
+    Raises:
+        IllFormedShape: a subquery that does not return the pre-bound variables.
+        UnsupportedShape: a subquery with LIMIT or OFFSET, ``?this`` inside GRAPH.
+    """
+    top = top_block(body, shape)
+    chain = _union_chain(body)
+    branches = {start + 1 for start, _ in chain} if chain else set()
+    points: list[int] = []
+
+    def walk(block: Block, focus_group: bool) -> None:
+        if block.kind == "exists":
+            return  # EXISTS sees the row's ?this in every group inside it
+        if block.kind == "subquery":
+            missing = [v for v in bound if f"?{v}" not in block.projection]
+            if missing:
+                raise IllFormedShape(shape, f"a subquery that does not return ${missing[0]}")
+            if {"LIMIT", "OFFSET"} & set(block.modifiers):
+                raise UnsupportedShape(shape, "LIMIT or OFFSET in a subquery with pre-bound $this")
+        elif not focus_group and block.mentions() and not _joins(block):
+            if block.kind == "graph":
+                raise UnsupportedShape(shape, "$this inside GRAPH in a SPARQL query")
+            points.append(block.start)
+        for child in block.blocks:
+            walk(child, block.kind == "top" and child.start in branches)
+
+    walk(top, True)
+    if not points:
+        return body
+    text = "{" + body + "}"
+    group = "{ SELECT DISTINCT ?this WHERE { " + focus + " } } "
+    for point in sorted(points, reverse=True):
+        text = text[:point + 1] + " " + group + text[point + 1:]
+    return text[1:-1]
+
+
+def _joins(block: Block) -> bool:
+    """Whether a block evaluated on its own and joined on ?this gives what the substitution
+    of ``$this`` gives: an OPTIONAL whose ?this is only in its triples and filters, or a
+    subquery's pattern (joined through its projection of ?this) that does not mention it."""
+    if block.kind == "optional":
+        return all(use in ("triple", "filter") for use in block.uses) and not any(
+            b.mentions() for b in block.blocks if b.kind != "exists")
+    return False
+
+
+def projection_items(projection: str) -> list[tuple[str, str]]:
+    """The items of a SELECT clause, in order, as (variable, text): ``?x`` and
+    ``(expression AS ?x)``."""
+    items: list[tuple[str, str]] = []
+    depth, opened, last_var = 0, 0, ""
+    for position, kind, text in _lex(projection):
+        if text == "(":
+            if depth == 0:
+                opened = position
+            depth += 1
+        elif text == ")":
+            depth -= 1
+            if depth == 0 and last_var:
+                items.append((last_var, projection[opened:position + 1]))
+        elif kind == "var":
+            last_var = "?" + text[1:]
+            if depth == 0:
+                items.append((last_var, text))
+    return items
+
+
+def _tokens(text: str) -> Iterator[tuple[int, str]]:
+    """Yield (position, character) of the braces of ``text`` outside strings, IRIs and comments."""
+    return ((i, c) for i, c in enumerate(_code(text)) if c in "{}")
+
+
+def matching_brace(text: str, start: int) -> int:
+    """The position of the brace closing the one at ``start``."""
+    depth = 0
+    for i, c in _tokens(text[start:]):
+        depth += 1 if c == "{" else -1
+        if depth == 0:
+            return start + i
+    raise ValueError("unbalanced braces in sh:select")
+
+
+def _union_chain(group: str) -> list[tuple[int, int]]:
+    """The top-level ``{...} UNION {...}`` chain of a group (its spans), if there is exactly one
+    and it is not the argument of another operator; else []."""
+    top: list[tuple[int, int]] = []  # top-level {...} spans
+    depth = 0
+    opened = 0
+    for i, c in _tokens(group):
+        if c == "{":
+            if depth == 0:
+                opened = i
+            depth += 1
+        else:
+            depth -= 1
+            if depth == 0:
+                top.append((opened, i))
+    chain: list[tuple[int, int]] = []
+    for first, second in itertools.pairwise(top):
+        between = group[first[1] + 1:second[0]]
+        if re.fullmatch(r"\s*UNION\s*", between, re.I):
+            if not chain:
+                chain.append(first)
+            if chain[-1] != first:
+                return []  # more than one union chain: leave the query as written
+            chain.append(second)
+    if not chain:
+        return []
+    if re.search(r"(?i)\b(OPTIONAL|MINUS|GRAPH|SERVICE)\s*$", group[:chain[0][0]]):
+        return []  # the chain is the argument of another operator
+    return chain
+
+
+def distribute_union(group: str) -> str:
+    """Rewrite ``A {B} UNION {C} D`` as ``{A B D} UNION {A C D}`` (inlining B and C).
+
+    SHACL-SPARQL pre-binds ``$this`` and pySHACL (rdflib) evaluates a union with the
+    bindings of the patterns before it; Oxigraph evaluates each branch on its own first,
+    which turns a branch that mentions the focus node's neighbours into a product over all
+    focus nodes. Putting the surrounding patterns into every branch gives each branch its
+    bindings, as rdflib does; the equality tests against pySHACL check the result.
+    """
+    chain = _union_chain(group)
+    if not chain:
+        return group
+    before = group[:chain[0][0]]
+    after = group[chain[-1][1] + 1:]
+    branches = [group[a + 1:b] for a, b in chain]
+    return " UNION ".join("{ " + before + " " + b + " " + after + " }" for b in branches)

@@ -1,0 +1,641 @@
+"""Writing cases into a persistent Oxigraph store: a named graph per case, replaced whole.
+
+How a store made by ``chaingraph load`` (or written by ``chaingraph case``) is laid out:
+
+- **The default graph is the data every query reads**, exactly as before stores had case
+  graphs: the ontology, the monitor, the persons (``prs:``, which several cases can name)
+  and every case's triples. Queries, audits, ``who``, exports and the membership index
+  read it and nothing else, so they answer as they did.
+- **Each case also lives in a named graph of its own**, named by the case's IRI: the case
+  node, every node ``cg:inCase`` it, and the blank nodes reached from them. That graph is
+  the unit of replacement: writing a case that is already in the store (same IRI, or the
+  same ``cg:caseId`` under another IRI) first removes, in the same transaction, every
+  triple of the case's graph from the default graph and empties the graph, then adds the
+  new version to both. Every other case stays as it was; a case never ends up with two
+  start dates. Something named by two cases (a node ``cg:inCase`` both, a person) stays
+  in the default graph only and is never removed by replacing one of them.
+- **History** (:mod:`chaingraph.history`) lives in named graphs too, outside the default
+  graph: nothing of it is ever seen by a query.
+
+The price of keeping the default graph as the union is that a case's triples are stored
+twice (at 10,000 cases about 3x the disk and 2.5x the load time of a store without case
+graphs); in exchange no reader had to change, and neither a replaced version nor the
+index can show up in a query. The alternative, cases in named graphs only and every
+reader asking Oxigraph for the union (``use_default_graph_as_union``), would store less
+but needs every reader changed (the audit reads the default graph in many places) and
+puts the index and the history into the union: Oxigraph cannot leave graphs out of it.
+
+Writers take a lock (``fcntl.flock`` on ``.NAME.lock`` beside the store, removed when
+the writer is done): a second writer waits (and says so) up to :data:`LOCK_WAIT`
+seconds, then gives up with one sentence. Under the lock, what an interrupted run left
+behind (``.NAME.loading-PID``, ``.NAME.old-PID``) is removed once its process is gone; a
+store moved aside by a run
+killed between its two renames is put back. Ctrl-C and SIGTERM stop a write at the next
+check (within a second or two), leave the store as it was and raise :class:`Interrupted`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import io
+import itertools
+import os
+import re
+import shutil
+import signal
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from chaingraph import catalogue
+from chaingraph.errors import BadParameter, StoreBusy
+
+if TYPE_CHECKING:
+    import pyoxigraph
+
+CG = "https://w3id.org/chaingraph/ontology#"
+IN_CASE = CG + "inCase"
+CASE_ID = CG + "caseId"
+CASE = CG + "Case"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+LOCK_WAIT = 60.0
+"""Seconds a writer waits for another writer of the same store before giving up
+(``CHAINGRAPH_LOCK_WAIT`` in the environment overrides it)."""
+
+
+def lock_wait() -> float:
+    """How long a writer waits for the lock: ``CHAINGRAPH_LOCK_WAIT`` or :data:`LOCK_WAIT`."""
+    try:
+        return max(float(os.environ.get("CHAINGRAPH_LOCK_WAIT", LOCK_WAIT)), 0.0)
+    except ValueError:
+        return LOCK_WAIT
+
+_CHECK_EVERY = 1 << 14  # triples between two looks at the interrupt flag
+_CHUNK = 1 << 19  # quads per bulk write (pyoxigraph holds a whole one in memory)
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C (SIGINT) or SIGTERM stopped a write; the store is as it was.
+
+    ``exit_code`` is the shell's: 130 for SIGINT, 143 for SIGTERM.
+    """
+
+    def __init__(self, signum: int, store: str | Path = "") -> None:
+        self.signum = signum
+        self.store = str(store)
+        self.exit_code = 128 + signum
+        super().__init__(signal.Signals(signum).name)
+
+    def text(self, lang: str = catalogue.DEFAULT) -> str:
+        return catalogue.text("backends.write.interrupted", lang,
+                              signal=signal.Signals(self.signum).name, store=self.store)
+
+
+@dataclass
+class Written:
+    """What one write put into a store: cases written, replaced, triples, the history record."""
+
+    cases: list[str] = field(default_factory=list)      # case IRIs written
+    replaced: list[str] = field(default_factory=list)   # case ids that were there before
+    triples: int = 0                                     # triples written (default graph)
+    activity: str | None = None                          # the PROV activity recorded
+
+
+# --- the lock, the leftovers, the signals ---------------------------------------------
+
+
+def lock_path(directory: Path) -> Path:
+    """The lock file of the store at ``directory``: ``.NAME.lock`` beside it."""
+    return directory.with_name(f".{directory.name}.lock")
+
+
+@contextlib.contextmanager
+def writing(directory: str | Path, *, note: Callable[[str], None] | None = None,
+            lang: str = "en", wait: float | None = None) -> Iterator[Callable[[], None]]:
+    """Hold the store's write lock, clean up after killed runs, catch Ctrl-C and SIGTERM.
+
+    Yields ``check``: call it between steps; it raises :class:`Interrupted` once a signal
+    came. ``note`` is told (in ``lang``) when the writer waits and what it cleaned up.
+
+    Raises:
+        StoreBusy: another writer held the lock for more than ``wait`` seconds.
+    """
+    directory = Path(directory)
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    wait = lock_wait() if wait is None else wait
+    with _interruptible(directory) as check, _locked(directory, note=note, lang=lang,
+                                                     wait=wait, check=check):
+        clean_leftovers(directory, note=note, lang=lang)
+        yield check
+
+
+@contextlib.contextmanager
+def _locked(directory: Path, *, note: Callable[[str], None] | None, lang: str, wait: float,
+            check: Callable[[], None]) -> Iterator[None]:
+    # The lock file goes when the writer is done (so a store leaves nothing beside it):
+    # removed while still locked, and a writer that got the lock of a file no longer at
+    # the path (removed meanwhile) lets go and tries again.
+    path = lock_path(directory)
+    deadline = time.monotonic() + wait
+    told = False
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = _holder(fd)
+            os.close(fd)
+            if not told and note is not None:
+                note(catalogue.text("backends.write.waiting", lang, store=directory,
+                                    pid=holder or "?", seconds=round(wait)))
+            told = True
+            if time.monotonic() > deadline:
+                raise StoreBusy(directory, holder, wait) from None
+            check()
+            time.sleep(0.1)
+            continue
+        if _same_file(fd, path):
+            break
+        os.close(fd)
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            path.unlink()
+        os.close(fd)  # closing the descriptor releases the lock
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    try:
+        mine, there = os.fstat(fd), os.stat(path)
+    except OSError:
+        return False
+    return (mine.st_dev, mine.st_ino) == (there.st_dev, there.st_ino)
+
+
+def _holder(fd: int) -> str:
+    with contextlib.suppress(OSError):
+        return os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+    return ""
+
+
+@contextlib.contextmanager
+def _interruptible(directory: Path) -> Iterator[Callable[[], None]]:
+    caught: list[int] = []
+
+    def handler(signum: int, frame: Any) -> None:
+        caught.append(signum)
+
+    def check() -> None:
+        if caught:
+            raise Interrupted(caught[0], directory)
+
+    previous: dict[int, Any] = {}
+    try:
+        for signum in (int(signal.SIGINT), int(signal.SIGTERM)):
+            previous[signum] = signal.signal(signum, handler)
+    except ValueError:  # not the main thread: signals are the main thread's business
+        pass
+    try:
+        yield check  # a signal after the last check (the write done) is let go
+    finally:
+        for signum, old in previous.items():
+            signal.signal(signum, old)
+
+
+_LEFTOVER = re.compile(r"^\.(?P<name>.+)\.(?P<kind>loading|old)-(?P<pid>\d+)$")
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def clean_leftovers(directory: str | Path, *, note: Callable[[str], None] | None = None,
+                    lang: str = "en") -> list[Path]:
+    """Remove what killed runs left beside the store at ``directory``; return what went.
+
+    A temporary store (``.NAME.loading-PID``) or a store moved aside (``.NAME.old-PID``)
+    whose process is gone is removed; when the store itself is missing (a run killed
+    between the two renames of its swap), the store moved aside is put back instead.
+    """
+    directory = Path(directory)
+    removed: list[Path] = []
+    if not directory.parent.is_dir():
+        return removed
+    for path in sorted(directory.parent.iterdir()):
+        found = _LEFTOVER.match(path.name)
+        if not found or found["name"] != directory.name or _alive(int(found["pid"])):
+            continue
+        if found["kind"] == "old" and not directory.exists():
+            os.replace(path, directory)
+            if note is not None:
+                note(catalogue.text("backends.write.restored", lang, store=directory,
+                                    pid=found["pid"]))
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        if path.is_symlink() or path.is_file():
+            path.unlink(missing_ok=True)
+        removed.append(path)
+        if note is not None:
+            note(catalogue.text("backends.write.removed", lang, path=path, pid=found["pid"]))
+    return removed
+
+
+# --- which case a triple belongs to ------------------------------------------------------
+
+
+@dataclass
+class Cases:
+    """The cases found in some triples: each subject IRI's case, each case's id."""
+
+    case_of: dict[str, str] = field(default_factory=dict)  # subject IRI -> case IRI ("" shared)
+    ids: dict[str, str] = field(default_factory=dict)      # case IRI -> cg:caseId
+
+
+def scan(triples: Iterable[Any], check: Callable[[], None] = lambda: None) -> Cases:
+    """First pass: which case each subject IRI belongs to (``cg:inCase``, or being a case).
+
+    A subject ``cg:inCase`` two cases belongs to neither (it stays in the default graph).
+    """
+    import pyoxigraph
+
+    found = Cases()
+    case_of = found.case_of
+    named = pyoxigraph.NamedNode
+    for n, t in enumerate(triples):
+        if not n % _CHECK_EVERY:
+            check()
+        subject = t.subject
+        if type(subject) is not named:
+            continue
+        predicate = t.predicate.value
+        if predicate == IN_CASE:
+            case = t.object.value
+        elif predicate == RDF_TYPE and t.object.value == CASE:
+            case = subject.value
+        elif predicate == CASE_ID:
+            found.ids.setdefault(subject.value, t.object.value)
+            continue
+        else:
+            continue
+        before = case_of.get(subject.value)
+        if before is None:
+            case_of[subject.value] = case
+        elif before != case:
+            case_of[subject.value] = ""
+    for case in list(found.ids):
+        if case_of.get(case) != case:  # an id on something that is not a case
+            del found.ids[case]
+    for subject, case in case_of.items():
+        if case == subject:
+            found.ids.setdefault(case, "")
+    return found
+
+
+def quads(triples: Iterable[Any], cases: Cases, check: Callable[[], None] = lambda: None, *,
+          drop: set[str] | frozenset[str] = frozenset()) -> Iterator[Any]:
+    """Second pass: every triple in the default graph, and a case's once more in its graph.
+
+    Blank nodes go with the case of the node that names them (followed through nested
+    blank nodes); one named by two cases, or by none, stays in the default graph only.
+    """
+    import pyoxigraph
+
+    quad, named, blank = pyoxigraph.Quad, pyoxigraph.NamedNode, pyoxigraph.BlankNode
+    graphs: dict[str, Any] = {}
+    blank_case: dict[str, str] = {}
+    waiting: list[Any] = []
+
+    def graph_of(case: str) -> Any:
+        node = graphs.get(case)
+        if node is None:
+            node = graphs[case] = named(case)
+        return node
+
+    def follow(obj: Any, case: str) -> None:
+        before = blank_case.get(obj.value)
+        blank_case[obj.value] = case if before is None or before == case else ""
+
+    case_of = cases.case_of
+    for n, t in enumerate(triples):
+        if not n % _CHECK_EVERY:
+            check()
+        s, p, o = t.subject, t.predicate, t.object
+        if type(s) is not named:
+            waiting.append(t)
+            continue
+        case = case_of.get(s.value, "")
+        if case in drop:
+            if type(o) is blank:
+                follow(o, case)
+            continue
+        yield quad(s, p, o)
+        if case:
+            yield quad(s, p, o, graph_of(case))
+            if type(o) is blank:
+                follow(o, case)
+    # Blank subjects: their case is known once every triple naming them has been seen.
+    changed = True
+    while waiting and changed:
+        changed = False
+        rest: list[Any] = []
+        for t in waiting:
+            found = blank_case.get(t.subject.value)
+            if found is None:
+                rest.append(t)
+                continue
+            case = found
+            changed = True
+            if type(t.object) is blank:
+                follow(t.object, case)
+            if case in drop:
+                continue
+            yield quad(t.subject, t.predicate, t.object)
+            if case:
+                yield quad(t.subject, t.predicate, t.object, graph_of(case))
+        waiting = rest
+        check()
+    for t in waiting:  # named by nothing of a case: shared
+        yield quad(t.subject, t.predicate, t.object)
+
+
+# --- removing cases, recording history -------------------------------------------------
+
+
+def existing(store: pyoxigraph.Store, cases: Cases) -> dict[str, str]:
+    """The cases of ``cases`` already in ``store`` (by IRI or by ``cg:caseId``): IRI -> id."""
+    from chaingraph.queryfiles import internal
+    from chaingraph.sparql import fill_values
+
+    if not cases.ids:
+        return {}
+    import pyoxigraph
+
+    found: dict[str, str] = {}
+    iris = [pyoxigraph.NamedNode(c) for c in cases.ids]
+    ids = [pyoxigraph.Literal(i) for i in cases.ids.values() if i]
+    for batch in _batches(iris, 2000):
+        query = fill_values(internal("write-cases-there"), "case", batch)
+        query = fill_values(query, "id", [])
+        for row in store.query(query):  # type: ignore[union-attr]  # a SELECT
+            found[row["case"].value] = row["id"].value if row["id"] is not None else ""
+    for batch in _batches(ids, 2000):
+        query = fill_values(internal("write-cases-there"), "case", [])
+        query = fill_values(query, "id", batch)
+        for row in store.query(query):  # type: ignore[union-attr]  # a SELECT
+            found[row["case"].value] = row["id"].value if row["id"] is not None else ""
+    return found
+
+
+def _batches(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def removal(store: pyoxigraph.Store, cases: Iterable[str]) -> str:
+    """The SPARQL update that takes ``cases`` (IRIs) out of ``store`` whole.
+
+    Their graphs' triples leave the default graph and the graphs are emptied; a case
+    written before stores had case graphs (no graph of its own) is found the way the
+    audit finds a case: its node, its ``cg:inCase`` nodes and the blank nodes they name.
+    """
+    import pyoxigraph
+
+    from chaingraph.queryfiles import internal
+    from chaingraph.sparql import fill_values
+
+    cases = list(cases)
+    with_graph = [pyoxigraph.NamedNode(c) for c in cases
+                  if store.contains_named_graph(pyoxigraph.NamedNode(c))]
+    without = [pyoxigraph.NamedNode(c) for c in cases
+               if not store.contains_named_graph(pyoxigraph.NamedNode(c))]
+    parts = []
+    if with_graph:
+        parts.append(fill_values(internal("write-cases-remove"), "case", with_graph))
+        parts += [f"DROP SILENT GRAPH {graph}" for graph in with_graph]  # the emptied name too
+    if without:
+        parts.append(fill_values(internal("write-cases-remove-unfiled"), "case", without))
+    return " ;\n".join(_body(p) for p in parts)
+
+
+def _body(update: str) -> str:
+    """An update without its comment and PREFIX lines (they may only open a request)."""
+    lines = [line for line in update.splitlines()
+             if not line.startswith("#") and not line.upper().startswith("PREFIX ")]
+    return "\n".join(lines).strip().rstrip(";")
+
+
+def insertion(batch: Iterable[Any]) -> str:
+    """``INSERT DATA`` of pyoxigraph quads, each term written as N-Triples (Oxigraph's own)."""
+    import pyoxigraph
+
+    default: list[str] = []
+    graphs: dict[str, list[str]] = {}
+    for q in batch:
+        line = f"{q.subject} {q.predicate} {q.object} ."
+        if isinstance(q.graph_name, pyoxigraph.DefaultGraph):
+            default.append(line)
+        else:
+            graphs.setdefault(str(q.graph_name), []).append(line)
+    body = "\n".join(default)
+    for name, lines in graphs.items():
+        body += f"\nGRAPH {name} {{\n" + "\n".join(lines) + "\n}"
+    return "INSERT DATA {\n" + body + "\n}"
+
+
+_PSEUDONYM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
+
+
+def check_by(by: str | None) -> str | None:
+    """``by`` as given, if it is a pseudonym (letters, digits, '-', '_'; no names or e-mail).
+
+    Raises:
+        BadParameter: ``by`` looks like anything else.
+    """
+    if by is None:
+        return None
+    if not _PSEUDONYM.match(by):
+        raise BadParameter(key="write_by", by=by)
+    return by
+
+
+# --- the two ways of writing ---------------------------------------------------------------
+
+def write_in_place(store: pyoxigraph.Store, data: bytes, *, by: str | None, kind: str,
+                   check: Callable[[], None]) -> Written:
+    """Write the cases in ``data`` (N-Triples) into ``store`` in one transaction.
+
+    Cases already there (by IRI or id) are kept in the history and replaced whole; the
+    membership index is brought up to date in the same transaction.
+
+    Raises:
+        BadParameter: ``data`` holds no case.
+    """
+    import pyoxigraph
+
+    from chaingraph import history, memberships
+
+    def triples() -> Iterator[Any]:
+        return iter(pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.N_TRIPLES))
+
+    cases = scan(triples(), check)
+    if not cases.ids:
+        raise BadParameter(key="write_no_cases")
+    there = existing(store, cases)
+    when = history.now()
+    activity = history.activity_iri()
+    kept, previous = history.retire(store, there, activity=activity, when=when)
+    new = list(quads(triples(), cases, check))
+    records = history.record(cases.ids, activity=activity, when=when, kind=kind, by=by,
+                             previous=previous)
+    steps = [kept, removal(store, there), insertion(new + records),
+             memberships.refresh(store, [*cases.ids, *there])]
+    update = " ;\n".join(step for step in steps if step)
+    check()
+    store.update(update)  # one request, one transaction: all of it or nothing
+    written = Written(cases=list(cases.ids), activity=activity,
+                      triples=sum(isinstance(q.graph_name, pyoxigraph.DefaultGraph) for q in new))
+    written.replaced = sorted(there[c] or c for c in there)
+    return written
+
+
+def load_into(store: pyoxigraph.Store, files: Sequence[Path], *, skip_bad_lines: bool,
+              progress: bool, check: Callable[[], None], by: str | None = None,
+              kind: str = "load", report: Any = None) -> Written:
+    """Bulk-load ``files`` into ``store`` (a private copy, swapped in by the caller).
+
+    Each file's cases replace those already in the store and those of an earlier file
+    of the same load (by IRI or ``cg:caseId``): the earlier version is not loaded at all.
+    Every case goes into the default graph and its own graph, and into the history. Each
+    file is read twice (which case each subject belongs to, then the triples), and all
+    of them go into the store in one bulk load. ``report`` (a
+    :class:`chaingraph.backends.LoadReport`) counts files and skipped statements.
+    """
+    from chaingraph import history
+
+    written = Written(activity=history.activity_iri())
+    when = history.now()
+    read = [_read(path, skip_bad_lines=skip_bad_lines, check=check, report=report)
+            for path in files]
+    # Later files win: a case (IRI or id) seen again drops its earlier version.
+    by_iri: dict[str, int] = {}
+    by_id: dict[str, tuple[int, str]] = {}
+    dropped: list[set[str]] = [set() for _ in read]
+    for n, (_path, _source, cases) in enumerate(read):
+        for case, ident in cases.ids.items():
+            for earlier, iri in ((by_iri.get(case), case), by_id.get(ident, (None, ""))):
+                if earlier is not None and iri not in dropped[earlier]:
+                    dropped[earlier].add(iri)
+                    written.replaced.append(read[earlier][2].ids.get(iri) or iri)
+            by_iri[case] = n
+            if ident:
+                by_id[ident] = (n, case)
+    final: dict[str, str] = {}
+    for n, (_path, _source, cases) in enumerate(read):
+        final.update((c, i) for c, i in cases.ids.items() if c not in dropped[n])
+    there = existing(store, Cases(ids=final))
+    previous: dict[str, str] = {}
+    some = list(there)
+    for start in range(0, len(some), 500):  # a private copy: no need for one big transaction
+        batch = {case: there[case] for case in some[start:start + 500]}
+        kept, retired = history.retire(store, batch, activity=written.activity or "",
+                                       when=when)
+        previous.update(retired)
+        store.update(" ;\n".join(step for step in (kept, removal(store, batch)) if step))
+        check()
+    written.replaced += [there[c] or c for c in there]
+    check()
+
+    def everything() -> Iterator[Any]:
+        from chaingraph.progress import Progress
+
+        for n, (path, source, cases) in enumerate(read):
+            size = max(path.stat().st_size >> 20, 1)
+            with Progress(f"load {path.name}", total=size if size > 4 else None, unit="MiB",
+                          enabled=None if progress else False) as bar:
+                yield from quads(source(bar if size > 4 else None), cases, check,
+                                 drop=dropped[n])
+            if report is not None:
+                report.files += 1
+        if final:
+            yield from history.record(final, activity=written.activity or "", when=when,
+                                      kind=kind, by=by, previous=previous)
+
+    # pyoxigraph's bulk_extend takes in all it is given before writing: in chunks, so memory
+    # stays bounded whatever the size of the files.
+    quads_in = everything()
+    while chunk := list(itertools.islice(quads_in, _CHUNK)):
+        store.bulk_extend(chunk)
+        del chunk
+    check()
+    written.cases = list(final)
+    written.replaced = sorted(set(written.replaced))
+    return written
+
+
+def _read(path: Path, *, skip_bad_lines: bool, check: Callable[[], None],
+          report: Any) -> tuple[Path, Callable[..., Iterator[Any]], Cases]:
+    """Check and scan one file: (path, a function giving its triples again, its cases)."""
+    import pyoxigraph
+
+    from chaingraph import readable
+    from chaingraph.backends import (
+        MissingPath,
+        SourceError,
+        _CountingReader,
+        _first_line,
+        _load_statements,
+        _source_error,
+        ox_format,
+    )
+
+    check()
+    if not path.is_file():
+        raise MissingPath(path)
+    readable.check_structure(path)
+    fmt = ox_format(path)
+
+    def from_file(bar: Any = None) -> Iterator[Any]:
+        reader = _CountingReader(path, bar)
+        try:
+            yield from pyoxigraph.parse(input=io.BufferedReader(reader, 1 << 20), format=fmt)
+        except (SyntaxError, OSError):
+            if reader.error is not None:  # the reader's own sentence
+                raise reader.error from None
+            raise
+        except MemoryError:  # Oxigraph's bound on one token
+            raise SourceError(path, problem="too_long", mib=readable.MAX_VALUE >> 20,
+                              limit=readable.MAX_VALUE >> 20) from None
+        finally:
+            reader.close()
+        if reader.error is not None:
+            raise reader.error
+
+    try:
+        return path, from_file, scan(from_file(), check)
+    except SyntaxError as exc:
+        if not skip_bad_lines:
+            raise _source_error(path, exc) from None
+    except OSError as exc:
+        raise SourceError(path, problem="unreadable", why=_first_line(exc)) from None
+    scratch = pyoxigraph.Store()
+    _load_statements(scratch, path, report)
+
+    def from_scratch(bar: Any = None) -> Iterator[Any]:
+        return (q.triple for q in scratch.quads_for_pattern(None, None, None))
+
+    return path, from_scratch, scan(from_scratch(), check)
