@@ -26,4 +26,6 @@ def case_paths():
 # first test that asks for ``virtuoso`` or ``virtuoso_endpoint``; registered here so that
 # every module can use them by name without importing them (an import would start a
 # server per module).
+# Headless Chromium for the browser tests (tests/chromium.py), one for the session.
+from chromium import browser  # noqa: E402, F401 - fixture
 from virtuoso_server import virtuoso, virtuoso_endpoint  # noqa: E402, F401 - fixtures

@@ -184,3 +184,17 @@ def test_spreadsheet_mistakes(sheet, words):
         parse_csv(sheet)
     assert str(caught.value).startswith(words), str(caught.value)
     assert caught.value.text("nl") != str(caught.value)
+
+
+@pytest.mark.parametrize("name", ["intake.yaml", "cases.csv"])
+def test_a_form_or_spreadsheet_that_is_not_utf8_says_what_to_do(tmp_path, name):
+    from chaingraph.cases.csvimport import read_csv
+    from chaingraph.errors import SourceError
+
+    bad = tmp_path / name
+    bad.write_bytes("case:\n  id: café\n".encode("latin-1"))  # saved as Latin-1
+    with pytest.raises(SourceError) as raised:
+        (read_form if name.endswith(".yaml") else read_csv)(bad)
+    assert raised.value.line == 2
+    assert raised.value.text("en").endswith("is not UTF-8 text (byte 15); save it as UTF-8")
+    assert raised.value.text("nl").endswith("sla het op als UTF-8")

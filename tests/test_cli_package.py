@@ -144,3 +144,23 @@ def test_a_command_imports_only_its_own_module():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stderr.strip() == ("['chaingraph.cli.console', 'chaingraph.cli.info', "
                                    "'chaingraph.cli.options'] False False"), done.stderr
+
+
+def test_a_bug_is_one_sentence_and_the_traceback_is_there_on_request(monkeypatch, capsys):
+    """Never a traceback, even for a bug of ours; CHAINGRAPH_DEBUG=1 shows where it was."""
+    import chaingraph.cli.info as info_command
+
+    def broken(args):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(info_command, "run", broken)
+    monkeypatch.delenv("CHAINGRAPH_DEBUG", raising=False)
+    assert cli.main(["info"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("chaingraph info: internal error (ZeroDivisionError: division by zero)")
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert cli.main(["info", "--lang", "nl"]) == 2
+    assert "interne fout" in capsys.readouterr().err
+    monkeypatch.setenv("CHAINGRAPH_DEBUG", "1")
+    with pytest.raises(ZeroDivisionError):
+        cli.main(["info"])

@@ -121,6 +121,7 @@ def _example(cls: type[errors.ChaingraphError]) -> errors.ChaingraphError:
         errors.AuditViolations: lambda: cls(_report()),
         errors.MissingTool: lambda: cls(key="no_java"),
         errors.BackendError: lambda: cls(key="not_a_store", path="store"),
+        errors.StoreBusy: lambda: cls("store", "1234", 60.0),
     }
     return examples.get(cls, lambda: cls(key="not_a_date", what="--at", value="2021-13-01"))()
 

@@ -25,9 +25,6 @@ FIXTURES = Path(__file__).parent / "fixtures"
 CASE_IDS = [p.stem for p in case_files()]
 JOBS = [("collaboration", None), ("chain", None)] + [
     (what, case_id) for case_id in CASE_IDS for what in ("collaboration", "case", "timeline")]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 def test_parametrised_lists_are_not_empty():
@@ -156,18 +153,6 @@ def test_the_schema_check_catches_a_dangling_relationship(graph, built, tokens, 
     broken = xml.replace('target="id-org-politie"', 'target="id-org-nowhere"', 1)
     assert broken != xml
     assert list(archimate_schema.iter_errors(broken))
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    assert Path(CHROMIUM).exists(), \
-        "Chromium is needed: apt-get install chromium (make test installs it)"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 HTML_JOBS = [("collaboration", None), ("chain", None), ("case", CASE_IDS[1]),

@@ -437,3 +437,61 @@ def test_utf8_with_a_byte_order_mark_is_read_everywhere(tmp_path, capsys):
                  ["audit", str(path), "--engine", "sparql", "--at", "2021-06-01"]):
         code, err = _run(capsys, argv)
         assert code == 0, err
+
+
+def test_a_killed_generate_leaves_a_file_the_next_run_removes_and_names(tmp_path, capsys):
+    """SIGKILL leaves `generate`'s temporary file (nothing can remove it then); the next write
+    to the same file removes it, says so on stderr, and leaves a live run's file alone."""
+    import signal
+    import subprocess
+    import sys
+
+    target = tmp_path / "cases.ttl"
+    child = subprocess.Popen([sys.executable, "-m", "chaingraph", "generate", "--cases", "200000",
+                              "--output", str(target)], stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not list(tmp_path.glob(".cases.ttl.*.tmp")) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        [left] = tmp_path.glob(".cases.ttl.*.tmp")
+        assert f".cases.ttl.{child.pid}." in left.name
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=30)
+    assert left.exists() and not target.exists()  # what SIGKILL leaves behind
+    live = tmp_path / f".cases.ttl.{os.getpid()}.abc123.tmp"  # a run still writing
+    live.write_text("")
+    assert main(["generate", "--cases", "2", "--output", str(target)]) == 0
+    err = capsys.readouterr().err
+    assert not left.exists() and live.exists() and target.exists()
+    assert str(left) in err and f"pid {child.pid}" in err
+
+
+def test_generate_to_dev_null_writes_no_flaws_file_into_dev(capsys):
+    before = set(os.listdir("/dev"))
+    assert main(["generate", "--cases", "3", "--output", "/dev/null"]) == 0
+    assert not Path("/dev/null.flaws.json").exists() and set(os.listdir("/dev")) <= before
+
+
+def test_an_impossible_date_already_in_a_store_is_one_sentence_in_who(tmp_path, capsys):
+    """A store written by another tool can hold 2021-02-30 (no file check saw it): `who`
+    names the node and the date instead of crashing with a TypeError."""
+    import pyoxigraph as ox
+
+    from chaingraph.backends import load_store
+
+    store = tmp_path / "store"
+    load_store([next(p for p in case_files() if p.stem == "FX-005")], store, progress=False)
+    native = ox.Store(str(store))
+    start = ox.NamedNode("https://w3id.org/chaingraph/ontology#startDate")
+    node = ox.NamedNode("https://w3id.org/chaingraph/case/FX-005/own-risk-1")
+    [old] = list(native.quads_for_pattern(node, start, None, ox.DefaultGraph()))
+    native.remove(old)
+    native.add(ox.Quad(node, start, ox.Literal("2021-02-30", datatype=ox.NamedNode(
+        "http://www.w3.org/2001/XMLSchema#date"))))
+    native.flush()
+    del native
+    assert main(["who", "FX-005", "--store", str(store), "--at", "2021-06-20"]) == 2
+    err = capsys.readouterr().err
+    assert "own-risk-1" in err and '"2021-02-30"' in err and "takes a date" in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err

@@ -244,6 +244,37 @@ def test_who_on_a_past_moment_answers_from_the_version_recorded_then(tmp_path):
     assert who(history.as_recorded(store, first)) == who(then)  # the whole store, the same
 
 
+
+def test_who_at_a_past_day_on_a_store_answers_as_recorded_that_day(tmp_path, monkeypatch, capsys):
+    """`who --at DAY --store DIR`: the case as the store held it at the end of DAY; a case
+    first recorded after DAY is answered as it is now."""
+    import json
+
+    from chaingraph.cli import main
+    from chaingraph.responsibility import responsibilities
+
+    store = tmp_path / "store"
+    original, edited = case_files()[0], _edited(tmp_path, day="2021-03-05")
+    monkeypatch.setattr(history, "now", lambda: "2021-03-02T09:00:00.000000Z")
+    backends.write_cases(store, load([original], base=False), by="P-TEST5", activity="new")
+    monkeypatch.undo()  # the correction is recorded today
+    backends.write_cases(store, load([edited], base=False), by="P-TEST5", activity="update")
+
+    def who_cli(day: str) -> tuple[dict, str]:
+        assert main(["who", "FX-001", "--at", day, "--store", str(store),
+                     "--format", "json"]) == 0
+        out, err = capsys.readouterr()
+        return json.loads(out), err
+
+    as_then = responsibilities(load([original]), "FX-001", at="2021-03-03").as_dict()
+    as_now = responsibilities(load([edited]), "FX-001", at="2021-03-03").as_dict()
+    assert as_then != as_now
+    answer, err = who_cli("2021-03-03")
+    assert answer == as_then and err == ""  # recorded on 2 March: the first version
+    answer, err = who_cli("2021-03-01")  # before anything was recorded
+    assert answer == responsibilities(load([edited]), "FX-001", at="2021-03-01").as_dict()
+    assert err == ""
+
 # --- the lock: real processes ------------------------------------------------------------------
 
 _HOLD = """

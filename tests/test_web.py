@@ -574,8 +574,13 @@ def test_a_case_written_to_the_store_shows_at_the_next_request(store, store_app,
     source = next(p for p in case_files() if p.stem == first).read_text(encoding="utf-8")
     copy = tmp_path / "FX-901.ttl"
     copy.write_text(source.replace(first, "FX-901"), encoding="utf-8")
+    from chaingraph.web.index import index_path
+
+    before = index_path(store).stat().st_ino
     write_cases(store, Graph().parse(copy))
     assert "FX-901" in listed(client.get("/cases").text)
+    # the store's history named the one case written: the index was changed, not made again
+    assert index_path(store).stat().st_ino == before
     assert client.get("/cases/FX-901").status_code == 200
     assert signed_in(store_app, "wout").get("/cases/FX-901").status_code == \
         (200 if first in assigned(graph, "wijkteam") else 404)

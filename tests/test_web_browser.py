@@ -12,7 +12,6 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -28,9 +27,6 @@ from chaingraph.web.app import create_app
 from chaingraph.web.cases import CaseBook
 from chaingraph.web.users import add_user
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 USERS = {"zora": ("zvhrr", "zvhrr-password-1"), "wout": ("wijkteams", "wijkteam-password-1")}
 ASSIGNED = """PREFIX cg: <https://w3id.org/chaingraph/ontology#>
 SELECT DISTINCT ?id WHERE {
@@ -90,18 +86,6 @@ def _serve(app) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     running.should_exit = True
     thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    assert Path(CHROMIUM).exists(), \
-        "Chromium is needed: apt-get install chromium (make test installs it)"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.mark.parametrize("name", sorted(USERS))

@@ -93,7 +93,18 @@ def oxigraph_graph(store: pyoxigraph.Store) -> Graph:
 
     from chaingraph.namespace import PREFIXES
 
-    graph = Graph(store=OxigraphStore(store=store), identifier=DATASET_DEFAULT_GRAPH_ID)
+    class Store(OxigraphStore):
+        """oxrdflib's store, with a query that is not SPARQL said as one sentence."""
+
+        def query(self, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return super().query(*args, **kwargs)
+            except SyntaxError as exc:  # "error at 2:16: expected ..." -> where, not what
+                where = re.search(r"(\d+):(\d+)", str(exc))
+                line, column = where.groups() if where else ("?", "?")
+                raise BadParameter(key="not_sparql_text", line=line, column=column) from None
+
+    graph = Graph(store=Store(store=store), identifier=DATASET_DEFAULT_GRAPH_ID)
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace)
     return graph

@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING
 
 from chaingraph import catalogue
 from chaingraph.errors import BadParameter
-from chaingraph.output import open_atomic
+from chaingraph.output import is_special, open_atomic
 
 if TYPE_CHECKING:
     from chaingraph.progress import Progress
@@ -520,7 +520,7 @@ def generate(n: int, output: str | Path, *, seed: int = 0, flaw_rate: float | No
     ``running`` and ``as_of`` are those of :func:`iter_turtle`: the share of cases still
     running (default 20 %) on the as-of date (default 2025-01-01), the date the flaws are
     given as found on. Both files are written atomically: a temporary sibling replaces the
-    target when complete.
+    target when complete. To a device or pipe (``/dev/null``) only the cases are written.
 
     Example:
         >>> import tempfile, pathlib, json
@@ -546,9 +546,10 @@ def generate(n: int, output: str | Path, *, seed: int = 0, flaw_rate: float | No
             handle.write(chunk)
             if progress is not None:
                 progress.update(counts[0])
-    with open_atomic(flaws_path(output)) as handle:
-        json.dump(flaws, handle, indent=1, sort_keys=True)
-        handle.write("\n")
+    if not is_special(output):  # /dev/null or a pipe: no flaws file beside it in /dev
+        with open_atomic(flaws_path(output)) as handle:
+            json.dump(flaws, handle, indent=1, sort_keys=True)
+            handle.write("\n")
     return Generated(cases=counts[0], triples=counts[1], flaws=flaws, as_of=day,
                      running=running_cases)
 

@@ -13,6 +13,10 @@ What is not a regular file is not replaced:
 - a folder, an empty name or a name ending in ``/`` is a :class:`BadParameter`, and so is a
   place that cannot be written (``/proc``, a read-only disk, a missing permission): one
   sentence, nothing written.
+
+The temporary sibling is named ``.NAME.PID.XXXX.tmp``. A run killed outright (SIGKILL, a
+power cut) cannot remove its own; the next write to the same file removes those whose process
+is gone and tells :data:`on_leftover` (the command line says so on stderr).
 """
 
 from __future__ import annotations
@@ -20,9 +24,10 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -30,6 +35,51 @@ from chaingraph.errors import BadParameter
 
 # Errors of the disk rather than of the program: said as "cannot write", not raised as they are.
 _DISK_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EIO}
+
+on_leftover: Callable[[Path, int], None] | None = None
+"""Told of each temporary file of a dead run that a write removed (the file, its pid)."""
+
+
+def alive(pid: int) -> bool:
+    """Whether a process ``pid`` runs (this one does; one we may not signal is taken as alive)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_leftovers(path: str | Path) -> list[Path]:
+    """Remove the temporary siblings of ``path`` that runs now gone left; return them.
+
+    Example:
+        >>> import tempfile
+        >>> folder = Path(tempfile.mkdtemp())
+        >>> dead = folder / ".cases.ttl.999999999.ab12cd.tmp"
+        >>> _ = dead.write_text("half a file")
+        >>> [p.name for p in remove_leftovers(folder / "cases.ttl")], dead.exists()
+        (['.cases.ttl.999999999.ab12cd.tmp'], False)
+    """
+    path = Path(path)
+    pattern = re.compile(rf"\.{re.escape(path.name)}\.(\d+)\.[^./]+\.tmp")
+    removed: list[Path] = []
+    try:
+        siblings = sorted(path.parent.iterdir())
+    except OSError:
+        return removed
+    for sibling in siblings:
+        found = pattern.fullmatch(sibling.name)
+        if found is None or alive(int(found[1])) or not sibling.is_file():
+            continue
+        sibling.unlink(missing_ok=True)
+        removed.append(sibling)
+        if on_leftover is not None:
+            on_leftover(sibling, int(found[1]))
+    return removed
 
 
 def write_atomic(path: str | Path, content: str | bytes) -> Path:
@@ -117,6 +167,11 @@ def link_target(path: str | Path) -> Path | None:
     return Path(os.path.realpath(path))
 
 
+def is_special(path: str | Path) -> bool:
+    """Whether ``path`` is a device or FIFO (written through, never replaced)."""
+    return _special(Path(path))
+
+
 def _special(path: Path) -> bool:
     """Whether ``path`` is a device or FIFO (written through, never replaced)."""
     try:
@@ -127,7 +182,7 @@ def _special(path: Path) -> bool:
 
 
 def _unwritable(path: str | Path, exc: OSError) -> BadParameter:
-    why = exc.strerror or exc.__class__.__name__
+    why = exc.strerror or str(exc) or exc.__class__.__name__
     return BadParameter(key="output_unwritable", path=os.fspath(path), why=why)
 
 
@@ -163,7 +218,9 @@ def open_atomic(path: str | Path, mode: str = "w") -> Iterator[IO[Any]]:
         return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        remove_leftovers(path)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp",
+                                   dir=path.parent)
     except OSError as exc:
         raise _unwritable(given, exc) from None
     try:

@@ -71,10 +71,20 @@ class QueryInfo:
 
     @cached_property
     def prepared(self) -> Any:
-        """The query parsed and translated by rdflib, once (for ``initBindings``)."""
+        """The query parsed and translated by rdflib, once (for ``initBindings``).
+
+        Raises:
+            SourceError: the text is not SPARQL; names the line and column and quotes none
+                of the file. (A query sent to an endpoint is judged by the server instead.)
+        """
+        from pyparsing import ParseBaseException
         from rdflib.plugins.sparql import prepareQuery
 
-        return prepareQuery(self.text)
+        try:
+            return prepareQuery(self.text)
+        except ParseBaseException as exc:
+            raise SourceError(self.path, line=exc.lineno, problem="not_sparql",
+                              column=exc.col) from None
 
 
 def read_query(path: str | Path) -> QueryInfo:
@@ -142,36 +152,12 @@ def find_query(name_or_path: str | Path, folder: str | Path | None = None) -> Qu
     """
     text = str(name_or_path)
     if text.endswith(".rq") or "/" in text or isinstance(name_or_path, Path):
-        return checked(read_query(text))
+        return read_query(text)
     folder = resources.QUERIES_DIR if folder is None else Path(folder)
     path = folder / f"{text}.rq"
     if not path.is_file():
         raise UnknownQuery(text, [p.stem for p in folder.glob("*.rq")])
-    return checked(read_query(path))
-
-
-def checked(info: QueryInfo) -> QueryInfo:
-    """Return ``info`` once its text parses as a SPARQL query (checked once per file version).
-
-    Raises:
-        SourceError: it does not; names the line and column, and quotes none of the file.
-    """
-    _parse(info)
-    return info
-
-
-@lru_cache(maxsize=64)
-def _parse(info: QueryInfo) -> None:
-    from pyparsing import ParseBaseException
-    from rdflib.plugins.sparql.parser import parseQuery
-
-    try:
-        parseQuery(info.text)
-    except ParseBaseException as exc:
-        raise SourceError(info.path, line=exc.lineno, problem="not_sparql",
-                          column=exc.col) from None
-    except Exception:  # rdflib's parser: any other failure is one too
-        raise SourceError(info.path, problem="not_sparql", column="?") from None
+    return read_query(path)
 
 
 def internal(name: str, *, folder: str | Path | None = None) -> QueryInfo:

@@ -219,8 +219,19 @@ def _iso(value: Any) -> Any:
     return value
 
 
-def _date(value: Any) -> date | None:
-    return value.toPython() if isinstance(value, Literal) else None
+def _date(value: Any, predicate: str = "cg:startDate", node: Any = None) -> date | None:
+    """A date of the data; an impossible one (2021-02-30 in a store that no file check saw)
+    is one sentence naming the node, not a TypeError later."""
+    if not isinstance(value, Literal):
+        return None
+    day = value.toPython()
+    if isinstance(day, date):
+        return day
+    from chaingraph.errors import SourceError
+
+    where = local_name(node) if node is not None else "the data"
+    raise SourceError(where, problem="ill_typed_date", predicate=predicate, value=f'"{value}"',
+                      example='"2021-06-20"^^xsd:date')
 
 
 def _str(value: Any) -> str | None:
@@ -252,7 +263,8 @@ def case_period(graph: Graph, case: str) -> tuple[date | None, date | None]:
     rows = run_query(graph, "cases", case=case).dicts()
     if not rows:
         raise UnknownCase(case, case_ids(graph))
-    return _date(rows[0]["start"]), _date(rows[0]["end"])
+    return (_date(rows[0]["start"], "cg:startDate", case),
+            _date(rows[0]["end"], "cg:endDate", case))
 
 
 def default_day(start: date | None, end: date | None, *, today: date | None = None) -> date:
@@ -286,8 +298,10 @@ def _holding(row: dict[str, Any], names: Glossary, graph: Graph) -> Holding:
         holder=_str(row.get("pseudonym")) or (local_name(row["holder"]) if row.get("holder")
                                               else None),
         # every assignment has a cg:startDate: the shapes require one
-        start=_date(row["start"]),  # type: ignore[arg-type]  # see above: never None
-        end=_date(row.get("end")), assignment=str(row["assignment"]))
+        start=_date(row["start"], "cg:startDate",  # type: ignore[arg-type]  # never None
+                    row["assignment"]),
+        end=_date(row.get("end"), "cg:endDate", row["assignment"]),
+        assignment=str(row["assignment"]))
 
 
 def instrument_kinds(graph: Graph) -> list[URIRef]:

@@ -32,6 +32,7 @@ from chaingraph.cases.vocabulary import Vocabulary, normal, vocabulary
 from chaingraph.errors import FormError, MissingPath
 from chaingraph.labels import label
 from chaingraph.namespace import CG
+from chaingraph.readable import read_text
 
 __all__ = ["COLUMNS", "read_csv", "parse_csv"]
 
@@ -211,7 +212,7 @@ def read_csv(path: str | Path, *, lang: str = "en", vocab: Vocabulary | None = N
     if not file.is_file():
         raise MissingPath(file)
     try:
-        text = file.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = read_text(file)
+    except OSError as exc:
         raise FormError("csv_unreadable", why=f"{exc.__class__.__name__}: {exc}") from None
     return parse_csv(text, lang=lang, vocab=vocab)

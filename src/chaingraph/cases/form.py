@@ -372,6 +372,7 @@ def read_form(path: str, *, lang: str = "en", vocab: Vocabulary | None = None) -
     from pathlib import Path
 
     from chaingraph.errors import MissingPath
+    from chaingraph.readable import read_text
 
     if path == "-":
         return parse_form(sys.stdin.read(), lang=lang, vocab=vocab)
@@ -379,7 +380,7 @@ def read_form(path: str, *, lang: str = "en", vocab: Vocabulary | None = None) -
     if not file.is_file():
         raise MissingPath(file)
     try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = read_text(file)
+    except OSError as exc:
         raise FormError("unreadable", why=f"{exc.__class__.__name__}: {exc}") from None
     return parse_form(text, lang=lang, vocab=vocab)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -92,7 +93,8 @@ def check(cases: Case | Sequence[Case], *, at: date | None = None,
     graph += base_graph()
     for case in chosen:
         graph += case_graph(case)
-    return audit_compiled(graph, cases=[c.id for c in chosen], at=at, lang=lang, workers=1)
+    report = audit_compiled(graph, cases=[c.id for c in chosen], at=at, lang=lang, workers=1)
+    return replace(report, why="default")  # the engine `audit` chooses too; no --engine here
 
 
 def turtle(cases: Case | Sequence[Case]) -> str:

@@ -17,10 +17,12 @@ import argparse
 import contextlib
 import importlib
 import importlib.util
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from typing import Any, NoReturn
 
+from chaingraph import output
 from chaingraph.catalogue import LANGUAGES, entries, text
 from chaingraph.errors import ChaingraphError
 
@@ -203,6 +205,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_USAGE
     args.lang = lang  # the subcommand's --lang default would hide a --lang given before it
     module = importlib.import_module(module_name(args.command))
+    output.on_leftover = lambda path, pid: note(
+        text("backends.write.removed", lang, path=path, pid=pid))
     try:
         _check_arguments(parser, args)
         return int(module.run(args))
@@ -214,3 +218,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except Exception as exc:  # a bug of ours: one sentence, the traceback on request
+        if os.environ.get("CHAINGRAPH_DEBUG"):
+            raise
+        first = (str(exc).strip().splitlines() or [""])[0][:200]
+        note(f"chaingraph {args.command}: " + text("cli.main.internal", lang,
+                                                   error=f"{exc.__class__.__name__}: {first}"))
+        return EXIT_USAGE

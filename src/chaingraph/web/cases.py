@@ -437,6 +437,21 @@ class CaseBook:
         self._forget()
         return True
 
+    def tally(self, user: User) -> dict[str, dict[str, int]]:
+        """The cases ``user`` counts, by state ("running", "closed"), risk level (IRI, "" for
+        none) and audit result, counted in the index."""
+        where, params = self._where(self.viewer(user))
+        today = self.today.isoformat()
+        closed = "CASE WHEN c.end_ IS NOT NULL AND c.end_ < ? THEN 'closed' ELSE 'running' END"
+        out: dict[str, dict[str, int]] = {}
+        for what, column, extra in (("state", closed, [today]),
+                                    ("risk", "COALESCE(c.risk, '')", []),
+                                    ("audit", "c.audit", [])):
+            out[what] = {str(v): int(n) for v, n in self.index.rows(
+                f"SELECT {column} AS v, COUNT(*) FROM cases c {where} GROUP BY v",
+                [*extra, *params])}
+        return out
+
     def ids(self) -> set[str]:
         """The id of every case."""
         return {r[0] for r in self.index.iter("SELECT id FROM cases")}

@@ -7,8 +7,11 @@ DIR``: ``DIR.web.sqlite`` beside the store, never inside it, since a load swaps 
 store's folder whole), made once and written atomically (a temporary file renamed over
 the old one). The file records the *fingerprint* of the data it was made from (a store's
 folder is a new one after every ``chaingraph load`` and every case written, so its inode
-and modification time change); the app opens the file when the fingerprint still holds
-and makes it again when it does not.
+and modification time change) and the time of the last change the store's history
+(:mod:`chaingraph.history`) recorded. The app opens the file when the fingerprint still
+holds; when it does not, it asks the history which cases were written since and changes
+the file for those alone (:func:`update`, one SQLite transaction), or makes it again
+whole after a large load.
 
 Each page then asks the index for what it shows: one page of cases (filtered, sorted,
 ``LIMIT``/``OFFSET``), one case, and the dashboard's counts, which are counted per
