@@ -495,3 +495,16 @@ def test_an_impossible_date_already_in_a_store_is_one_sentence_in_who(tmp_path, 
     err = capsys.readouterr().err
     assert "own-risk-1" in err and '"2021-02-30"' in err and "takes a date" in err
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_a_query_file_with_service_is_refused_before_any_network_call(tmp_path, capsys):
+    query = tmp_path / "elsewhere.rq"
+    query.write_text("# Owners from elsewhere\nSELECT * WHERE {\n"
+                     "  SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o }\n}\n", encoding="utf-8")
+    assert main(["query", str(query)]) == 2
+    err = capsys.readouterr().err
+    assert "uses SERVICE" in err and len(err.strip().splitlines()) == 1
+    allowed = tmp_path / "fine.rq"  # the word in a comment or string is no SERVICE call
+    allowed.write_text('# Not a SERVICE\nSELECT ?x WHERE { BIND("SERVICE" AS ?x) }\n',
+                       encoding="utf-8")
+    assert main(["query", str(allowed)]) == 0

@@ -108,6 +108,7 @@ def read_query(path: str | Path) -> QueryInfo:
 @lru_cache(maxsize=256)
 def _read(path: Path, mtime_ns: int, size: int) -> QueryInfo:
     from chaingraph.readable import check_bytes
+    from chaingraph.sparql_tokens import tokens
 
     check_bytes(path, "turtle")  # UTF-8 text without NUL bytes (SPARQL's syntax is Turtle's)
     text = path.read_text(encoding="utf-8")
@@ -127,6 +128,9 @@ def _read(path: Path, mtime_ns: int, size: int) -> QueryInfo:
                                    type=match["type"], known=", ".join(LITERAL_TYPES))
             params.append(Param(match["name"], match["description"], kind[0],
                                 kind[1] if len(kind) > 1 else None))
+    for _, kind, word in tokens(text):  # no query file makes chaingraph fetch from elsewhere
+        if kind == "word" and word.upper() == "SERVICE":
+            raise BadParameter(key="query_service", path=path)
     return QueryInfo(path.stem, first.lstrip("#").strip(), tuple(params), path, text)
 
 
