@@ -162,3 +162,47 @@ def test_valid_fixture_passes_its_shape(fixture: Path):
     report = _audit(fixture)
     found = [(f.rule, f.node, f.message) for f in report if f.shape == str(shape)]
     assert not found, found
+
+
+def _eleven_proof(first_eight: str) -> str | None:
+    """The nine-digit number starting with ``first_eight`` that passes the BSN eleven-test
+    (None if no last digit makes it), made at run time so that no file of the repository holds
+    one: a real citizen number cannot be told from a made-up one."""
+    for last in range(10):
+        digits = [int(d) for d in first_eight + str(last)]
+        if (sum(w * d for w, d in zip(range(9, 1, -1), digits[:8], strict=True))
+                - digits[8]) % 11 == 0:
+            return first_eight + str(last)
+    return None
+
+
+def test_a_number_passing_the_bsn_eleven_test_in_free_text_is_flagged_by_both_engines(tmp_path):
+    from chaingraph.audit import audit_files
+
+    number = next(n for i in range(1, 50) if (n := _eleven_proof(f"1{i:07d}")))
+    fixture = tmp_path / "FreeTextPersonalData.invalid-bsn.ttl"
+    fixture.write_text(
+        "# Invalid: the comment on an event holds a number that passes the BSN eleven-test.\n"
+        "@prefix cg:  <https://w3id.org/chaingraph/ontology#> .\n"
+        "@prefix mon: <https://w3id.org/chaingraph/monitor/> .\n"
+        "@prefix prs: <https://w3id.org/chaingraph/person/> .\n"
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "@prefix :    <https://w3id.org/chaingraph/case/TEST/> .\n"
+        ':case a cg:Case ; cg:caseId "TEST" ; cg:fictional true ;\n'
+        '    cg:startDate "2021-01-01"^^xsd:date ; cg:endDate "2021-12-31"^^xsd:date ;\n'
+        "    cg:victim prs:P-VICT1 .\n"
+        'prs:P-VICT1 a cg:Person ; cg:pseudonym "P-VICT1" .\n'
+        ':ev-1 a cg:Report ; cg:inCase :case ; cg:date "2021-01-01"^^xsd:date ;\n'
+        "    cg:byOrganisation mon:org-politie ;\n"
+        f'    rdfs:comment "Dossier gekoppeld aan {number} in het bronsysteem." .\n',
+        encoding="utf-8")
+    shape = str(CGSH["FreeTextPersonalData"])
+    for report in (_audit(fixture), audit_files([fixture], at=AT, progress=False)):
+        found = [f for f in report if f.shape == shape]
+        assert [f.node for f in found] == ["ev-1"]
+        assert number not in " ".join(f.message for f in found)  # the text is never repeated
+    near_miss = str((int(number) + 1) % 10**9).zfill(9)  # one off: fails the eleven-test
+    fixture.write_text(fixture.read_text(encoding="utf-8").replace(number, near_miss),
+                       encoding="utf-8")
+    assert not [f for f in _audit(fixture) if f.shape == shape]

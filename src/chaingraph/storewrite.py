@@ -52,6 +52,7 @@ from typing import TYPE_CHECKING, Any
 
 from chaingraph import catalogue
 from chaingraph.errors import BadParameter, StoreBusy
+from chaingraph.output import alive
 
 if TYPE_CHECKING:
     import pyoxigraph
@@ -212,18 +213,6 @@ def _interruptible(directory: Path) -> Iterator[Callable[[], None]]:
 _LEFTOVER = re.compile(r"^\.(?P<name>.+)\.(?P<kind>loading|old)-(?P<pid>\d+)$")
 
 
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def clean_leftovers(directory: str | Path, *, note: Callable[[str], None] | None = None,
                     lang: str = "en") -> list[Path]:
     """Remove what killed runs left beside the store at ``directory``; return what went.
@@ -238,7 +227,7 @@ def clean_leftovers(directory: str | Path, *, note: Callable[[str], None] | None
         return removed
     for path in sorted(directory.parent.iterdir()):
         found = _LEFTOVER.match(path.name)
-        if not found or found["name"] != directory.name or _alive(int(found["pid"])):
+        if not found or found["name"] != directory.name or alive(int(found["pid"])):
             continue
         if found["kind"] == "old" and not directory.exists():
             os.replace(path, directory)
