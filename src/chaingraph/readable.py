@@ -236,7 +236,8 @@ def without_bom(data: bytes) -> bytes:
 
 def read_text(path: str | Path) -> str:
     """The text of a UTF-8 file (a byte order mark dropped) that no RDF parser reads: a case
-    form, a spreadsheet. Not UTF-8 is one sentence with the line and byte, as for data files.
+    form, a spreadsheet. Missing, unreadable or not UTF-8 is one sentence (the last with the
+    line and byte), as for data files.
 
     Example:
         >>> import tempfile
@@ -248,7 +249,14 @@ def read_text(path: str | Path) -> str:
         ...     print(error.line, error.text("en").split(": ", 1)[1])
         2 is not UTF-8 text (byte 15); save it as UTF-8
     """
-    data = Path(path).read_bytes()
+    from chaingraph.errors import MissingPath
+
+    if not Path(path).is_file():
+        raise MissingPath(path)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise _error(path, "unreadable", why=exc.strerror or exc.__class__.__name__) from None
     try:
         return without_bom(data).decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -29,7 +29,7 @@ from chaingraph.cases.build import assign_ids
 from chaingraph.cases.form import CASE_ID, LOCAL_ID, check_references, parse_date, parse_pseudonym
 from chaingraph.cases.model import Assignment, Case, Instrument
 from chaingraph.cases.vocabulary import Vocabulary, normal, vocabulary
-from chaingraph.errors import FormError, MissingPath
+from chaingraph.errors import FormError
 from chaingraph.labels import label
 from chaingraph.namespace import CG
 from chaingraph.readable import read_text
@@ -208,11 +208,4 @@ def parse_csv(text: str, *, lang: str = "en", vocab: Vocabulary | None = None) -
 
 def read_csv(path: str | Path, *, lang: str = "en", vocab: Vocabulary | None = None) -> list[Case]:
     """Read the cases of the spreadsheet file ``path`` (UTF-8, with or without BOM)."""
-    file = Path(path)
-    if not file.is_file():
-        raise MissingPath(file)
-    try:
-        text = read_text(file)
-    except OSError as exc:
-        raise FormError("csv_unreadable", why=f"{exc.__class__.__name__}: {exc}") from None
-    return parse_csv(text, lang=lang, vocab=vocab)
+    return parse_csv(read_text(path), lang=lang, vocab=vocab)

@@ -369,18 +369,9 @@ def parse_form(text: str, *, lang: str = "en", vocab: Vocabulary | None = None) 
 def read_form(path: str, *, lang: str = "en", vocab: Vocabulary | None = None) -> Case:
     """Read the case form in the file ``path`` (``-`` for standard input)."""
     import sys
-    from pathlib import Path
 
-    from chaingraph.errors import MissingPath
     from chaingraph.readable import read_text
 
     if path == "-":
         return parse_form(sys.stdin.read(), lang=lang, vocab=vocab)
-    file = Path(path)
-    if not file.is_file():
-        raise MissingPath(file)
-    try:
-        text = read_text(file)
-    except OSError as exc:
-        raise FormError("unreadable", why=f"{exc.__class__.__name__}: {exc}") from None
-    return parse_form(text, lang=lang, vocab=vocab)
+    return parse_form(read_text(path), lang=lang, vocab=vocab)
