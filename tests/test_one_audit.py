@@ -240,3 +240,44 @@ def test_a_refused_shape_with_the_compiled_engine_is_exit_2_naming_it(monkeypatc
     err = capsys.readouterr().err
     assert "PhaseGap" in err and "sh:xone" in err and "--engine shacl" in err
     assert "Traceback" not in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("signum", [2, 15])  # SIGINT to the terminal's group; SIGTERM to chaingraph
+def test_an_interrupted_audit_stops_its_workers_and_says_so(tmp_path, signum):
+    """Ctrl-C (every process of the group) or SIGTERM (the parent alone) stops a parallel audit:
+    one sentence, the shell's exit code, no traceback, and no worker left running."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from chaingraph.generator import generate
+
+    data = tmp_path / "cases.ttl"
+    generate(3000, data, seed=3)
+    process = subprocess.Popen([sys.executable, "-m", "chaingraph", "audit", str(data)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               start_new_session=True)
+
+    def children() -> list[str]:
+        found = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True)
+        return found.stdout.split()
+
+    deadline = time.monotonic() + 120
+    while not children() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert process.poll() is None, "the audit ended before it could be interrupted"
+    workers = children()
+    assert workers, "the audit started no workers"
+    if signum == signal.SIGINT:
+        os.killpg(process.pid, signum)
+    else:
+        os.kill(process.pid, signum)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 128 + signum
+    assert err.decode().strip() == "chaingraph audit: interrupted"
+    deadline = time.monotonic() + 60
+    while any(os.path.exists(f"/proc/{pid}") for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(os.path.exists(f"/proc/{pid}") for pid in workers), "a worker was left running"

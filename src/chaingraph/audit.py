@@ -228,6 +228,7 @@ class _Context:
     _memo: dict[tuple[str, Node, str], str | None] = field(default_factory=dict, repr=False)
     _fixed: dict[tuple[Node, str, Node | None], dict[str, str | None]] = field(
         default_factory=dict, repr=False)
+    _measure_phase: dict[Node, Node | None] = field(default_factory=dict, repr=False)
 
     def notation(self, node: Node | None) -> str | None:
         if node is None:
@@ -237,6 +238,12 @@ class _Context:
             value = self.graph.value(node, SKOS.notation)
             self._memo[key] = str(value) if value is not None else None
         return self._memo[key]
+
+    def measure_phase(self, measure: Node) -> Node | None:
+        """The phase a measure belongs to (``cg:phase``), if any."""
+        if measure not in self._measure_phase:
+            self._measure_phase[measure] = self.graph.value(measure, CG.phase)
+        return self._measure_phase[measure]
 
     def label(self, node: Node, lang: str) -> str:
         key = ("label", node, lang)
@@ -302,7 +309,7 @@ def _finding(ctx: _Context, data: Graph, case: str | None, shape: Node | None,
           else data.value(focus, CG.phase)) in ctx.phases:
         phase = focus_phase
     elif rule.measure is not None:
-        phase = ctx.graph.value(rule.measure, CG.phase)
+        phase = ctx.measure_phase(rule.measure)
     if (focus in ctx.persons if ctx.persons is not None else
             (focus, RDF.type, CG.Person) in data or (focus, RDF.type, CG.Professional) in data):
         value = None  # what breaks a pseudonym may be a name or BSN: never repeat it
@@ -461,9 +468,10 @@ def audit_compiled(graph: Graph, *, cases: Sequence[str] | None = None, at: date
     from chaingraph import fastaudit
 
     shapes = shapes if shapes is not None else load_shapes()
-    scan = fastaudit.scan_source(graph, shapes=shapes, cases=cases, at=at, workers=workers,
-                                 progress=progress, location=location)
-    return _scan_report(scan, shapes, lang, cases)
+    with fastaudit.collector_paused():
+        scan = fastaudit.scan_source(graph, shapes=shapes, cases=cases, at=at, workers=workers,
+                                     progress=progress, location=location)
+        return _scan_report(scan, shapes, lang, cases)
 
 
 def _scan_report(scan: Any, shapes: Graph, lang: str, cases: Sequence[str] | None) -> AuditReport:
@@ -516,9 +524,10 @@ def audit_files(paths: Sequence[str | Path], *, cases: Sequence[str] | None = No
     from chaingraph.graph import sources
 
     shapes = shapes if shapes is not None else load_shapes()
-    scan = fastaudit.scan_files(sources(paths, base=False), shapes=shapes, workers=workers,
-                                progress=progress, at=at)
-    return _scan_report(scan, shapes, lang, cases)
+    with fastaudit.collector_paused():
+        scan = fastaudit.scan_files(sources(paths, base=False), shapes=shapes, workers=workers,
+                                    progress=progress, at=at)
+        return _scan_report(scan, shapes, lang, cases)
 
 
 # ---------------------------------------------------------------------------- engines

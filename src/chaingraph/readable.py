@@ -464,16 +464,21 @@ def ill_typed(graph: Graph, expected: dict[URIRef, URIRef]) -> Iterator[BadValue
 
 def ill_typed_native(store: Any, expected: dict[URIRef, URIRef], *,
                      union: bool = False) -> Iterator[BadValue]:
-    """:func:`ill_typed` on a pyoxigraph ``Store``: the query ``queries/internal/ill-typed.rq``.
+    """:func:`ill_typed` on a pyoxigraph ``Store``: the queries ``queries/internal/ill-typed.rq``
+    (the datatypes) and ``ill-typed-resource.rq`` (the properties that take resources).
 
     ``union``: look in every named graph too (the file audit's chunk stores).
     """
     from chaingraph.queryfiles import internal
     from chaingraph.sparql import with_rows
 
-    query = with_rows(internal("ill-typed"), ["p", "want"], list(expected.items()))
     kwargs = {"use_default_graph_as_union": True} if union else {}
-    rows = list(store.query(query, **kwargs))
+    resources = [row for row in expected.items() if row[1] == IRI_EXPECTED]
+    datatypes = [row for row in expected.items() if row[1] != IRI_EXPECTED]
+    rows: list[Any] = []
+    for name, part in (("ill-typed-resource", resources), ("ill-typed", datatypes)):
+        if part and not rows:
+            rows = list(store.query(with_rows(internal(name), ["p", "want"], part), **kwargs))
     with quiet_parsers():  # rdflib logs a traceback for an ill-typed literal it makes
         found = [BadValue(_term(row["s"]), URIRef(row["p"].value), _term(row["o"]),
                           URIRef(row["want"].value)) for row in rows]

@@ -18,6 +18,7 @@ import contextlib
 import importlib
 import importlib.util
 import os
+import signal
 import sys
 from collections.abc import Iterator, Sequence
 from typing import Any, NoReturn
@@ -179,6 +180,33 @@ def _check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) 
                  + text("reliability.symlink", args.lang, path=output, target=target))
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM stopped a command: handled as Ctrl-C is (worker processes stopped, temporary
+    files removed), with the shell's exit code for it."""
+
+    exit_code = 128 + int(signal.SIGTERM)
+
+
+@contextlib.contextmanager
+def _terminable() -> Iterator[None]:
+    """Turn SIGTERM into :class:`Terminated` while a command runs (in the main thread), so that
+    what it started is cleaned up instead of left running, as a killed parent leaves its
+    audit workers."""
+
+    def stop(signum: int, frame: Any) -> None:
+        raise Terminated(signal.Signals(signum).name)
+
+    try:
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread: signals are the main thread's business
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     from chaingraph.cli.console import note
@@ -208,14 +236,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     output.on_leftover = lambda path, pid: note(
         text("backends.write.removed", lang, path=path, pid=pid))
     try:
-        _check_arguments(parser, args)
-        return int(module.run(args))
+        with _terminable():
+            _check_arguments(parser, args)
+            return int(module.run(args))
     except ChaingraphError as exc:
         note(f"chaingraph {args.command}: {message(exc, lang)}")
         return EXIT_USAGE
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:  # Ctrl-C (130) or SIGTERM (143), see _terminable
         note(f"chaingraph {args.command}: {text('cli.main.interrupted', lang)}")
-        return 130
+        return int(getattr(stop, "exit_code", 130))
     except BrokenPipeError:
         return EXIT_OK
     except Exception as exc:  # a bug of ours: one sentence, the traceback on request
