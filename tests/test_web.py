@@ -677,7 +677,7 @@ def test_a_case_is_taken_in_handed_over_and_closed_through_the_forms(store_app, 
 
     def rows(index: Index) -> dict[str, list[tuple]]:
         return {t: sorted(index.rows(f"SELECT * FROM {t}")) for t in
-                ("cases", "phases", "members", "ownerships", "dash")} | {
+                ("cases", "phases", "members", "ownerships", "dash", "partners")} | {
             "findings": sorted(index.rows("SELECT case_id, rule, phase, severity FROM findings")),
             "trend": sorted(index.rows("SELECT * FROM trend WHERE running OR with_findings"))}
 
@@ -741,6 +741,7 @@ def test_the_index_pages_and_counts_as_the_cases_in_memory(book, users_file, nam
         for org, n in row.items():
             into[org] = into.get(org, 0) + n
     counted = book.counted(user)
+    assert sorted(book.partners(user)) == sorted({o for e in counted for o in e.organisations})
     assert summed == by_rule_phase_organisation(counted)
     assert board.months == by_month(counted, today=book.today)
     assert board.cases == len(counted)
@@ -749,3 +750,90 @@ def test_the_index_pages_and_counts_as_the_cases_in_memory(book, users_file, nam
         narrowed = book.dashboard(user, organisation=orgs[0])
         assert narrowed.cases == len(chosen_org)
         assert narrowed.months == by_month(chosen_org, today=book.today)
+
+
+# --- the audit of a chosen day; the first start on a store ----------------------------------
+
+
+def _shown_findings(page: str) -> list[tuple[str, str]]:
+    """(rule, message) of every finding in a case page's section of findings."""
+    section = page.split('id="h-findings"', 1)[1].split("</section>", 1)[0]
+    return [(rule, html.unescape(message)) for rule, message in re.findall(
+        r'<code>([^<]+)</code></h3>\s*<p>(.*?)</p>', section, flags=re.S)]
+
+
+@pytest.mark.parametrize("which", ["app", "store_app"])
+def test_the_case_page_on_a_day_shows_the_audit_of_that_day(which, request, graph):
+    """A finding that arises on a known day (a gap that begins then) is not on the case page
+    of the day before, and is on it as of today; on every day the page shows what an audit
+    of the whole data on that day finds in that case."""
+    from datetime import date
+
+    from chaingraph.audit import audit_compiled
+
+    app = request.getfixturevalue(which)
+    book = app.state.settings.book
+    dated = [(f, name) for f in book.report.findings if f.start and f.case
+             for name, org in (("zora", "zvhrr"), ("wout", "wijkteam"))
+             if f.case in assigned(graph, org)]
+    assert dated, "no finding with a start day in a case a test user sees"
+    finding, name = dated[0]
+    client = signed_in(app, name)
+    begins = date.fromisoformat(finding.start)
+    before = begins - timedelta(days=1)
+    today = _shown_findings(client.get(f"/cases/{finding.case}").text)
+    assert (finding.rule, finding.message) in today
+    for day in (before, begins):
+        page = client.get(f"/cases/{finding.case}", params={"at": day.isoformat()}).text
+        expected = audit_compiled(graph, at=day, workers=1).findings  # every case, that day
+        assert sorted(_shown_findings(page)) == sorted(
+            (f.rule, f.message) for f in expected if f.case == finding.case), day
+        assert text("web.case.findings", "en", day=day.isoformat()) in html.unescape(page)
+    page = client.get(f"/cases/{finding.case}", params={"at": before.isoformat()}).text
+    assert finding.rule not in {rule for rule, _ in _shown_findings(page)}
+
+
+def test_the_first_start_on_a_store_audits_it_as_the_audit_command_and_says_so(
+        graph, tmp_path, monkeypatch, capsys):
+    """A store is indexed with the audit ``chaingraph audit --store DIR`` runs (its workers
+    reading the store), with the same cases and findings as the audit of the data in memory;
+    serve says on the first start why it takes time and where the index is kept."""
+    import uvicorn
+
+    from chaingraph import audit as audit_module
+    from chaingraph.backends import load_store, open_store
+    from chaingraph.web.index import index_path
+
+    store = tmp_path / "store"
+    load_store([], store, progress=False)
+    calls = []
+    real = audit_module.audit_compiled
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(audit_module, "audit_compiled", spy)
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: None)
+    assert main(["serve", "--store", str(store), "--open"]) == 0
+    said = capsys.readouterr().err
+    assert text("cli.serve.first_start", "en", path=index_path(store)) in said
+    assert [str(c.get("location")) for c in calls] == [str(store)]
+    assert calls[0].get("workers") is None  # every core, as the audit command
+
+    assert main(["serve", "--store", str(store), "--open"]) == 0  # the index is kept
+    assert text("cli.serve.first_start", "en", path=index_path(store)) not in \
+        capsys.readouterr().err
+    assert len(calls) == 1
+
+    on_store = CaseBook(open_store(store, read_only=True), store=store)
+    in_memory = CaseBook(graph)
+    assert on_store.report.findings and sorted(on_store.report.findings, key=repr) == \
+        sorted(in_memory.report.findings, key=repr)
+    assert sorted(on_store.report.cases) == sorted(in_memory.report.cases)
+    for case_id, entry in in_memory.cases.items():
+        got = on_store.cases[case_id]
+        assert (got.iri, got.start, got.end, got.risk, got.phases, got.organisations,
+                sorted(got.ownerships, key=repr)) == \
+            (entry.iri, entry.start, entry.end, entry.risk, entry.phases, entry.organisations,
+             sorted(entry.ownerships, key=repr)), case_id

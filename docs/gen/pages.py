@@ -36,6 +36,7 @@ API_MODULES = (
     "chaingraph.storewrite",
     "chaingraph.history",
     "chaingraph.export",
+    "chaingraph.pictures",
     "chaingraph.shacl2sparql",
     "chaingraph.fastaudit",
     "chaingraph.catalogue",

@@ -54,7 +54,9 @@ def run(args: argparse.Namespace) -> int:
     if args.users is not None and not read_users(args.users):
         raise BadParameter(key="no_users", path=args.users)
     graph = open_graph(args, args.paths)
-    book = CaseBook(graph, store=args.store)
+    if args.store is not None and (path := CaseBook.must_build(args.store)) is not None:
+        note(text("cli.serve.first_start", args.lang, path=path))
+    book = CaseBook(graph, store=args.store, progress=True)
     app = create_app(book, users=args.users, open_mode=args.open_mode and args.users is None,
                      access_log=access_log_path(args.users, args.access_log),
                      secure_cookies=args.secure_cookies)

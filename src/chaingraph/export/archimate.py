@@ -9,19 +9,22 @@ at an organisation → Assignment (actor → role); a role owning a phase → As
 partners, a case's roles and an organisation's parts → Aggregation; the order of timeline
 items → Triggering; everything else (escalation lines, handovers, parties to an
 agreement, shared cases) → Association, named. Identifiers are ``id-`` + the node id,
-valid ``xs:ID`` values. The model holds one diagram laid out by Graphviz (a grid when
-Graphviz is missing), so it opens in Archi with a picture.
+valid ``xs:ID`` values. The model holds one diagram, so it opens in Archi with a picture:
+the collaboration view laid out as the collaboration page's circle, the others by Graphviz
+(a grid when Graphviz is missing).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 import shlex
 import shutil
 import subprocess
 import zipfile
+from itertools import combinations
 from xml.etree import ElementTree as ET
 
 import networkx as nx
@@ -108,8 +111,41 @@ def _name(data: dict) -> str:
     return f"{text} {when}".strip()
 
 
+BOX_WIDTH, BOX_HEIGHT = 120, 55
+"""The size of an organisation's box in the diagram of the collaboration view."""
+
+
+def circle_layout(view: nx.Graph) -> dict[str, tuple[int, int, int, int]]:
+    """Return x, y, width, height of each organisation of a collaboration view: the circle of
+    the collaboration page (:func:`chaingraph.pictures.collaboration.positions`), scaled
+    just enough that no two boxes overlap and moved to the diagram's top left corner.
+
+    Example:
+        >>> view = nx.Graph()
+        >>> view.add_node("a", label="A"); view.add_node("b", label="B")
+        >>> circle_layout(view)
+        {'a': (20, 20, 120, 55), 'b': (20, 480, 120, 55)}
+    """
+    from chaingraph.pictures.collaboration import positions
+
+    where = {n: (x, y) for n, (x, y, _) in positions(view).items()}
+    scale = 1.0
+    for (ax, ay), (bx, by) in combinations(where.values(), 2):
+        dx, dy = abs(ax - bx), abs(ay - by)
+        need = min((BOX_WIDTH + 20) / dx if dx else math.inf,
+                   (BOX_HEIGHT + 20) / dy if dy else math.inf)
+        scale = max(scale, need)
+    left = min((x for x, _ in where.values()), default=0.0)
+    top = min((y for _, y in where.values()), default=0.0)
+    return {n: (round((x - left) * scale) + 20, round((y - top) * scale) + 20, BOX_WIDTH,
+                BOX_HEIGHT) for n, (x, y) in where.items()}
+
+
 def layout(view: nx.Graph) -> dict[str, tuple[int, int, int, int]]:
-    """Return x, y, width, height (pixels) of each node, from Graphviz (``dot -Tplain``) or grid."""
+    """Return x, y, width, height (pixels) of each node, from Graphviz (``dot -Tplain``) or grid;
+    a collaboration view's from the collaboration page's circle (:func:`circle_layout`)."""
+    if view.graph.get("what") == "collaboration":
+        return circle_layout(view)
     program = shutil.which("dot")
     boxes: dict[str, tuple[int, int, int, int]] = {}
     if program is not None:

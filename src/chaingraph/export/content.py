@@ -21,7 +21,7 @@ from chaingraph.errors import (
     UnknownFormat,
     UnknownView,
 )
-from chaingraph.export import privacy, views
+from chaingraph.export import pictures, privacy, views
 from chaingraph.export.formats import FORMATS, GRAPH_RENDERERS, render_dot
 
 
@@ -98,7 +98,13 @@ def render(
     content: str | bytes
     scanned: list[str | bytes] = []
     texts: list[str] = []
-    if fmt in GRAPH_RENDERERS:
+    if fmt in ("svg", "png") and what in pictures.PICTURED:
+        # the web pages' picture (lanes, the circle), not Graphviz's graph
+        picture = pictures.standalone_svg(graph, view, today=today)
+        content = picture if fmt == "svg" else pictures.png(picture)
+        if fmt == "png":  # the text the picture was drawn from, its XML escaping undone
+            scanned.append(privacy.readable(picture, "svg"))
+    elif fmt in GRAPH_RENDERERS:
         content = GRAPH_RENDERERS[fmt](view)
         if fmt == "png":
             scanned.append(render_dot(view))  # the text the picture was drawn from
@@ -129,7 +135,9 @@ def render(
         else:
             items = views.overview_items(graph, lang=lang, cases=case_ids or None)
         texts += [t for item in items for t in (item.label, item.lane)]
-        content = render_html(view, items)
+        content = render_html(view, items, today=today,
+                              organisations=pictures.organisation_names(graph, lang),
+                              phases=pictures.phase_names(graph, lang))
     if fmt in XML_FORMATS:
         try:
             escape.check_xml(content)
@@ -146,7 +154,7 @@ XML_FORMATS = frozenset({"graphml", "gexf", "archimate", "svg"})
 """The formats that are XML documents: each is parsed strictly before it is written."""
 
 BINARY_SCANNED = frozenset({"png", "archimate-csv"})
-"""Binary formats: their text (the DOT, the zip's members) is checked instead."""
+"""Binary formats: their text (the DOT or SVG drawn, the zip's members) is checked instead."""
 
 
 def canonical(view: nx.Graph) -> nx.Graph:

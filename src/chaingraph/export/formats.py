@@ -3,7 +3,9 @@
 Each ``render_*`` function takes a view (a networkx graph from :mod:`views`) and returns
 the file's content (``str``, or ``bytes`` for PNG and zip). :data:`FORMATS` maps a
 format name to its renderer and file extension. GraphML and GEXF (Gephi, yEd) come from
-networkx; DOT is written here and rendered to SVG/PNG by Graphviz's ``dot``.
+networkx; DOT is written here and rendered to SVG/PNG by Graphviz's ``dot``, except for
+the timeline and collaboration views, whose SVG and PNG are the web pages' pictures
+(:mod:`chaingraph.export.pictures`).
 """
 
 from __future__ import annotations
@@ -369,8 +371,10 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("graphml", ".graphml", False, "GraphML (Gephi, yEd, networkx)"),
     Format("gexf", ".gexf", False, "GEXF 1.2 (Gephi)"),
     Format("dot", ".dot", False, "Graphviz DOT source"),
-    Format("svg", ".svg", False, "SVG picture drawn by Graphviz"),
-    Format("png", ".png", True, "PNG picture drawn by Graphviz"),
+    Format("svg", ".svg", False, "SVG picture: the web pages' timeline and collaboration "
+                                 "pictures, Graphviz's graph for the other views"),
+    Format("png", ".png", True, "PNG picture of the SVG (1920 px wide for the timeline and "
+                                "collaboration)"),
     Format("node-link", ".json", False, "networkx node-link JSON (D3)"),
     Format("cytoscape", ".cyjs", False, "Cytoscape JSON"),
     Format("mermaid", ".mmd", False, "Mermaid flowchart for Markdown reports"),

@@ -7,9 +7,13 @@
   data.nodes.forEach(function (n) { byId[n.id] = n; });
   var groups = {};
   if (svg) {
+    // Graphviz's nodes carry their id as their title; chaingraph's own pictures as data-node
     svg.querySelectorAll("g.node").forEach(function (g) {
       var title = g.querySelector("title");
       if (title) { groups[title.textContent] = g; }
+    });
+    svg.querySelectorAll("[data-node]").forEach(function (g) {
+      groups[g.getAttribute("data-node")] = g;
     });
   }
   function neighbours(id) {

@@ -401,7 +401,9 @@ def _case_context(book: CaseBook, case_id: str, entry: CaseEntry, at: date | Non
     short = {book.name(p, lang): book.phase_label(p, lang) for p in entry.phases}
     picture = svg(items, organisations=organisations, names=names, today=book.today, at=day,
                   title=text("web.case.timeline", lang) + f" {case_id}", phases=short)
-    findings = [f.translated(lang) for f in entry.findings]
+    # the audit of the day asked for (that case alone, as it stood then); else the stored one
+    found = entry.findings if at is None else book.findings_on(entry, at)
+    findings = [f.translated(lang) for f in found]
     phases = [{"name": phase_name(p["notation"], p["label"], lang), **p} for p in r["phases"]]
     ownership = [{"phase_name": phase_name(f["phase"], f["phase_label"], lang), **f}
                  for f in r["findings"] if f["kind"] != "handover" or f["days"]]
@@ -410,6 +412,7 @@ def _case_context(book: CaseBook, case_id: str, entry: CaseEntry, at: date | Non
             "problem": problem_text(r["escalation_problem"], labels, lang),
             "risk": book.name(entry.risk, lang) if entry.risk else "-",
             "state": entry.state(book.today), "today": book.today,
+            "audited": at or book.at,
             "legend": text("raci.legend", lang)}
 
 

@@ -1,8 +1,10 @@
 """The cases the web app shows: filtered by need-to-know, counted, sorted and paged.
 
 A :class:`CaseBook` knows every case's period, risk level, applied phases and assignments
-(the internal queries ``web-cases`` and ``web-assignments``) and the audit of all cases
-(:func:`chaingraph.audit.audit_compiled`), kept in an index (:mod:`chaingraph.web.index`):
+(the internal queries ``web-cases`` and ``web-members``, ``web-assignments`` for a few
+cases) and the audit of all cases (:func:`chaingraph.audit.audit_compiled`; on a store as
+``chaingraph audit --store DIR`` runs it, on every core), kept in an index
+(:mod:`chaingraph.web.index`):
 a SQLite file beside a store, made again when the store changes, or one in memory. Each
 page asks the index for what it shows (one page of cases, one case, the dashboard's
 counts). An organisation *takes part* in a case when it has an assignment in it (a phase
@@ -17,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any, cast
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SKOS, XSD
@@ -116,35 +119,122 @@ def _changed_since(graph: Graph, since: str) -> tuple[list[str], str] | None:
     return sorted(ids), last
 
 
-def _audit(graph: Graph, day: date,
-           cases: Sequence[str] | None = None) -> tuple[AuditReport, ChaingraphError | None]:
-    """Audit every case on ``day`` with the engine ``audit --engine auto`` chooses.
+def _audit(graph: Graph, day: date, cases: Sequence[str] | None = None, *,
+           store: str | Path | None = None, shapes: Graph | None = None,
+           engine: str | None = None,
+           progress: bool = False) -> tuple[AuditReport, ChaingraphError | None]:
+    """Audit every case (or ``cases``) on ``day`` with the engine ``audit --engine auto``
+    chooses.
 
-    Shapes the engines refuse (ill-formed ones) leave the app without an audit, not without
-    its cases: the report is then empty and the problem is returned with it.
+    ``store``: the folder ``graph`` was opened from; every case is then audited as
+    ``chaingraph audit --store DIR`` does, on every core, each worker reading its chunks of
+    cases from the store (:func:`chaingraph.fastaudit.scan_source`); ``progress``: its bar
+    on stderr (on a terminal). Shapes the engines refuse (ill-formed ones) leave the app
+    without an audit, not without its cases: the report is then empty and the problem is
+    returned with it. ``shapes`` and ``engine``: as loaded and chosen before (None: here).
     """
     from chaingraph.audit import audit, audit_compiled, choose_engine
     from chaingraph.shapes import load_shapes
 
     try:
-        shapes = load_shapes()
-        engine, _, _ = choose_engine(shapes)
+        shapes = shapes if shapes is not None else load_shapes()
+        if engine is None:
+            engine, _, _ = choose_engine(shapes)
         if engine == "sparql":
+            if store is not None and cases is None:
+                return audit_compiled(graph, at=day, shapes=shapes, progress=progress,
+                                      location=store), None
             return audit_compiled(graph, cases=cases, at=day, shapes=shapes, workers=1), None
         return audit(graph, cases=cases, at=day, shapes=shapes), None
     except ChaingraphError as problem:
         return AuditReport(findings=[], cases=[], at=day), problem
 
 
+def _audit_few(graph: Graph, day: date, cases: Sequence[str], shapes: Graph | None = None,
+               engine: str | None = None) -> tuple[AuditReport, ChaingraphError | None]:
+    """Audit a few ``cases`` of a large store on ``day``: their triples (the cases, what is
+    ``cg:inCase`` them, the persons they name) copied into a small store and audited there,
+    as the audit of the whole store audits each chunk of cases. The same findings as
+    :func:`_audit` with ``cases``, without reading every case of the store for the persons
+    that no case names (the monitor's, not any case's)."""
+    from chaingraph.backends import native_store, oxigraph_graph
+
+    big = native_store(graph)
+    if big is None:
+        return _audit(graph, day, cases, shapes=shapes, engine=engine)
+    import pyoxigraph as ox
+
+    from chaingraph.sparql import fill_values
+
+    iris = [r[1] for r in _case_iris(big, cases)]
+    if len(iris) != len(set(cases)):  # a case not in the store: said as the audit says it
+        return _audit(graph, day, cases, shapes=shapes, engine=engine)
+    nt = ox.RdfFormat.N_TRIPLES
+    found = cast(ox.QueryTriples, big.query(fill_values(  # a CONSTRUCT: triples
+        internal("audit-case-triples"), "case", [ox.NamedNode(i) for i in iris])))
+    text = cast(bytes, found.serialize(format=nt))  # no output given: the bytes
+    unit = b"<urn:chaingraph:unit>"  # each subject's mark of its case: not data
+    small = ox.Store()
+    small.load(input=b"\n".join(line for line in text.split(b"\n") if unit not in line),
+               format=nt)
+    return _audit(oxigraph_graph(small), day, cases, shapes=shapes, engine=engine)
+
+
+def _case_iris(store: Any, ids: Sequence[str]) -> list[tuple[str, str]]:
+    """(id, IRI) of the cases of ``store`` with these ids."""
+    from chaingraph.backends import select_rows
+    from chaingraph.sparql import with_rows
+
+    query = with_rows("PREFIX cg: <https://w3id.org/chaingraph/ontology#> "
+                      "SELECT ?id ?case WHERE { ?case a cg:Case ; cg:caseId ?id }",
+                      ["id"], [(Literal(i),) for i in ids])
+    return [(_text(i), c[1:-1]) for i, c in select_rows(store, query) if c.startswith("<")]
+
+
+_XSD_DATE = '"^^<http://www.w3.org/2001/XMLSchema#date>'
+
+
+def _text(term: str) -> str:
+    """The value of a term in N-Triples (a TSV result's cell): an IRI's, a literal's."""
+    if term.startswith("<"):
+        return term[1:-1]
+    if term.startswith('"'):
+        value = term[1:term.rindex('"')]
+        if "\\" in value:
+            from rdflib.util import from_n3
+
+            return str(from_n3(term))
+        return value
+    return term
+
+
+def _nt_day(term: str) -> date | None:
+    """The day of an ``xsd:date`` literal in N-Triples; None for anything else (as
+    :func:`_day`)."""
+    if term.startswith('"') and term.endswith(_XSD_DATE):
+        try:
+            return date.fromisoformat(term[1:-len(_XSD_DATE)])
+        except ValueError:
+            return None
+    return None
+
+
 def _read_cases(graph: Graph, ids: Sequence[str] | None = None) -> dict[str, CaseEntry]:
     """Every case of ``graph`` (or those of ``ids``) with its period, risk, phases,
-    organisations and owners."""
+    organisations and owners: two queries (``web-cases``, ``web-assignments``); on a store,
+    their rows read as the store's own text (:func:`chaingraph.backends.select_rows`), not
+    turned into rdflib terms one by one (two million rows at 100,000 cases)."""
+    from chaingraph.backends import native_store
     from chaingraph.sparql import with_rows
 
     def query(name: str) -> str:
         text = internal(name).text
         return text if ids is None else with_rows(text, ["id"], [(Literal(i),) for i in ids])
 
+    native = native_store(graph)
+    if native is not None:
+        return _read_native(native, query("web-cases"),
+                            query("web-assignments") if ids is not None else None)
     cases: dict[str, CaseEntry] = {}
     for row in execute(graph, query("web-cases")):
         case_id = str(row.id)
@@ -165,6 +255,48 @@ def _read_cases(graph: Graph, ids: Sequence[str] | None = None) -> dict[str, Cas
     return cases
 
 
+_OWNERSHIP = "<https://w3id.org/chaingraph/ontology#PhaseOwnership>"
+
+
+def _read_native(store: Any, cases_query: str,
+                 assignments_query: str | None) -> dict[str, CaseEntry]:
+    """:func:`_read_cases` on a pyoxigraph store: the same entries from the rows' text.
+
+    ``assignments_query``: ``web-assignments`` for some cases (by id); None for every case,
+    read with ``web-members`` (the same rows by case IRI, twice as fast on a whole store)."""
+    from chaingraph.backends import select_rows
+
+    cases: dict[str, CaseEntry] = {}
+    by_iri: dict[str, CaseEntry] = {}
+    for case, ident, start, end, risk, phase in select_rows(store, cases_query):
+        case_id = _text(ident)
+        entry = cases.get(case_id)
+        if entry is None:
+            entry = cases[case_id] = by_iri[case] = CaseEntry(case_id, iri=_text(case))
+        entry.start, entry.end = _nt_day(start), _nt_day(end)
+        entry.risk = _text(risk) if risk else None
+        if phase and _text(phase) not in entry.phases:
+            entry.phases.append(_text(phase))
+    if assignments_query is None:
+        rows: Iterable[tuple[CaseEntry | None, bool, str, str, str, str]] = (
+            (by_iri.get(case), bool(phase), org, phase, start, end)
+            for case, org, phase, start, end in select_rows(store, internal("web-members").text))
+    else:
+        rows = ((cases.get(_text(ident)), kind == _OWNERSHIP, org, phase, start, end)
+                for ident, kind, org, phase, start, end in select_rows(store, assignments_query))
+    for found, owns, org, phase, start, end in rows:
+        if found is None or not org.startswith("<"):
+            continue
+        organisation = org[1:-1]
+        found.organisations.add(organisation)
+        if owns and phase:
+            day = _nt_day(start)
+            if day:
+                found.ownerships.append(Ownership(_text(phase), organisation, day,
+                                                  _nt_day(end)))
+    return cases
+
+
 class CaseBook:
     """Every case of ``graph`` as the web app lists it, with the audit of the day.
 
@@ -177,8 +309,11 @@ class CaseBook:
     """
 
     def __init__(self, graph: Graph, *, today: date | None = None,
-                 audit: AuditReport | None = None, store: str | Path | None = None) -> None:
+                 audit: AuditReport | None = None, store: str | Path | None = None,
+                 progress: bool = False) -> None:
         self.graph = graph
+        self.progress = progress
+        """Show the audit's progress on stderr (on a terminal) when the index is made whole."""
         self.today = today or date.today()
         self.store = Path(store) if store is not None else None
         self.audit_problem: ChaingraphError | None = None
@@ -186,6 +321,9 @@ class CaseBook:
         self._rule_labels: dict[tuple[str, str, str], tuple[dict[str, str], dict[str, str]]] = {}
         self._cases: dict[str, CaseEntry] | None = None
         self._report: AuditReport | None = None
+        self._on_day: dict[tuple[str, str, str], list[Finding]] = {}
+        self._shapes_graph: Graph | None = None
+        self._engine: str | None = None
         self._checked = 0.0
         self.refresh_every = 1.0
         """Seconds between two looks at whether the store changed."""
@@ -202,6 +340,14 @@ class CaseBook:
             return
         self._build(audit, stamp)
 
+    @staticmethod
+    def must_build(store: str | Path) -> Path | None:
+        """Where the index of ``store`` will be kept, when a :class:`CaseBook` on it must
+        make it (the first start, or the first after the store changed); None when the
+        stored index holds."""
+        path = index.index_path(store)
+        return path if index.stored(path, index.fingerprint(store)) is None else None
+
     def _build(self, audit: AuditReport | None, stamp: str | None) -> None:
         cases = _read_cases(self.graph)
         self._cases = cases
@@ -209,7 +355,8 @@ class CaseBook:
         for entry in cases.values():
             entry.phases.sort(key=lambda p: self._order.get(p, 99))
         if audit is None:
-            audit, self.audit_problem = _audit(self.graph, self.today)
+            audit, self.audit_problem = _audit(self.graph, self.today, store=self.store,
+                                               progress=self.progress)
         self._report = audit
         self.at = audit.at
         for case_id in audit.cases:
@@ -380,8 +527,16 @@ class CaseBook:
 
     def count(self, user: User) -> int:
         """How many cases ``user``'s counts are over."""
-        where, params = self._where(self.viewer(user))
-        return int(self.index.rows(f"SELECT COUNT(*) FROM cases c {where}", params)[0][0])
+        return self._count(self.viewer(user))
+
+    def _count(self, viewer: str | None) -> int:
+        """How many cases ``viewer`` counts (an organisation's: its rows of ``members``)."""
+        if viewer is None:
+            return 0
+        if viewer == index.ALL:
+            return int(self.index.rows("SELECT COUNT(*) FROM cases")[0][0])
+        return int(self.index.rows("SELECT COUNT(*) FROM members WHERE org = ?",
+                                   [viewer])[0][0])
 
     def graphs(self, user: User) -> list[str]:
         """The IRIs of the cases ``user`` may see (in a store: the names of their graphs)."""
@@ -422,7 +577,8 @@ class CaseBook:
             return False
         cases = list(cases)
         new = _read_cases(graph, cases) if cases else {}
-        report, problem = _audit(graph, self.at, sorted(new)) if new else (None, None)
+        report, problem = _audit_few(graph, self.at, sorted(new), *self._shapes()) if new \
+            else (None, None)
         if problem is not None:
             return False
         for entry in new.values():
@@ -436,6 +592,42 @@ class CaseBook:
         self.graph, self.stamp = graph, stamp
         self._forget()
         return True
+
+    def findings_on(self, entry: CaseEntry, day: date) -> list[Finding]:
+        """The findings of the case ``entry`` as an audit on ``day`` finds them.
+
+        On the day of the stored audit (:attr:`at`), the index's; on another day, the audit
+        of that case alone as it stood then (:func:`_audit_few`: what started after ``day``
+        left out, what ran on ``day`` ending then), kept for the next ask of the same case
+        and day until the store changes.
+        """
+        if day == self.at:
+            return list(entry.findings)
+        key = (entry.id, day.isoformat(), self.stamp or "")
+        found = self._on_day.get(key)
+        if found is None:
+            report, problem = _audit_few(self.graph, day, [entry.id], *self._shapes())
+            found = [] if problem is not None else \
+                [f for f in report.findings if f.case == entry.id]
+            if len(self._on_day) >= 256:
+                self._on_day.pop(next(iter(self._on_day)))
+            self._on_day[key] = found
+        return list(found)
+
+    def _shapes(self) -> tuple[Graph | None, str | None]:
+        """The bundled shapes and the engine ``audit --engine auto`` chooses for them, found
+        once (None, None: they do not load; the audit then says why)."""
+        if self._shapes_graph is None:
+            from chaingraph.audit import choose_engine
+            from chaingraph.shapes import load_shapes
+
+            try:
+                shapes = load_shapes()
+                self._engine = choose_engine(shapes)[0]
+            except ChaingraphError:
+                return None, None
+            self._shapes_graph = shapes
+        return self._shapes_graph, self._engine
 
     def tally(self, user: User) -> dict[str, dict[str, int]]:
         """The cases ``user`` counts, by state ("running", "closed"), risk level (IRI, "" for
@@ -468,11 +660,8 @@ class CaseBook:
         viewer = self.viewer(user)
         if viewer is None:
             return []
-        if viewer == index.ALL:
-            return [r[0] for r in self.index.iter("SELECT DISTINCT org FROM members")]
         return [r[0] for r in self.index.iter(
-            "SELECT DISTINCT m2.org FROM members m1 JOIN members m2 "
-            "ON m2.case_id = m1.case_id WHERE m1.org = ?", [viewer])]
+            "SELECT org FROM partners WHERE viewer = ? AND n > 0", [viewer])]
 
     def page(self, user: User, *, organisation: str | None = None, state: str | None = None,
              audit: str | None = None, rule: str | None = None, sort: str = "id",
@@ -482,7 +671,9 @@ class CaseBook:
 
         The same filters and order as :func:`select` and :func:`ordered`, asked of the index.
         """
-        where, params = self._where(self.viewer(user) if user.sees_cases else None)
+        viewer = self.viewer(user) if user.sees_cases else None
+        where, params = self._where(viewer)
+        filtered = bool(organisation or state or audit or rule)
         if organisation:
             where += " AND EXISTS (SELECT 1 FROM members o WHERE o.org = ? AND o.case_id = c.id)"
             params.append(organisation)
@@ -496,7 +687,8 @@ class CaseBook:
         if rule:
             where += " AND EXISTS (SELECT 1 FROM findings f WHERE f.rule = ? AND f.case_id = c.id)"
             params.append(rule)
-        total = int(self.index.rows(f"SELECT COUNT(*) FROM cases c {where}", params)[0][0])
+        total = int(self.index.rows(f"SELECT COUNT(*) FROM cases c {where}", params)[0][0]) \
+            if filtered else self._count(viewer)
         key = {"start": "COALESCE(c.start, '9999-12-31')", "end": "COALESCE(c.end_, '9999-12-31')",
                "risk": "c.risk_order", "audit": "c.audit_order"}.get(sort)
         way = " DESC" if descending else ""

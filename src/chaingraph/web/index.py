@@ -17,7 +17,10 @@ Each page then asks the index for what it shows: one page of cases (filtered, so
 ``LIMIT``/``OFFSET``), one case, and the dashboard's counts, which are counted per
 organisation when the index is made (table ``dash`` and ``trend``: for each organisation
 the findings in the cases it takes part in, by rule, phase, severity and organisation
-of the case, and the cases running per month), so the dashboard is a lookup.
+of the case, and the cases running per month; table ``partners``: for each organisation
+the organisations taking part in its cases), so the dashboard is a lookup. The case list's
+orders each have an index of their own (``cases_start`` ...), so that its first pages are
+read in order, not sorted.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from typing import Any
 
 from chaingraph.findings import Finding
 
-VERSION = "2"
+VERSION = "3"
 ALL = "*"
 """The viewer of every case (the chain role, ``--open``) in the tables ``dash`` and ``trend``."""
 _RISK_ORDER = {"RiskLow": 0, "RiskMedium": 1, "RiskHigh": 2}
@@ -51,6 +54,7 @@ CREATE TABLE ownerships (case_id TEXT, phase TEXT, org TEXT, start TEXT, end_ TE
 CREATE TABLE findings (case_id TEXT, rule TEXT, phase TEXT, severity TEXT, data TEXT);
 CREATE TABLE dash (viewer TEXT, rule TEXT, phase TEXT, severity TEXT, org TEXT, n INT);
 CREATE TABLE trend (viewer TEXT, month TEXT, running INT, with_findings INT);
+CREATE TABLE partners (viewer TEXT, org TEXT, n INT);
 CREATE INDEX members_case ON members (case_id);
 CREATE INDEX phases_case ON phases (case_id);
 CREATE INDEX ownerships_case ON ownerships (case_id);
@@ -58,9 +62,11 @@ CREATE INDEX findings_case ON findings (case_id);
 CREATE INDEX findings_rule ON findings (rule, phase, case_id);
 CREATE INDEX dash_viewer ON dash (viewer);
 CREATE INDEX trend_viewer ON trend (viewer);
-CREATE INDEX cases_start ON cases (start);
-CREATE INDEX cases_end ON cases (end_);
-CREATE INDEX cases_audit ON cases (audit_order);
+CREATE INDEX partners_viewer ON partners (viewer, org);
+CREATE INDEX cases_start ON cases (COALESCE(start, '9999-12-31'), id);
+CREATE INDEX cases_end ON cases (COALESCE(end_, '9999-12-31'), id);
+CREATE INDEX cases_risk ON cases (risk_order, id);
+CREATE INDEX cases_audit ON cases (audit_order, id);
 """
 
 
@@ -151,6 +157,7 @@ class _Rows:
     findings: list[tuple[Any, ...]] = field(default_factory=list)
     dash: dict[tuple[str, str, str, str, str], int] = field(
         default_factory=lambda: defaultdict(int))
+    partners: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
     spans: dict[str, list[tuple[date, date, bool]]] = field(
         default_factory=lambda: defaultdict(list))
 
@@ -168,6 +175,9 @@ def _rows(entries: Iterable[Any], today: date) -> _Rows:
         out.owners += [(e.id, o.phase, o.organisation, _iso(o.start), _iso(o.end))
                        for o in e.ownerships]
         viewers = [ALL, *e.organisations]
+        for v in viewers:
+            for o in e.organisations:
+                out.partners[(v, o)] += 1
         for f in e.findings:
             out.findings.append((e.id, f.rule, f.phase or "", f.severity, _json(f)))
             for v in viewers:
@@ -196,6 +206,8 @@ def fill(db: sqlite3.Connection, entries: Iterable[Any], *, today: date, at: dat
     _insert(db, rows)
     db.executemany("INSERT INTO dash VALUES (?,?,?,?,?,?)",
                    [(*k, n) for k, n in rows.dash.items()])
+    db.executemany("INSERT INTO partners VALUES (?,?,?)",
+                   [(*k, n) for k, n in rows.partners.items()])
     db.executemany("INSERT INTO trend VALUES (?,?,?,?)",
                    [(v, *row) for v, s in rows.spans.items() for row in trend_rows(s)])
     db.executemany("INSERT INTO meta VALUES (?,?)", [
@@ -224,6 +236,13 @@ def update(path: str | Path, *, old: Iterable[Any], new: Iterable[Any], today: d
                 dash[key] += n
             for key, n in dash.items():
                 _add(db, "dash", ("viewer", "rule", "phase", "severity", "org"), key, (n,), ("n",))
+            shared: dict[tuple[str, str], int] = defaultdict(int)
+            for key2, n in before.partners.items():
+                shared[key2] -= n
+            for key2, n in after.partners.items():
+                shared[key2] += n
+            for key2, n in shared.items():
+                _add(db, "partners", ("viewer", "org"), key2, (n,), ("n",))
             months: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
             for sign, rows in ((-1, before), (1, after)):
                 for viewer, spans in rows.spans.items():
@@ -235,6 +254,7 @@ def update(path: str | Path, *, old: Iterable[Any], new: Iterable[Any], today: d
                 _add(db, "trend", ("viewer", "month"), month, (running, found),
                      ("running", "with_findings"))
             db.execute("DELETE FROM dash WHERE n <= 0")
+            db.execute("DELETE FROM partners WHERE n <= 0")
             db.execute("UPDATE meta SET value = ? WHERE key = 'stamp'", (stamp or "",))
     finally:
         db.close()
