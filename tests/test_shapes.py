@@ -202,6 +202,10 @@ def test_a_number_passing_the_bsn_eleven_test_in_free_text_is_flagged_by_both_en
         found = [f for f in report if f.shape == shape]
         assert [f.node for f in found] == ["ev-1"]
         assert number not in " ".join(f.message for f in found)  # the text is never repeated
+        # the kind of personal data in the finding's language, the value itself a code
+        assert [f.value for f in found] == ["citizen number (BSN)"]
+        assert "(citizen number (BSN))" in found[0].texts["en"]["message"]
+        assert "(burgerservicenummer (BSN))" in found[0].texts["nl"]["message"]
     near_miss = str((int(number) + 1) % 10**9).zfill(9)  # one off: fails the eleven-test
     fixture.write_text(fixture.read_text(encoding="utf-8").replace(number, near_miss),
                        encoding="utf-8")

@@ -18,6 +18,7 @@ Validating case by case keeps the reports small and is what parallel runs split 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -44,6 +45,24 @@ __all__ = ["AuditReport", "AuditViolations", "Finding", "audit", "audit_compiled
 
 _INTERVAL = re.compile(r"^(\d{4}-\d{2}-\d{2})/(\d{4}-\d{2}-\d{2}|\.\.)$")
 _PLACEHOLDER = re.compile(r"\{[?$](\w+)\}")
+_WORD_KEY = re.compile(r"[^a-z0-9]+")
+
+
+@functools.lru_cache(maxsize=4096)
+def value_word(value: str, lang: str) -> str:
+    """A word a rule computes as its value, in ``lang``; any other value as it is.
+
+    The words are the catalogue's ``audit.value.*`` (the kind of personal data that
+    ``personal-data-in-text`` finds, which its SPARQL writes in English).
+
+    Example:
+        >>> value_word("phone number", "nl"), value_word("2021-06-12/2021-07-04", "nl")
+        ('telefoonnummer', '2021-06-12/2021-07-04')
+    """
+    from chaingraph import catalogue
+
+    key = "audit.value." + _WORD_KEY.sub("-", value.lower()).strip("-")
+    return catalogue.text(key, lang) if key in catalogue.entries() else value
 _CASE_CLASSES = (CG.Case, CG.HighRiskCase)
 # Not rdflib's XSD namespace object: pytest's doctest collection trips over its warnings.
 _XSD_DATE = URIRef("http://www.w3.org/2001/XMLSchema#date")
@@ -271,7 +290,7 @@ class _Context:
         if node is None:
             return ""
         if isinstance(node, Literal):
-            return str(node)
+            return value_word(str(node), lang)
         key = ("display", node, lang)
         if key not in self._memo:
             known = isinstance(node, URIRef) and any(self.graph.triples((node, None, None)))
