@@ -519,9 +519,8 @@ def _audit_units(store: Any) -> dict[str, Any]:
     # Persons are written once, outside the cases: the cases that name them tell where a
     # finding on a person belongs. Few findings are on persons, so the links go back as the
     # store's own TSV text, read only for those (thousands of rows a chunk otherwise).
-    # Compressed (a quarter of a megabyte a chunk, a tenth of it so): the pool's worker
-    # thread in the parent spins while a result waits in the pipe, so large results cost
-    # the parent's own time, which limits the audit on every core.
+    # Compressed (a quarter of a megabyte a chunk, a tenth of it so): what crosses the pipe
+    # is read by the parent, whose own time limits the audit on every core.
     links = zlib.compress(store.query(internal("audit-person-links").text).serialize(
         format=pyoxigraph.QueryResultsFormat.TSV), 1) if work.links else b""
     return {"rows": rows, "details": details, "cases": unit_cases, "links": links}
