@@ -14,7 +14,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from chaingraph.catalogue import text
-from chaingraph.cli.console import emit
+from chaingraph.cli.console import emit, note
 from chaingraph.cli.options import add_data, add_format, metavar, open_graph
 
 if TYPE_CHECKING:
@@ -42,6 +42,9 @@ def run(args: argparse.Namespace) -> int:
     if answer is None:
         answer = responsibilities(open_graph(args), args.case, at=args.at, lang=args.lang,
                                   phase=args.phase, instrument=args.instrument)
+        if day is not None and args.store:  # said: not what the store held that day
+            note(text("cli.who.recorded_later", args.lang, case=args.case, store=args.store,
+                      day=day.isoformat()))
     if args.format == "json":
         emit(json.dumps(answer.as_dict(), indent=2, ensure_ascii=False))
     else:
@@ -52,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
 def _as_recorded(args: argparse.Namespace, day: date) -> Responsibilities | None:
     """On a store, a past day is answered from the case as it was recorded that day (its
     history, :func:`chaingraph.history.as_recorded`); None when the case was first recorded
-    later (then the case as it is now answers)."""
+    later (then the case as it is now answers, and stderr says so)."""
     from chaingraph import history
     from chaingraph.errors import UnknownCase
     from chaingraph.responsibility import responsibilities
