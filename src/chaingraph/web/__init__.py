@@ -7,8 +7,9 @@
 - :mod:`chaingraph.web.users`: the users file (Argon2 hashes) and organisations by name;
 - :mod:`chaingraph.web.auth`: sessions, CSRF tokens, slowed sign-ins, the page's language;
 - :mod:`chaingraph.web.access`: the access log of case views;
-- :mod:`chaingraph.web.timeline`, :mod:`~chaingraph.web.collaboration`,
-  :mod:`~chaingraph.web.charts`: the pictures, as inline SVG;
+- :mod:`chaingraph.web.collaboration` (who shares which cases), :mod:`~chaingraph.web.charts`:
+  the pictures, as inline SVG, with the timeline and the collaboration circle drawn by
+  :mod:`chaingraph.pictures` (as the exports draw them);
 - :mod:`chaingraph.web.queries`, :mod:`chaingraph.web.sparql`: named queries and SPARQL,
   cut to what the user may see.
 

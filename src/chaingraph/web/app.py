@@ -379,9 +379,9 @@ def case_page(request: Request) -> Response:
 def _case_context(book: CaseBook, case_id: str, entry: CaseEntry, at: date | None,
                   lang: str) -> dict[str, Any]:
     from chaingraph.export.views import node_id, timeline_items
+    from chaingraph.pictures.timeline import svg
     from chaingraph.raci import raci
     from chaingraph.responsibility import phase_name, problem_text, responsibilities
-    from chaingraph.web.timeline import svg
 
     graph = book.graph
     # as_dict: who's answer as `who --format json` gives it, every name in ``lang``
@@ -582,7 +582,8 @@ def query_page(request: Request) -> Response:
 
 
 def collaboration_page(request: Request) -> Response:
-    from chaingraph.web.collaboration import key, shared_cases, svg
+    from chaingraph.pictures.collaboration import key, svg
+    from chaingraph.web.collaboration import shared_cases
 
     user = current_user(request)
     book = _settings(request).book

@@ -297,6 +297,10 @@ def _read_native(store: Any, cases_query: str,
     return cases
 
 
+_TAKES_PART = "EXISTS (SELECT 1 FROM members {a} WHERE {a}.org = ? AND {a}.case_id = c.id)"
+"""SQL: the organisation (a parameter) takes part in the case ``c`` (``{a}``: an alias)."""
+
+
 class CaseBook:
     """Every case of ``graph`` as the web app lists it, with the audit of the day.
 
@@ -504,8 +508,7 @@ class CaseBook:
             return "WHERE 0", []
         if viewer == index.ALL:
             return "WHERE 1", []
-        return ("WHERE EXISTS (SELECT 1 FROM members m WHERE m.org = ? AND m.case_id = c.id)",
-                [viewer])
+        return "WHERE " + _TAKES_PART.format(a="m"), [viewer]
 
     def visible(self, user: User) -> list[CaseEntry]:
         """The cases ``user`` may see: those its organisation takes part in (all: open mode)."""
@@ -675,7 +678,7 @@ class CaseBook:
         where, params = self._where(viewer)
         filtered = bool(organisation or state or audit or rule)
         if organisation:
-            where += " AND EXISTS (SELECT 1 FROM members o WHERE o.org = ? AND o.case_id = c.id)"
+            where += " AND " + _TAKES_PART.format(a="o")
             params.append(organisation)
         if state:
             closed = "(c.end_ IS NOT NULL AND c.end_ < ?)"
@@ -738,7 +741,7 @@ class CaseBook:
             sql += " AND f.severity = ?"
             params.append(severity)
         if organisation:
-            sql += " AND EXISTS (SELECT 1 FROM members o WHERE o.org = ? AND o.case_id = c.id)"
+            sql += " AND " + _TAKES_PART.format(a="o")
             params.append(organisation)
         return [r[0] for r in self.index.iter(sql + " ORDER BY f.case_id LIMIT ?",
                                               [*params, most])]

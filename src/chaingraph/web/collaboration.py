@@ -1,7 +1,6 @@
-"""The collaboration graph of the cases a user may count, drawn as an inline SVG.
+"""The collaboration graph of the cases a user may count, for the collaboration page.
 
-The drawing (:func:`svg`, :func:`positions`, :func:`key`) is
-:mod:`chaingraph.pictures.collaboration`, which the exports draw too.
+It is drawn by :mod:`chaingraph.pictures.collaboration`, as the exports draw theirs.
 
 :func:`shared_cases` joins two organisations when both have an assignment in a case (the
 relation need-to-know is made of, :mod:`chaingraph.web.cases`), so the graph never counts
@@ -19,8 +18,6 @@ from itertools import combinations
 from typing import TYPE_CHECKING
 
 import networkx as nx
-
-from chaingraph.pictures.collaboration import HEIGHT, RADIUS, WIDTH, key, positions, svg
 
 if TYPE_CHECKING:
     from chaingraph.web.cases import CaseEntry
@@ -56,4 +53,4 @@ def shared_cases(entries: Iterable[CaseEntry], *, name: Callable[[str], str],
     return view
 
 
-__all__ = ["HEIGHT", "RADIUS", "WIDTH", "key", "positions", "shared_cases", "svg"]
+__all__ = ["shared_cases"]
