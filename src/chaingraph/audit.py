@@ -37,6 +37,7 @@ from chaingraph.errors import UnknownCase
 from chaingraph.findings import SEVERITY_ORDER, AuditReport, AuditViolations, Finding, LazyTexts
 from chaingraph.labels import DEFAULT, LANGUAGES, label, local_name
 from chaingraph.namespace import CG
+from chaingraph.readable import check_graph, quiet_parsers, unique_case_ids
 from chaingraph.shapes import SEVERITIES, Rule, load_shapes, rules
 from chaingraph.sparql import parse_date
 
@@ -408,7 +409,12 @@ def audit(graph: Graph, *, cases: Sequence[str] | None = None, at: date | None =
     at = at or date.today()
     shapes = shapes if shapes is not None else load_shapes()
     ctx = _Context(graph, rules(shapes), lang, set(graph.subjects(RDF.type, CG.Phase)))
-    common, parts = partition(graph)
+    from chaingraph.backends import unchecked_source
+
+    source = unchecked_source(graph)  # a store or endpoint: its values were not checked yet
+    with quiet_parsers():  # a store's ill-typed literal: said once, below, not by rdflib
+        common, parts = partition(graph)
+    unique_case_ids(((p.case, p.case_id) for p in parts), source or "<data>")
     if cases is not None:
         known = {p.case_id: p for p in parts}
         parts = [known[c] for c in _chosen(cases, known)]
@@ -420,12 +426,16 @@ def audit(graph: Graph, *, cases: Sequence[str] | None = None, at: date | None =
                   enabled=None if progress else False) as bar:
         for part in sorted(parts, key=lambda p: p.case_id):
             bar.advance()
+            if source is not None:
+                check_graph(part.graph, source)
             data = restrict(part.graph, part.case, at)
             if data is None:
                 continue
             checked.append(part.case_id)
             findings += _findings(ctx, _validate(data, shapes), data, part.case_id)
     if shared and cases is None:
+        if source is not None:
+            check_graph(common, source)
         findings += _findings(ctx, _validate(common, shapes), common, None)
     return _report(ctx, findings, checked, at)
 

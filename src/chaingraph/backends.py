@@ -34,6 +34,7 @@ import os
 import re
 import shutil
 import signal
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,6 +54,7 @@ from chaingraph.errors import (
 
 if TYPE_CHECKING:
     import pyoxigraph
+    from rdflib.term import Node
 
 BACKENDS = ("memory", "oxigraph", "endpoint")
 
@@ -218,7 +220,28 @@ def open_store(directory: str | Path, *, read_only: bool = False) -> Graph:
     folder = Path(directory)
     if folder.is_dir() and not (folder / "CURRENT").is_file():  # RocksDB's mark of a store
         raise BadParameter(key="not_a_store", path=folder)
-    return oxigraph_graph(_open_native(directory, read_only=read_only))
+    return _unchecked(oxigraph_graph(_open_native(directory, read_only=read_only)), str(directory))
+
+
+# The graphs whose values no file check saw (a store, an endpoint), by their rdflib store
+# (a Graph is hashed by its identifier, which every backend's default graph shares).
+_UNCHECKED: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
+
+
+def _unchecked(graph: Graph, source: str) -> Graph:
+    _UNCHECKED[graph.store] = source
+    return graph
+
+
+def unchecked_source(graph: Graph) -> str | None:
+    """The store directory or endpoint URL of ``graph`` when its values were not checked on
+    the way in (another tool may have written them); None for data read from files.
+
+    Example:
+        >>> unchecked_source(Graph()) is None
+        True
+    """
+    return _UNCHECKED.get(graph.store)
 
 
 def _open_native(directory: str | Path, *, read_only: bool) -> pyoxigraph.Store:
@@ -275,7 +298,7 @@ def open_endpoint(url: str, *, timeout: float = DEFAULT_TIMEOUT, check: bool = T
 
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace)
-    return graph
+    return _unchecked(graph, url)
 
 
 def timed_out(seconds: float, lang: str = "en") -> str:
@@ -897,23 +920,46 @@ def _index(store: pyoxigraph.Store, progress: bool) -> int:
     return bar.count
 
 
+def _unique_in_store(store: pyoxigraph.Store, source: str) -> None:
+    """Refuse two case nodes with one case id in a store (another tool wrote one), naming both."""
+    import pyoxigraph
+    from rdflib.util import from_n3
+
+    from chaingraph.namespace import CG
+    from chaingraph.queryfiles import internal
+    from chaingraph.readable import unique_case_ids
+
+    case_id = pyoxigraph.NamedNode(str(CG.caseId))
+    for row in cast("pyoxigraph.QuerySolutions", store.query(internal("duplicate-case-ids").text)):
+        twice = row["id"]
+        holders = store.quads_for_pattern(None, case_id, twice, pyoxigraph.DefaultGraph())
+        unique_case_ids(((cast("Node", from_n3(str(q.subject))), twice.value) for q in holders),
+                        source)
+
+
 def reindex_store(directory: str | Path, *, progress: bool = True,
                   note: Callable[[str], None] | None = None, lang: str = "en") -> int:
     """Rebuild the case-membership index of the store at ``directory``, in one transaction.
 
-    For a store that another tool wrote to since its last ``chaingraph load``. Returns
-    the number of memberships indexed.
+    For a store that another tool wrote to since its last ``chaingraph load``. Its values
+    are checked first, as ``load`` checks files (another tool may have written an
+    impossible date): a bad one is refused and the index left as it was. Returns the
+    number of memberships indexed.
 
     Raises:
         MissingPath: there is no store at ``directory``.
+        SourceError: a value of another kind than its property takes (names the node).
         BackendError: the store is in use by another process or damaged.
     """
-    from chaingraph import storewrite
+    from chaingraph import readable, storewrite
 
     if not Path(directory).is_dir():
         raise MissingPath(directory)
     with storewrite.writing(directory, note=note, lang=lang):
         store = _open_native(directory, read_only=False)
+        for bad in readable.ill_typed_native(store, readable.bundled_ranges()):
+            raise readable.value_error(bad, [], source=str(directory))
+        _unique_in_store(store, str(directory))
         count = _index(store, progress)
         store.flush()
         del store

@@ -73,20 +73,32 @@ class SourceError(ChaingraphError, ValueError):
     """
 
     def __init__(self, path: object, message: str = "", line: int | None = None, *,
-                 problem: str | None = None, **details: Any) -> None:
+                 problem: str | None = None, node: str | None = None, **details: Any) -> None:
         self.path = str(path)
         self.line = line
+        self.node = node  # in a store or endpoint, which has no lines: the node the value is on
         self.problem = problem
         self.details = details
         super().__init__(key="source", path=self.path, message=message, line=line)
 
+    def __reduce__(self) -> Any:  # to and from a worker process, with the node
+        return (_source_error, (self.path, self.params["message"], self.line, self.problem,
+                                self.node, self.details))
+
     def _params(self, lang: str) -> dict[str, Any]:
         where = self.path if self.line is None else catalogue.text(
             "errors.source_line", lang, path=self.path, line=self.line)
+        if self.node is not None:
+            where = catalogue.text("errors.source_node", lang, path=self.path, node=self.node)
         message = self.params["message"]
         if self.problem is not None:
             message = catalogue.text(f"errors.{self.problem}", lang, **self.details)
         return {"where": where, "message": message}
+
+
+def _source_error(path: str, message: str, line: int | None, problem: str | None,
+                  node: str | None, details: dict[str, Any]) -> SourceError:
+    return SourceError(path, message, line, problem=problem, node=node, **details)
 
 
 class MissingPath(ChaingraphError, FileNotFoundError):

@@ -246,6 +246,7 @@ class _Work:
     stop: Any = None
     big: Any = None
     location: str | None = None
+    source: str | None = None  # a store or endpoint whose values no file check saw: its name
 
 
 _work: _Work | None = None  # this process's work: set by _start, in each worker and in the parent
@@ -708,10 +709,13 @@ class Source:
     def __init__(self, data: Any, location: str | Path | None = None) -> None:
         import pyoxigraph
 
-        from chaingraph.backends import backend_of, native_store
+        from chaingraph.backends import backend_of, native_store, unchecked_source
 
         self.location = str(location) if location is not None else None
         self.store: Any = data if isinstance(data, pyoxigraph.Store) else None
+        # a store or endpoint whose values no file check saw (named in a refusal)
+        self.unchecked = self.location or (None if self.store is not None
+                                           else unchecked_source(data))
         self.graph: Graph | None = None
         self.forkable = False  # an in-memory store, safe to share with forked workers
         if self.store is None:
@@ -797,7 +801,18 @@ def _audit_native(cases: Sequence[str]) -> dict[str, Any]:
         persons = fill_values(internal("audit-persons"), "s", named)
         small.load(input=big.query(persons).serialize(format=nt), format=nt)
         small.update(internal("audit-share-persons").text)
+    _check_values(small)
     return _audit_units(small)
+
+
+def _check_values(store: Any) -> None:
+    """Refuse a chunk of a store or endpoint with a value of another kind than its property
+    takes, as a file chunk is refused (:func:`_audit_task`): another tool may have written it.
+    """
+    source = _current().source
+    if source is not None:
+        for bad in readable.ill_typed_native(store, readable.bundled_ranges(), union=True):
+            raise readable.value_error(bad, [], source=source)
 
 
 def _audit_fetched(data: bytes) -> dict[str, Any]:
@@ -808,6 +823,7 @@ def _audit_fetched(data: bytes) -> dict[str, Any]:
     store = pyoxigraph.Store()
     store.load(input=data, format=pyoxigraph.RdfFormat.N_TRIPLES)
     store.update(internal("audit-spread").text)
+    _check_values(store)
     return _audit_units(store)
 
 
@@ -859,6 +875,7 @@ def scan_source(data: Any, *, shapes: Graph | CompiledShapes | None = None,
     out = FileAudit(at=at or date.today())
     out.violations |= validate(base_store, compiled)
     listed = source.cases()
+    readable.unique_case_ids(listed, source.unchecked or "<data>")  # never two cases merged
     if cases is not None:
         known = {ident for _, ident in listed}
         for ident in cases:
@@ -869,7 +886,8 @@ def scan_source(data: Any, *, shapes: Graph | CompiledShapes | None = None,
     nodes = sorted({str(node) for node, _ in listed})
     chunks = [nodes[i:i + chunk] for i in range(0, len(nodes), chunk)]
     work = _Work(combine(checks, per_graph=True), True, out.at,
-                 big=source.store if source.location is None else None, location=source.location)
+                 big=source.store if source.location is None else None, location=source.location,
+                 source=source.unchecked)
     _start(work)
     workers = workers or os.cpu_count() or 1
     if source.store is not None and not (source.forkable or source.location):

@@ -70,8 +70,9 @@ def kind_of(path: str | Path) -> str:
     return KINDS.get(Path(path).suffix.lower(), "turtle")
 
 
-def _error(path: str | Path, problem: str, line: int | None = None, **details: Any) -> SourceError:
-    return SourceError(path, line=line, problem=problem, **details)
+def _error(path: str | Path, problem: str, line: int | None = None, *, node: str | None = None,
+           **details: Any) -> SourceError:
+    return SourceError(path, line=line, problem=problem, node=node, **details)
 
 
 class TextCheck:
@@ -204,6 +205,28 @@ def duplicate_case(case_id: str, files: Sequence[str | Path]) -> SourceError:
             continue
     first, second = (holders * 2)[:2] if holders else ("<data>", "<data>")
     return _error(second, "duplicate_case", case=case_id, other=first)
+
+
+def duplicate_case_node(case_id: str, nodes: Sequence[Node], source: str) -> SourceError:
+    """The sentence for a case id two case nodes of a store or endpoint carry (another tool
+    wrote one of them), naming the source and both nodes: the cases are never merged."""
+    first, second = sorted(nodes, key=str)[:2]
+    return _error(source, "duplicate_case_node", node=node_name(second), case=case_id,
+                  other=node_name(first))
+
+
+def unique_case_ids(cases: Iterable[tuple[Node, str]], source: str) -> None:
+    """Refuse (case node, case id) pairs in which two nodes share an id.
+
+    Raises:
+        SourceError: :func:`duplicate_case_node` for the first such id.
+    """
+    nodes: dict[str, list[Node]] = {}
+    for node, ident in cases:
+        nodes.setdefault(ident, []).append(node)
+    for ident, found in nodes.items():
+        if len(set(found)) > 1:
+            raise duplicate_case_node(ident, sorted(set(found), key=str), source)
 
 
 def check_part(path: str | Path, data: bytes, start: int) -> None:
@@ -528,13 +551,20 @@ def check_values(graph: Graph, path: str | Path, *,
 
 
 def value_error(bad: BadValue, files: Sequence[str | Path],
-                texts: dict[str, str] | None = None) -> SourceError:
-    """The sentence for an ill-typed value, naming the file and line it is on (searched for)."""
+                texts: dict[str, str] | None = None, *, source: str | None = None) -> SourceError:
+    """The sentence for an ill-typed value, naming the file and line it is on (searched for),
+    or, in a ``source`` without lines (a store, an endpoint), the node it is on."""
     shown = _shown(bad.value)
-    where, line = _locate(bad, files, texts or {})
+    node = None
+    where: str | Path
+    if source is not None:
+        where, line, node = source, None, node_name(bad.subject)
+    else:
+        where, line = _locate(bad, files, texts or {})
     predicate = _qname(bad.predicate)
     if bad.expected == IRI_EXPECTED:
-        return _error(where, "ill_typed_iri", line, predicate=predicate, value=_short(shown))
+        return _error(where, "ill_typed_iri", line, predicate=predicate, value=_short(shown),
+                      node=node)
     kind = {XSD.date: "date", XSD.boolean: "boolean", XSD.integer: "integer",
             XSD.gYear: "year"}[bad.expected]
     example = {XSD.date: '"2021-06-20"^^xsd:date', XSD.boolean: "true",
@@ -542,7 +572,68 @@ def value_error(bad: BadValue, files: Sequence[str | Path],
     if kind == "date" and _is_date(str(bad.value)):  # a real date without its datatype
         example = f'"{bad.value}"^^xsd:date'
     return _error(where, f"ill_typed_{kind}", line, predicate=predicate, value=_short(shown),
-                  example=example)
+                  example=example, node=node)
+
+
+def node_name(node: Node) -> str:
+    """A node of a store in a sentence: its path under ``…/case/`` (``FX-011/own-risk-1``),
+    else its IRI or blank node label.
+
+    Example:
+        >>> node_name(URIRef("https://w3id.org/chaingraph/case/FX-011/own-risk-1"))
+        'FX-011/own-risk-1'
+    """
+    text = str(node)
+    if isinstance(node, URIRef):
+        return text.split("/case/", 1)[1] if "/case/" in text else f"<{text}>"
+    return f"_:{text}"
+
+
+def check_case(graph: Graph, case: URIRef) -> None:
+    """Refuse a case of a store or endpoint with a value of another kind than its property
+    takes, or whose id another case node carries too, as a file with it is refused when
+    read (:func:`check_values`, :func:`duplicate_case`).
+
+    Data that ``chaingraph load`` wrote was checked on the way in; another tool may have
+    written since (a SPARQL UPDATE, an Oxigraph server), and an impossible date then
+    reaches every reader. So each case is checked when a command looks it up (its own
+    values and those of every node ``cg:inCase`` it: ``queries/internal/case-values.rq``).
+    Graphs read from files (checked when read) are left alone.
+
+    Raises:
+        SourceError: names the store or endpoint and the node, in one sentence.
+    """
+    from chaingraph.backends import unchecked_source
+
+    source = unchecked_source(graph)
+    if source is None:
+        return
+    from chaingraph.namespace import CG
+
+    ident = graph.value(case, CG.caseId)
+    if ident is not None:
+        unique_case_ids(((node, str(ident)) for node in graph.subjects(CG.caseId, ident)),
+                        source)
+    from chaingraph.queryfiles import internal
+    from chaingraph.sparql import execute
+
+    part = Graph()
+    with quiet_parsers():  # rdflib logs a traceback for each ill-typed literal it makes
+        for row in execute(graph, internal("case-values"), {"case": case}):
+            part.add((row[0], row[1], row[2]))
+    check_graph(part, source)
+
+
+def check_graph(graph: Graph, source: str) -> None:
+    """Refuse ``graph``, read from the store or endpoint ``source``, if a value in it is of
+    another kind than its property takes (:func:`ill_typed`): one sentence naming the node.
+
+    Raises:
+        SourceError: the first such value.
+    """
+    with quiet_parsers():
+        for bad in ill_typed(graph, bundled_ranges()):
+            raise value_error(bad, [], source=source)
 
 
 def _is_date(text: str) -> bool:
@@ -627,12 +718,18 @@ def quiet_parsers() -> Iterator[None]:
 
     What they say is said once, as one sentence, by :func:`check_values`.
     """
+    with quiet_rdflib_log(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+@contextlib.contextmanager
+def quiet_rdflib_log() -> Iterator[None]:
+    """Hold back rdflib's log (a traceback for each ill-typed literal it reads)."""
     logger = logging.getLogger("rdflib")
     level = logger.level
     logger.setLevel(logging.CRITICAL)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            yield
+        yield
     finally:
         logger.setLevel(level)

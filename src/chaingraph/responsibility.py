@@ -263,6 +263,9 @@ def case_period(graph: Graph, case: str) -> tuple[date | None, date | None]:
     rows = run_query(graph, "cases", case=case).dicts()
     if not rows:
         raise UnknownCase(case, case_ids(graph))
+    from chaingraph.readable import check_case
+
+    check_case(graph, URIRef(str(rows[0]["caseIri"])))  # a store's or endpoint's values
     return (_date(rows[0]["start"], "cg:startDate", case),
             _date(rows[0]["end"], "cg:endDate", case))
 

@@ -210,6 +210,7 @@ def _terminable() -> Iterator[None]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     from chaingraph.cli.console import note
+    from chaingraph.readable import quiet_rdflib_log
 
     args_list = list(sys.argv[1:] if argv is None else argv)
     lang = language(args_list)
@@ -236,7 +237,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     output.on_leftover = lambda path, pid: note(
         text("backends.write.removed", lang, path=path, pid=pid))
     try:
-        with _terminable():
+        # rdflib logs a traceback for every ill-typed literal it reads (a store another tool
+        # wrote to): chaingraph says what is wrong in one sentence of its own instead.
+        with _terminable(), quiet_rdflib_log():
             _check_arguments(parser, args)
             return int(module.run(args))
     except ChaingraphError as exc:
