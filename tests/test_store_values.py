@@ -79,7 +79,8 @@ def test_the_same_value_in_a_file_is_refused_with_the_same_words(tmp_path, capsy
 @pytest.mark.parametrize("command", [
     ["who", "FX-011"], ["who", "FX-011", "--at", "2021-05-01"], ["chain", "FX-011"],
     ["raci", "FX-011"], ["case", "show", "FX-011"],
-    ["export", "timeline", "--case", "FX-011", "--format", "csv"]], ids=" ".join)
+    ["export", "timeline", "--case", "FX-011", "--format", "csv"],
+    ["query", "gaps-and-overlaps", "--param", "case=FX-011"]], ids=" ".join)
 def test_case_commands_refuse_the_case_and_answer_for_the_others(store, command, capsys,
                                                                  tmp_path):
     output = ["--output", str(tmp_path / "out")] if command[0] == "export" else []

@@ -564,6 +564,53 @@ def test_a_store_keeps_its_index_beside_it_and_a_restart_reads_it(store, store_a
     assert "<table" in page and "FX-" in page
 
 
+def test_a_start_on_a_later_day_makes_that_days_audit_not_the_kept_one(tmp_path, graph):
+    """The kept index holds the audit of the day it was made; running cases have run on
+    since, so a start on another day audits again (and says so: must_build)."""
+    from datetime import date
+
+    from chaingraph.backends import load_store, open_store
+    from chaingraph.web.index import index_path
+
+    directory = tmp_path / "store"
+    load_store([], directory, progress=False)
+    first = CaseBook(open_store(directory, read_only=True), store=directory)
+    assert first.at == date.today() and CaseBook.must_build(directory) is None
+    later = date.today() + timedelta(days=400)
+    made = index_path(directory).stat().st_mtime_ns
+    again = CaseBook(open_store(directory, read_only=True), store=directory, today=later)
+    assert again.at == later and index_path(directory).stat().st_mtime_ns != made
+    assert again.ids() == set(case_ids(graph))
+    assert CaseBook.must_build(directory) == index_path(directory)  # today's is not kept now
+
+
+def test_a_running_app_makes_the_audit_again_on_a_new_day(graph, monkeypatch, users_file):
+    """After midnight the next page shows the audit of the new day, not yesterday's."""
+    from datetime import date
+
+    from chaingraph.web import cases
+
+    book = CaseBook(graph)
+    book.refresh_every = 0.0
+    assert book.live and book.at == date.today() and not book.refresh()
+    tomorrow = date.today() + timedelta(days=1)
+
+    class NextDay(date):
+        @classmethod
+        def today(cls) -> NextDay:
+            return cls.fromordinal(tomorrow.toordinal())
+
+    monkeypatch.setattr(cases, "date", NextDay)
+    client = signed_in(create_app(book, users=users_file, access_log=users_file.with_name(
+        "day.jsonl"), throttle=auth.Throttle(base=0.0)), "zora")
+    page = client.get("/audit").text
+    assert book.today == tomorrow and book.at == tomorrow
+    assert tomorrow.isoformat() in page
+    assert not book.refresh()  # once a day
+    fixed = CaseBook(graph, today=date.today())  # a day given is kept: tests, a chosen day
+    assert not fixed.live and not fixed.refresh()
+
+
 def test_a_case_written_to_the_store_shows_at_the_next_request(store, store_app, graph, tmp_path):
     from chaingraph.backends import write_cases
     from chaingraph.graph import case_files

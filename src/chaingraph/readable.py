@@ -624,6 +624,18 @@ def check_case(graph: Graph, case: URIRef) -> None:
     check_graph(part, source)
 
 
+def check_case_id(graph: Graph, case_id: str) -> None:
+    """:func:`check_case` for the case (if any) with id ``case_id``; an unknown id is left to
+    the caller (a named query answers it with no rows on every backend)."""
+    from chaingraph.backends import unchecked_source
+    from chaingraph.namespace import CG
+
+    if unchecked_source(graph) is not None:
+        for node in set(graph.subjects(CG.caseId, Literal(case_id))):
+            if isinstance(node, URIRef):
+                check_case(graph, node)
+
+
 def check_graph(graph: Graph, source: str) -> None:
     """Refuse ``graph``, read from the store or endpoint ``source``, if a value in it is of
     another kind than its property takes (:func:`ill_typed`): one sentence naming the node.

@@ -38,7 +38,12 @@ def run(args: argparse.Namespace) -> int:
         params["lang"] = args.lang
     for name in params:
         info.param(name)  # an undeclared parameter fails before the data is loaded
-    result = run_query(open_graph(args), info.path, **params)
+    graph = open_graph(args)
+    if "case" in params:  # a store's or endpoint's case: its values checked, as who checks them
+        from chaingraph.readable import check_case_id
+
+        check_case_id(graph, str(params["case"]))
+    result = run_query(graph, info.path, **params)
     render = {"table": result.to_table, "json": result.to_json, "csv": result.to_csv}[args.format]
     emit(render(), args.output)
     return 0

@@ -319,6 +319,8 @@ class CaseBook:
         self.progress = progress
         """Show the audit's progress on stderr (on a terminal) when the index is made whole."""
         self.today = today or date.today()
+        self.live = today is None
+        """Follow the calendar: on a new day the audit is made again (:meth:`refresh`)."""
         self.store = Path(store) if store is not None else None
         self.audit_problem: ChaingraphError | None = None
         self._labels: dict[tuple[str, str, str], str] = {}
@@ -332,7 +334,7 @@ class CaseBook:
         self.refresh_every = 1.0
         """Seconds between two looks at whether the store changed."""
         stamp = index.fingerprint(self.store)
-        found = index.stored(index.index_path(self.store), stamp) \
+        found = index.stored(index.index_path(self.store), stamp, self.today) \
             if self.store is not None and audit is None else None
         if found is not None:
             self.index = found
@@ -347,10 +349,11 @@ class CaseBook:
     @staticmethod
     def must_build(store: str | Path) -> Path | None:
         """Where the index of ``store`` will be kept, when a :class:`CaseBook` on it must
-        make it (the first start, or the first after the store changed); None when the
-        stored index holds."""
+        make it (the first start, the first after the store changed, the first on a new
+        day); None when the stored index holds."""
         path = index.index_path(store)
-        return path if index.stored(path, index.fingerprint(store)) is None else None
+        found = index.stored(path, index.fingerprint(store), date.today())
+        return path if found is None else None
 
     def _build(self, audit: AuditReport | None, stamp: str | None) -> None:
         cases = _read_cases(self.graph)
@@ -393,20 +396,25 @@ class CaseBook:
 
     def refresh(self) -> bool:
         """Open the store and make the index again when the store changed since (a load, a
-        case written); look at most once per :attr:`refresh_every` seconds. True when it
-        changed."""
+        case written), and make the audit again on a new day (a :attr:`live` book: what
+        runs has run a day longer); look at most once per :attr:`refresh_every` seconds.
+        True when it changed."""
         import time
 
-        if self.store is None or time.monotonic() - self._checked < self.refresh_every:
+        if time.monotonic() - self._checked < self.refresh_every:
             return False
         self._checked = time.monotonic()
+        if self.live and date.today() != self.today:
+            return self._new_day(date.today())
+        if self.store is None:
+            return False
         stamp = index.fingerprint(self.store)
         if stamp == self.stamp:
             return False
         from chaingraph.backends import open_store
 
         graph = open_store(self.store, read_only=True)
-        found = index.stored(index.index_path(self.store), stamp)
+        found = index.stored(index.index_path(self.store), stamp, self.today)
         if found is not None:  # another app on this store made it already
             self.graph, self.index, self.stamp = graph, found, stamp
             self.at = date.fromisoformat(found.meta()["at"])
@@ -423,6 +431,19 @@ class CaseBook:
         self._forget()
         self.audit_problem = None
         self._build(None, stamp)
+        return True
+
+    def _new_day(self, day: date) -> bool:
+        """Make the audit of ``day``, the store (if any) read as it is now."""
+        self.today = day
+        if self.store is not None:
+            from chaingraph.backends import open_store
+
+            self.graph = open_store(self.store, read_only=True)
+        self._forget()
+        self._on_day.clear()
+        self.audit_problem = None
+        self._build(None, index.fingerprint(self.store))
         return True
 
     def _forget(self) -> None:

@@ -333,8 +333,10 @@ class Index:
         yield from self.db.execute(sql, tuple(params))
 
 
-def stored(path: Path, stamp: str | None) -> Index | None:
-    """The index at ``path`` when it was made from the data of fingerprint ``stamp``."""
+def stored(path: Path, stamp: str | None, today: date | None = None) -> Index | None:
+    """The index at ``path`` when it was made from the data of fingerprint ``stamp`` (and,
+    given ``today``, on that day: an audit of an earlier day is not today's, as running cases
+    run on)."""
     if stamp is None or not path.is_file():
         return None
     try:
@@ -343,6 +345,8 @@ def stored(path: Path, stamp: str | None) -> Index | None:
     except sqlite3.Error:
         return None
     if meta.get("version") != VERSION or meta.get("stamp") != stamp:
+        return None
+    if today is not None and meta.get("today") != today.isoformat():
         return None
     return index
 
