@@ -281,3 +281,48 @@ def test_an_interrupted_audit_stops_its_workers_and_says_so(tmp_path, signum):
     while any(os.path.exists(f"/proc/{pid}") for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not any(os.path.exists(f"/proc/{pid}") for pid in workers), "a worker was left running"
+
+
+@pytest.mark.parametrize("ids", ["", 'cg:caseId "FX-005" , "FX-005b" ;'], ids=["none", "two"])
+def test_a_case_without_one_id_is_audited_and_named_alike_by_every_engine(ids, tmp_path):
+    """A case with no cg:caseId (or two) was left out by the compiled audit of a store and
+    filed under the shared data from files, while the reference audited it under the name
+    its IRI gives: now every engine files it under that name, and reports case-id-missing."""
+    source = next(p for p in case_files() if p.stem == "FX-005").read_text(encoding="utf-8")
+    assert 'cg:caseId "FX-005" ;' in source
+    path = tmp_path / "FX-005.ttl"
+    path.write_text(source.replace('cg:caseId "FX-005" ;', ids), encoding="utf-8")
+    store = tmp_path / "store"
+    load_store([path], store, progress=False)
+    at = date(2022, 1, 1)
+    reference = audit(load([path]), at=at)
+    assert reference.cases == ["FX-005"]
+    assert ("FX-005", "case-id-missing") in {(f.case, f.rule) for f in reference}
+    answers = {
+        "files": audit_files([path], at=at, workers=1, progress=False),
+        "store": audit_compiled(open_store(store, read_only=True), at=at, workers=1),
+        "store, reference": audit(open_store(store, read_only=True), at=at),
+    }
+    for where, report in answers.items():
+        assert _keys(report) == _keys(reference), where
+        assert report.cases == reference.cases, where
+
+
+def test_a_case_that_is_a_blank_node_goes_with_the_shared_data_in_every_engine(tmp_path):
+    """The compiled audit counted a blank-node case as checked, the reference did not; both
+    now leave it with the shared data and report case-not-named (blank nodes have no name
+    that two engines share, so the rules are compared, not the nodes)."""
+    path = tmp_path / "blank.ttl"
+    path.write_text(
+        "@prefix cg: <https://w3id.org/chaingraph/ontology#> .\n"
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        '[] a cg:Case ; cg:caseId "FX-777" ; cg:fictional true ;\n'
+        '   cg:startDate "2021-01-01"^^xsd:date ; cg:endDate "2021-12-31"^^xsd:date .\n',
+        encoding="utf-8")
+    reference = audit(load([path]), at=TODAY)
+    compiled = audit_files([path], at=TODAY, workers=1, progress=False)
+    for report in (reference, compiled):
+        assert report.cases == []
+        assert ("", "case-not-named") in {(f.case or "", f.rule) for f in report}
+    assert sorted((f.case or "", f.rule) for f in compiled) == sorted(
+        (f.case or "", f.rule) for f in reference)

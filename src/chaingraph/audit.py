@@ -36,6 +36,7 @@ from rdflib.term import Node
 from chaingraph.errors import UnknownCase
 from chaingraph.findings import SEVERITY_ORDER, AuditReport, AuditViolations, Finding, LazyTexts
 from chaingraph.labels import DEFAULT, LANGUAGES, label, local_name
+from chaingraph.names import audit_case_id
 from chaingraph.namespace import CG
 from chaingraph.readable import check_graph, quiet_parsers, unique_case_ids
 from chaingraph.shapes import SEVERITIES, Rule, load_shapes, rules
@@ -110,12 +111,9 @@ def _case_nodes(graph: Graph) -> list[URIRef]:
 
 
 def case_id(graph: Graph, case: URIRef) -> str:
-    """Return the case's ``cg:caseId`` (or the part of its IRI before ``/case``)."""
-    value = graph.value(case, CG.caseId)
-    if value is not None:
-        return str(value)
-    text = str(case)
-    return local_name(text[: -len("/case")]) if text.endswith("/case") else local_name(text)
+    """Return the case's ``cg:caseId`` (or the part of its IRI before ``/case``):
+    :func:`chaingraph.names.audit_case_id`, as every engine names it."""
+    return audit_case_id(case, graph.objects(case, CG.caseId))
 
 
 def _closure(graph: Graph, roots: Iterable[Node]) -> set[Node]:
@@ -210,8 +208,8 @@ def restrict(graph: Graph, case: URIRef, at: date) -> Graph | None:
         >>> early.value(fx.case, CG.endDate).toPython()
         datetime.date(2021, 3, 5)
     """
-    start = _day(graph.value(case, CG.startDate))
-    if start is not None and start > at:
+    starts = [d for d in map(_day, graph.objects(case, CG.startDate)) if d is not None]
+    if starts and min(starts) > at:  # the earliest start, as the compiled audit takes it
         return None
     import pyoxigraph as ox
 

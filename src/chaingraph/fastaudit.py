@@ -22,6 +22,7 @@ from rdflib.term import Node
 
 from chaingraph import readable, shacl2sparql
 from chaingraph.errors import SourceError
+from chaingraph.names import audit_case_id
 from chaingraph.queryfiles import internal
 from chaingraph.shacl2sparql import (  # noqa: F401  (re-exported)
     Check,
@@ -514,8 +515,17 @@ def _audit_units(store: Any) -> dict[str, Any]:
                 s["_person"] is not None)
                for s in store.query(fill_values(internal("audit-details"), "this", nodes))
                ] if nodes else []
-    unit_cases = sorted(((s["_unit"].value, s["id"].value, _started(s["start"], at))
-                         for s in store.query(internal("audit-unit-cases").text)),
+    found_cases: dict[tuple[str, str], tuple[list[str], list[Any]]] = {}
+    for s in store.query(internal("audit-unit-cases").text):
+        ids, starts = found_cases.setdefault((s["_unit"].value, s["case"].value), ([], []))
+        if s["id"] is not None:
+            ids.append(s["id"].value)
+        if s["start"] is not None:
+            starts.append(s["start"])
+    # named as every engine names them; started when the earliest start had come
+    unit_cases = sorted(((unit, audit_case_id(case, ids),
+                          not starts or any(_started(start, at) for start in starts))
+                         for (unit, case), (ids, starts) in found_cases.items()),
                         key=_unit_order)  # in file order
     # Persons are written once, outside the cases: the cases that name them tell where a
     # finding on a person belongs. Few findings are on persons, so the links go back as the
@@ -733,14 +743,19 @@ class Source:
         from chaingraph.backends import select_rows
 
         if self.store is not None:
-            rows = [(from_n3(iri), str(from_n3(ident)))
+            rows = [(from_n3(iri), from_n3(ident) if ident else None)
                     for iri, ident in select_rows(self.store, internal("audit-case-list").text)]
         else:
             # no store: then there is a graph (an endpoint's), whose SELECT rows are tuples
             found = self.graph.query(internal("audit-case-list").text)  # type: ignore[union-attr]  # graph set
-            rows = [(row[0], str(row[1])) for row in found]  # type: ignore[index]  # SELECT rows
-        # from_n3 of an IRI's N-Triples text gives a URIRef, never a str
-        return [(node, ident) for node, ident in rows if node is not None]  # type: ignore[misc]  # see above
+            rows = [(row[0], row[1]) for row in found]  # type: ignore[index]  # SELECT rows
+        ids: dict[Node, list[Any]] = {}
+        for node, ident in rows:
+            if node is not None:  # an IRI's N-Triples text: a URIRef
+                ids.setdefault(node, [])  # type: ignore[arg-type]  # see above
+                if ident is not None:
+                    ids[node].append(ident)  # type: ignore[index]  # see above
+        return [(node, audit_case_id(node, found)) for node, found in ids.items()]
 
     def construct(self, query: str) -> bytes:
         """The triples of one of this module's CONSTRUCT queries, as N-Triples.

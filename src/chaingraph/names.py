@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import RDFS, SKOS, XSD
@@ -120,6 +121,25 @@ def case_ids(graph: Graph) -> list[str]:
         else:
             ids.add(str(from_n3(term)))
     return sorted(ids)
+
+
+def audit_case_id(case: object, ids: Iterable[object]) -> str:
+    """The id the audit files a case under: the first of its ``cg:caseId`` values (one in
+    sound data; none or two is the rule ``case-id-missing``), else the part of its IRI
+    before ``/case``. Every engine names a case this way, so a case without an id is
+    audited, and reported, under the same name by each.
+
+    Example:
+        >>> audit_case_id("https://w3id.org/chaingraph/case/FX-005/case", [])
+        'FX-005'
+        >>> audit_case_id("urn:x:case", ["FX-9", "FX-10"])
+        'FX-10'
+    """
+    found = sorted(str(i) for i in ids)
+    if found:
+        return found[0]
+    text = str(case)
+    return local_name(text[: -len("/case")]) if text.endswith("/case") else local_name(text)
 
 
 def find_case(graph: Graph, case_id: str) -> URIRef:
