@@ -230,8 +230,13 @@ def test_an_answer_virtuoso_cut_off_is_refused_not_shown(lang, capsys, virtuoso_
     ``maxrows`` in the URL lowers the limit for these requests (Debian's virtuoso.ini has 10,000).
     """
     url = virtuoso_endpoint + "&maxrows=3"
-    assert main(["query", "cases", "--param", "case=FX-001", "--endpoint", url]) == 0  # 1 row
+    # An answer within the limit is shown: one row (at a limit of 1,000, for `query` reads the
+    # case's values first, to check them, and FX-001 has 515).
+    assert main(["query", "cases", "--param", "case=FX-001", "--endpoint",
+                 virtuoso_endpoint + "&maxrows=1000"]) == 0
     capsys.readouterr()
+    assert main(["query", "cases", "--param", "case=FX-001", "--endpoint", url]) == 2  # its values
+    assert "cut its answer off at 3 rows" in capsys.readouterr().err
     assert main(["query", "cases", "--endpoint", url, "--lang", lang]) == 2
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err.count("\n") == 1
