@@ -34,6 +34,7 @@ import json
 import logging
 import re
 import warnings
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -606,8 +607,8 @@ def check_case(graph: Graph, case: URIRef) -> None:
     from chaingraph.backends import unchecked_source
 
     source = unchecked_source(graph)
-    if source is None:
-        return
+    if source is None or str(case) in _CASES_CHECKED.setdefault(graph.store, set()):
+        return  # read from files, or looked up before in this graph (chain does, twice)
     from chaingraph.namespace import CG
 
     ident = graph.value(case, CG.caseId)
@@ -622,6 +623,11 @@ def check_case(graph: Graph, case: URIRef) -> None:
         for row in execute(graph, internal("case-values"), {"case": case}):
             part.add((row[0], row[1], row[2]))
     check_graph(part, source)
+    _CASES_CHECKED[graph.store].add(str(case))
+
+
+# The cases of each store or endpoint graph (by its rdflib store) that check_case found sound.
+_CASES_CHECKED: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
 
 
 def check_case_id(graph: Graph, case_id: str) -> None:
