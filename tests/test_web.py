@@ -14,6 +14,7 @@ import json
 import re
 import stat
 import sys
+import time
 from datetime import timedelta
 
 import pytest
@@ -584,16 +585,27 @@ def test_a_start_on_a_later_day_makes_that_days_audit_not_the_kept_one(tmp_path,
     assert CaseBook.must_build(directory) == index_path(directory)  # today's is not kept now
 
 
-def test_a_running_app_makes_the_audit_again_on_a_new_day(graph, monkeypatch, users_file):
-    """After midnight the next page shows the audit of the new day, not yesterday's."""
+@pytest.mark.parametrize("on", ["memory", "store"])
+def test_a_running_app_makes_the_new_days_audit_while_it_shows_the_last(on, graph, monkeypatch,
+                                                                       users_file, tmp_path):
+    """After midnight the pages go on (with the last audit, saying the new one is being made)
+    while a thread makes the new day's; the next page after it is done shows it (on a store,
+    with the new day's index kept beside it)."""
     from datetime import date
 
+    from chaingraph.backends import load_store, open_store
     from chaingraph.web import cases
+    from chaingraph.web.index import index_path
 
-    book = CaseBook(graph)
+    if on == "store":
+        load_store([], tmp_path / "store", progress=False)
+        book = CaseBook(open_store(tmp_path / "store", read_only=True), store=tmp_path / "store")
+    else:
+        book = CaseBook(graph)
     book.refresh_every = 0.0
-    assert book.live and book.at == date.today() and not book.refresh()
-    tomorrow = date.today() + timedelta(days=1)
+    today = date.today()
+    assert book.live and book.at == today and not book.refresh()
+    tomorrow = today + timedelta(days=1)
 
     class NextDay(date):
         @classmethod
@@ -603,11 +615,23 @@ def test_a_running_app_makes_the_audit_again_on_a_new_day(graph, monkeypatch, us
     monkeypatch.setattr(cases, "date", NextDay)
     client = signed_in(create_app(book, users=users_file, access_log=users_file.with_name(
         "day.jsonl"), throttle=auth.Throttle(base=0.0)), "zora")
+    while_made = client.get("/audit").text
+    assert book.making == tomorrow and book.at == today
+    assert (f"The audit of {tomorrow.isoformat()} is being made" in while_made
+            and f"those of the audit of {today.isoformat()}" in while_made)
+    for _ in range(600):  # the thread: seconds for the example cases
+        if book._next is not None:
+            break
+        time.sleep(0.1)
     page = client.get("/audit").text
-    assert book.today == tomorrow and book.at == tomorrow
-    assert tomorrow.isoformat() in page
+    assert book.today == tomorrow and book.at == tomorrow and book.making is None
+    assert tomorrow.isoformat() in page and "is being made" not in page
+    assert book.ids() == set(case_ids(graph))
+    if on == "store":
+        assert book.index.meta()["today"] == tomorrow.isoformat()
+        assert book.index.path == index_path(tmp_path / "store")
     assert not book.refresh()  # once a day
-    fixed = CaseBook(graph, today=date.today())  # a day given is kept: tests, a chosen day
+    fixed = CaseBook(graph, today=today)  # a day given is kept: tests, a chosen day
     assert not fixed.live and not fixed.refresh()
 
 

@@ -187,7 +187,9 @@ def page(request: Request, name: str, *, status: int = 200, user: User | None = 
                   path=request.url.path, open_mode=settings.open,
                   can_record=settings.book.store is not None and user is not None
                   and user.role in ("member", "open"),
-                  audit_problem=problem.text(lang) if problem and user else None, **context)
+                  audit_problem=problem.text(lang) if problem and user else None,
+                  audit_making=(settings.book.making, settings.book.at)
+                  if settings.book.making and user else None, **context)
     return HTMLResponse(html, status_code=status)
 
 

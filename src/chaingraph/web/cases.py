@@ -333,6 +333,9 @@ class CaseBook:
         self._checked = 0.0
         self.refresh_every = 1.0
         """Seconds between two looks at whether the store changed."""
+        self.making: date | None = None
+        """The day whose audit a thread is making (:meth:`refresh`), while this one shows."""
+        self._next: CaseBook | Exception | None = None
         stamp = index.fingerprint(self.store)
         found = index.stored(index.index_path(self.store), stamp, self.today) \
             if self.store is not None and audit is None else None
@@ -404,8 +407,10 @@ class CaseBook:
         if time.monotonic() - self._checked < self.refresh_every:
             return False
         self._checked = time.monotonic()
-        if self.live and date.today() != self.today:
-            return self._new_day(date.today())
+        if self._next is not None:  # the new day's audit is made: from now on, it is shown
+            return self._adopt(self._next)
+        if self.live and date.today() != self.today and self.making is None:
+            self._begin_day(date.today())
         if self.store is None:
             return False
         stamp = index.fingerprint(self.store)
@@ -433,17 +438,45 @@ class CaseBook:
         self._build(None, stamp)
         return True
 
-    def _new_day(self, day: date) -> bool:
-        """Make the audit of ``day``, the store (if any) read as it is now."""
-        self.today = day
-        if self.store is not None:
-            from chaingraph.backends import open_store
+    def _begin_day(self, day: date) -> None:
+        """Make the book of ``day`` (the store, if any, read as it is now) in a thread of its
+        own: at 100,000 cases that takes minutes, in which the pages go on showing the
+        previous day's audit and say that the new one is being made (:attr:`making`)."""
+        import threading
 
-            self.graph = open_store(self.store, read_only=True)
+        self.making = day
+
+        def make() -> None:
+            try:
+                graph = self.graph
+                if self.store is not None:
+                    from chaingraph.backends import open_store
+
+                    graph = open_store(self.store, read_only=True)
+                self._next = CaseBook(graph, store=self.store, today=day)
+            except Exception as exc:  # whatever stops it: the old audit stays, and why
+                if not isinstance(exc, ChaingraphError):  # a fault of ours or of the machine
+                    import sys
+
+                    sys.stderr.write(f"chaingraph serve: the audit of {day} was not made "
+                                     f"({type(exc).__name__}: {exc})\n")
+                self._next = exc
+
+        threading.Thread(target=make, name=f"audit of {day}", daemon=True).start()
+
+    def _adopt(self, new: CaseBook | Exception) -> bool:
+        """Show the book the thread of :meth:`_begin_day` made (or say why it could not)."""
+        day = self.making or date.today()
+        self._next, self.making = None, None
         self._forget()
         self._on_day.clear()
-        self.audit_problem = None
-        self._build(None, index.fingerprint(self.store))
+        if isinstance(new, Exception):
+            self.today = day  # not tried again until the next day
+            self.audit_problem = new if isinstance(new, ChaingraphError) else None
+            return True
+        self.graph, self.index, self.at, self.stamp = new.graph, new.index, new.at, new.stamp
+        self._order, self._cases, self._report = new._order, new._cases, new._report
+        self.today, self.audit_problem = new.today, new.audit_problem
         return True
 
     def _forget(self) -> None:
