@@ -635,6 +635,41 @@ def test_a_running_app_makes_the_new_days_audit_while_it_shows_the_last(on, grap
     assert not fixed.live and not fixed.refresh()
 
 
+def test_a_new_days_audit_that_cannot_be_made_leaves_the_last_and_says_why(graph, monkeypatch,
+                                                                           users_file):
+    from datetime import date
+
+    from chaingraph.web import cases
+
+    book = CaseBook(graph)
+    book.refresh_every = 0.0
+    today, tomorrow = date.today(), date.today() + timedelta(days=1)
+
+    class NextDay(date):
+        @classmethod
+        def today(cls) -> NextDay:
+            return cls.fromordinal(tomorrow.toordinal())
+
+    def broken(*_: object, **__: object) -> None:
+        raise RuntimeError("the disk went away")
+
+    monkeypatch.setattr(cases, "date", NextDay)
+    monkeypatch.setattr(cases, "_read_cases", broken)
+    client = signed_in(create_app(book, users=users_file, access_log=users_file.with_name(
+        "broken.jsonl"), throttle=auth.Throttle(base=0.0)), "zora")
+    client.get("/audit")
+    for _ in range(600):
+        if book._next is not None:
+            break
+        time.sleep(0.1)
+    page = html.unescape(client.get("/audit").text)
+    assert book.at == today and book.making is None and book.today == tomorrow
+    assert (f"The audit of {tomorrow.isoformat()} could not be made, so the findings shown are "
+            f"those of the audit of {today.isoformat()}") in page
+    assert "RuntimeError: the disk went away" in page and "Traceback" not in page
+    assert not book.refresh()  # not tried again until the next day
+
+
 def test_a_case_written_to_the_store_shows_at_the_next_request(store, store_app, graph, tmp_path):
     from chaingraph.backends import write_cases
     from chaingraph.graph import case_files

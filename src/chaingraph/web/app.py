@@ -189,7 +189,9 @@ def page(request: Request, name: str, *, status: int = 200, user: User | None = 
                   and user.role in ("member", "open"),
                   audit_problem=problem.text(lang) if problem and user else None,
                   audit_making=(settings.book.making, settings.book.at)
-                  if settings.book.making and user else None, **context)
+                  if settings.book.making and user else None,
+                  audit_not_made=(not_made[0], settings.book.at, not_made[1].text(lang))
+                  if (not_made := settings.book.not_made) and user else None, **context)
     return HTMLResponse(html, status_code=status)
 
 

@@ -335,7 +335,9 @@ class CaseBook:
         """Seconds between two looks at whether the store changed."""
         self.making: date | None = None
         """The day whose audit a thread is making (:meth:`refresh`), while this one shows."""
-        self._next: CaseBook | Exception | None = None
+        self._next: CaseBook | ChaingraphError | None = None
+        self.not_made: tuple[date, ChaingraphError] | None = None
+        """The day whose audit the thread could not make, and why (the previous one shows)."""
         stamp = index.fingerprint(self.store)
         found = index.stored(index.index_path(self.store), stamp, self.today) \
             if self.store is not None and audit is None else None
@@ -455,25 +457,22 @@ class CaseBook:
                     graph = open_store(self.store, read_only=True)
                 self._next = CaseBook(graph, store=self.store, today=day)
             except Exception as exc:  # whatever stops it: the old audit stays, and why
-                if not isinstance(exc, ChaingraphError):  # a fault of ours or of the machine
-                    import sys
-
-                    sys.stderr.write(f"chaingraph serve: the audit of {day} was not made "
-                                     f"({type(exc).__name__}: {exc})\n")
-                self._next = exc
+                self._next = exc if isinstance(exc, ChaingraphError) else ChaingraphError(
+                    key="internal_web", error=f"{type(exc).__name__}: {exc}")
 
         threading.Thread(target=make, name=f"audit of {day}", daemon=True).start()
 
-    def _adopt(self, new: CaseBook | Exception) -> bool:
+    def _adopt(self, new: CaseBook | ChaingraphError) -> bool:
         """Show the book the thread of :meth:`_begin_day` made (or say why it could not)."""
         day = self.making or date.today()
         self._next, self.making = None, None
         self._forget()
         self._on_day.clear()
-        if isinstance(new, Exception):
-            self.today = day  # not tried again until the next day
-            self.audit_problem = new if isinstance(new, ChaingraphError) else None
+        if isinstance(new, ChaingraphError):
+            self.today = day  # not tried again until the next day, or a restart
+            self.not_made = (day, new)
             return True
+        self.not_made = None
         self.graph, self.index, self.at, self.stamp = new.graph, new.index, new.at, new.stamp
         self._order, self._cases, self._report = new._order, new._cases, new._report
         self.today, self.audit_problem = new.today, new.audit_problem
