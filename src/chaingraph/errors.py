@@ -81,10 +81,6 @@ class SourceError(ChaingraphError, ValueError):
         self.details = details
         super().__init__(key="source", path=self.path, message=message, line=line)
 
-    def __reduce__(self) -> Any:  # to and from a worker process, with the node
-        return (_source_error, (self.path, self.params["message"], self.line, self.problem,
-                                self.node, self.details))
-
     def _params(self, lang: str) -> dict[str, Any]:
         where = self.path if self.line is None else catalogue.text(
             "errors.source_line", lang, path=self.path, line=self.line)
@@ -94,11 +90,6 @@ class SourceError(ChaingraphError, ValueError):
         if self.problem is not None:
             message = catalogue.text(f"errors.{self.problem}", lang, **self.details)
         return {"where": where, "message": message}
-
-
-def _source_error(path: str, message: str, line: int | None, problem: str | None,
-                  node: str | None, details: dict[str, Any]) -> SourceError:
-    return SourceError(path, message, line, problem=problem, node=node, **details)
 
 
 class MissingPath(ChaingraphError, FileNotFoundError):
