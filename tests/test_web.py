@@ -670,6 +670,32 @@ def test_a_new_days_audit_that_cannot_be_made_leaves_the_last_and_says_why(graph
     assert not book.refresh()  # not tried again until the next day
 
 
+def test_no_whole_index_of_the_old_day_is_made_while_the_new_days_is(tmp_path, monkeypatch,
+                                                                       graph):
+    """A load while the new day's book is being made would otherwise write the old day's
+    index over the file the new book reads; it is taken in after that book is shown."""
+    from datetime import date
+
+    from chaingraph.backends import load_store, open_store
+    from chaingraph.graph import case_files
+    from chaingraph.web import cases
+    from chaingraph.web.index import index_path
+
+    directory = tmp_path / "store"
+    load_store([], directory, progress=False)
+    book = CaseBook(open_store(directory, read_only=True), store=directory)
+    book.refresh_every = 0.0
+    monkeypatch.setattr(cases, "MOST_CHANGED", -1)  # every change makes the index whole
+    made = index_path(directory).stat().st_mtime_ns
+    load_store([next(p for p in case_files() if p.stem == "FX-001")], directory,
+               progress=False)
+    book.making = date.today() + timedelta(days=1)  # as _begin_day sets it
+    assert not book.refresh() and index_path(directory).stat().st_mtime_ns == made
+    book.making = None
+    assert book.refresh() and index_path(directory).stat().st_mtime_ns != made
+    assert book.ids() == set(case_ids(graph))
+
+
 def test_a_case_written_to_the_store_shows_at_the_next_request(store, store_app, graph, tmp_path):
     from chaingraph.backends import write_cases
     from chaingraph.graph import case_files

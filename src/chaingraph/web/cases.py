@@ -434,6 +434,11 @@ class CaseBook:
             assert self.index.path is not None
             index.set_meta(self.index.path, "history", written[1])
             return True
+        if self.making is not None:
+            # The new day's book, read from the store as it is now, is about to replace the
+            # index file; a whole index of the old day made meanwhile would be written over
+            # it (or over the file that book reads). After it is shown, this is looked at again.
+            return False
         self.graph = graph
         self._forget()
         self.audit_problem = None
