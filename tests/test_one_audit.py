@@ -326,3 +326,45 @@ def test_a_case_that_is_a_blank_node_goes_with_the_shared_data_in_every_engine(t
         assert ("", "case-not-named") in {(f.case or "", f.rule) for f in report}
     assert sorted((f.case or "", f.rule) for f in compiled) == sorted(
         (f.case or "", f.rule) for f in reference)
+
+
+@pytest.mark.parametrize("named_by", ["cg:pairedWith", "cg:holder"])
+def test_a_finding_on_a_person_belongs_to_every_case_that_names_it_in_every_engine(named_by,
+                                                                                  tmp_path):
+    """The reference files a finding on a person under each case that names the person, by any
+    property. The compiled audit of files followed cg:victim, cg:suspect and cg:holder only,
+    so a professional named by cg:pairedWith (a prosecutor case pair) with a name for a
+    pseudonym went to the shared data; now every engine, backend and audit scope (every
+    case or some, which read the persons otherwise) files it under the case."""
+    from chaingraph.generator import generate
+
+    path = tmp_path / "cases.ttl"
+    generate(3, path, seed=5, flaw_rate=0, running=0)
+    text = path.read_text(encoding="utf-8")
+    block = text.index("@prefix : <https://w3id.org/chaingraph/case/GX-00002/>")
+    holder = text.index("    cg:holder prs:", block)
+    text = (text[:holder] + f"    {named_by} prs:P-ZZZZZ ;\n" + text[holder:]
+            + 'prs:P-ZZZZZ a cg:Professional ; cg:pseudonym "Jan de Vries" .\n')
+    path.write_text(text, encoding="utf-8")
+    store = tmp_path / "store"
+    load_store([path], store, progress=False)
+    at = date(2025, 1, 1)
+    reference = audit(load([path]), at=at)
+    named = {(f.case, f.rule) for f in reference if f.focus.endswith("P-ZZZZZ")}
+    assert named == {("GX-00002", "not-pseudonymous")}
+    answers = {
+        "files": audit_files([path], at=at, workers=2, progress=False),
+        "memory": audit_compiled(load([path]), at=at, workers=1),
+        "store": audit_compiled(open_store(store, read_only=True), at=at, workers=2,
+                                location=store),
+        "store, some cases": audit_compiled(open_store(store, read_only=True), at=at,
+                                            workers=1, cases=["GX-00002", "GX-00003"]),
+    }
+    for where, report in answers.items():
+        keys = _keys(report)
+        if where == "store, some cases":
+            keys = [k for k in _keys(report) if k[0] != "GX-00001"]
+            assert keys == [k for k in _keys(reference) if k[0] != "GX-00001"], where
+        else:
+            assert keys == _keys(reference), where
+        assert "Jan de Vries" not in report.render_text(), where

@@ -298,12 +298,18 @@ class _Context:
 
 
 def _findings(ctx: _Context, report: Graph, data: Graph, case: str | None) -> list[Finding]:
-    """The results of a pySHACL report as findings."""
+    """The results of a pySHACL report as findings.
+
+    Only the report's own results (``sh:result``): pySHACL also types as results the
+    ``sh:detail`` of an ``sh:node`` that failed (which field of an ownership broke it), and
+    these would be findings of a helper shape, with pySHACL's English text, that the
+    compiled audit does not give (in SHACL, details are not results of the report).
+    """
     return [_finding(ctx, data, case, report.value(result, SH.sourceShape),
                      report.value(result, SH.focusNode), report.value(result, SH.value),
                      report.value(result, SH.resultSeverity),
                      report.value(result, SH.resultMessage), report.value(result, SH.resultPath))
-            for result in report.subjects(RDF.type, SH.ValidationResult)]
+            for result in report.objects(None, SH.result)]
 
 
 def _finding(ctx: _Context, data: Graph, case: str | None, shape: Node | None,

@@ -248,6 +248,7 @@ class _Work:
     big: Any = None
     location: str | None = None
     source: str | None = None  # a store or endpoint whose values no file check saw: its name
+    persons_apart: bool = False  # a store's persons are read by a task of their own
 
 
 _work: _Work | None = None  # this process's work: set by _start, in each worker and in the parent
@@ -527,11 +528,11 @@ def _audit_units(store: Any) -> dict[str, Any]:
                           not starts or any(_started(start, at) for start in starts))
                          for (unit, case), (ids, starts) in found_cases.items()),
                         key=_unit_order)  # in file order
-    # Persons are written once, outside the cases: the cases that name them tell where a
-    # finding on a person belongs. Few findings are on persons, so the links go back as the
-    # store's own TSV text, read only for those (thousands of rows a chunk otherwise).
-    # Compressed (a quarter of a megabyte a chunk, a tenth of it so): what crosses the pipe
-    # is read by the parent, whose own time limits the audit on every core.
+    # Persons are written once, outside the cases: the cases that name them (by any property,
+    # as the reference partitions) tell where a finding on a person belongs. Few findings are
+    # on persons, so the links go back as the store's own TSV text, read only for those (ten
+    # thousand rows a chunk otherwise). Compressed (a megabyte a chunk, a tenth of it so):
+    # what crosses the pipe is read by the parent, whose own time limits the audit.
     links = zlib.compress(store.query(internal("audit-person-links").text).serialize(
         format=pyoxigraph.QueryResultsFormat.TSV), 1) if work.links else b""
     return {"rows": rows, "details": details, "cases": unit_cases, "links": links}
@@ -570,9 +571,17 @@ def _from_nt(text: str) -> Node:
 
 
 def _violation(check: Check, this: str, value: str | None) -> Violation:
-    """A row of a combined query (focus and value as N-Triples text) as a Violation."""
-    return Violation(_from_nt(this), check.shape, check.component, check.severity, check.path,
-                     _from_nt(value) if check.has_value and value is not None else None,
+    """A row of a combined query (focus and value as N-Triples text) as a Violation.
+
+    As :func:`validate` reads a row: a node shape's result without a value of its own has
+    the focus node as its value (SHACL's validation report), as pySHACL gives it.
+    """
+    focus = _from_nt(this)
+    if check.has_value and value is not None:
+        found: Node | None = _from_nt(value)
+    else:
+        found = focus if check.focus_value else None
+    return Violation(focus, check.shape, check.component, check.severity, check.path, found,
                      check.message)
 
 
@@ -638,7 +647,7 @@ def scan_files(files: Sequence[str | Path], *, shapes: Graph | CompiledShapes | 
     work = _Work(combine(checks, per_graph=True), person_cases, out.at, stop=context.Event())
     _start(work)
     workers = workers or os.cpu_count() or 1
-    links: list[bytes] = []
+    links: list[tuple[bytes, dict[str, str]]] = []
     failed: _UnitError | SourceError | None = None
     with Progress("audit", total=len(tasks), unit="chunks",
                   enabled=None if progress else False) as bar, contextlib.ExitStack() as stack:
@@ -664,14 +673,15 @@ def scan_files(files: Sequence[str | Path], *, shapes: Graph | CompiledShapes | 
 
 
 def _merge(out: FileAudit, result: dict[str, Any], checks: Sequence[Check],
-           links: list[bytes]) -> None:
+           links: list[tuple[bytes, dict[str, str]]]) -> None:
     """Add one chunk's result (see :func:`_audit_units`) to ``out``, in the parent."""
     unit_case = {unit: case for unit, case, _ in result["cases"]}
     for _, case, started in result["cases"]:
         out.cases.append(case)
         if not started:
             out.not_started.add(case)
-    links.append(result["links"])
+    if result["links"]:
+        links.append((result["links"], unit_case))  # a chunk's units are its own: named here
     out.violations.update(_violation(checks[index], this, value)
                           for index, this, value in result["rows"])
     for this, unit, phase, person in result["details"]:
@@ -684,21 +694,23 @@ def _merge(out: FileAudit, result: dict[str, Any], checks: Sequence[Check],
             out.persons.add(focus)
 
 
-def _link_persons(out: FileAudit, links: list[bytes]) -> None:
+def _link_persons(out: FileAudit, links: list[tuple[bytes, dict[str, str]]]) -> None:
     """Add to ``out.focus_cases`` the cases that name each person with a finding.
 
-    ``links``: the TSV results of ``audit-person-links.rq``, one a chunk (person, case id),
-    compressed with zlib; read only when a finding is on a person.
+    ``links``: one a chunk, the TSV results of ``audit-person-links.rq`` (every IRI a unit
+    names, with the unit) compressed with zlib, and the case of each unit of that chunk;
+    read only when a finding is on a person.
     """
     from chaingraph.backends import tsv_rows
 
     wanted = {focus.n3(): focus for focus in out.persons}
     if not wanted:
         return
-    for packed in links:
-        for person, case in tsv_rows(zlib.decompress(packed) if packed else b""):
-            if person in wanted:
-                out.focus_cases.setdefault(wanted[person], set()).add(str(_from_nt(case)))
+    for packed, unit_case in links:
+        for person, unit in tsv_rows(zlib.decompress(packed)):
+            case = unit_case.get(unit[1:-1]) if person in wanted else None  # <unit>
+            if case is not None:
+                out.focus_cases.setdefault(wanted[person], set()).add(case)
 
 
 # --- the same audit on a store, an endpoint or a graph in memory ----------------------------
@@ -784,14 +796,19 @@ class Source:
         return self.construct(fill_values(internal("audit-case-triples"), "case", cases))
 
 
-def _audit_native(cases: Sequence[str]) -> dict[str, Any]:
+def _audit_native(cases: Sequence[str] | None) -> dict[str, Any]:
     """Audit one chunk of cases of the source store: the one in memory (``big``), or the one
-    at ``location`` (opened read-only once in each worker).
+    at ``location`` (opened read-only once in each worker). ``None`` is the task of the
+    persons: every person and professional of the store, once (:func:`scan_source`).
 
     Reading is what costs: an Oxigraph store on disk gives about 130,000 triples a second
     to any reader (a dump, a pattern, a query alike), so each worker reads its own chunks.
     A chunk whose cases name blank nodes (none in generated or example data) is read again
-    with ``audit-case-triples.rq``, which follows them.
+    with ``audit-case-triples.rq``, which follows them. The persons a chunk's cases name go
+    into a graph of their own, as a file's persons are audited apart from its cases, and the
+    links (``audit-person-links.rq``) give a finding on a person its cases; when every case
+    is audited, the persons are read by their own task instead of again for each chunk
+    (professionals hold roles in thousands of cases).
     """
     import pyoxigraph as ox
 
@@ -801,6 +818,12 @@ def _audit_native(cases: Sequence[str]) -> dict[str, Any]:
     big = work.big
     nt = ox.RdfFormat.N_TRIPLES
     small = ox.Store()
+    persons_graph = ox.NamedNode(f"{_UNIT}:persons")
+    if cases is None:
+        small.load(input=big.query(internal("audit-all-persons").text).serialize(format=nt),
+                   format=nt, to_graph=persons_graph)
+        _check_values(small)
+        return _audit_units(small)
     mark = "<urn:chaingraph:the-case>"
     one_case = fill_values(internal("audit-one-case"), "case", [ox.NamedNode(mark[1:-1])])
     for iri in cases:
@@ -811,11 +834,12 @@ def _audit_native(cases: Sequence[str]) -> dict[str, Any]:
         values = [ox.NamedNode(iri) for iri in cases]
         return _audit_fetched(big.query(fill_values(internal("audit-case-triples"), "case", values))
                               .serialize(format=nt))
-    named = [row[0] for row in small.query(internal("audit-named-in-units").text)]  # type: ignore[union-attr]  # SELECT
-    if named:
-        persons = fill_values(internal("audit-persons"), "s", named)
-        small.load(input=big.query(persons).serialize(format=nt), format=nt)
-        small.update(internal("audit-share-persons").text)
+    if not work.persons_apart:
+        named = [row[0] for row in small.query(internal("audit-named-in-units").text)]  # type: ignore[union-attr]  # SELECT
+        if named:
+            persons = fill_values(internal("audit-persons"), "s", named)
+            small.load(input=big.query(persons).serialize(format=nt), format=nt,
+                       to_graph=persons_graph)
     _check_values(small)
     return _audit_units(small)
 
@@ -902,17 +926,20 @@ def scan_source(data: Any, *, shapes: Graph | CompiledShapes | None = None,
     chunks = [nodes[i:i + chunk] for i in range(0, len(nodes), chunk)]
     work = _Work(combine(checks, per_graph=True), True, out.at,
                  big=source.store if source.location is None else None, location=source.location,
-                 source=source.unchecked)
+                 source=source.unchecked, persons_apart=cases is None)
     _start(work)
     workers = workers or os.cpu_count() or 1
     if source.store is not None and not (source.forkable or source.location):
         workers = 1  # a store on disk whose directory is unknown: not shared across a fork
     task: Callable[[Any], dict[str, Any]] = _audit_native
     tasks: Iterable[Any] = chunks
+    sizes = [len(part) for part in chunks]
     if source.store is None:  # an endpoint: fetched here, audited by the workers
         task = _audit_fetched
         tasks = (source.case_triples([URIRef(c) for c in part]) for part in chunks)
-    links: list[bytes] = []
+    elif work.persons_apart:  # every case: the persons once, in a task of their own
+        tasks, sizes = [None, *chunks], [0, *sizes]
+    links: list[tuple[bytes, dict[str, str]]] = []
     try:
         with Progress("audit", total=len(nodes), unit="cases",
                       enabled=None if progress else False) as bar, contextlib.ExitStack() as stack:
@@ -922,9 +949,9 @@ def scan_source(data: Any, *, shapes: Graph | CompiledShapes | None = None,
                 context = multiprocessing.get_context("fork" if work.big is not None else None)
                 pool = stack.enter_context(_Pool(context, min(workers, len(chunks)), work))
                 results = pool.imap(task, tasks)
-            for part, result in zip(chunks, results, strict=False):
+            for size, result in zip(sizes, results, strict=False):
                 _merge(out, result, checks, links)
-                bar.advance(len(part))
+                bar.advance(size)
     finally:
         _start(None)  # drop the source store
     # A case with no triples of its own beyond its id (none in a well-formed source) still counts.
