@@ -220,6 +220,30 @@ def test_load_adds_to_a_store_without_duplicating_the_ontology(tmp_path, generat
     assert _triples(store) == before
 
 
+def test_a_load_of_a_large_part_of_the_store_compacts_it(tmp_path, generated, monkeypatch):
+    """A bulk load leaves overlapping files that every read looks in: a load that brings in a
+    quarter or more of the store's cases compacts the store (the first load always); one case
+    added to thirty does not, and the answers are the same either way."""
+    from chaingraph.graph import case_files
+
+    compacted: list[int] = []
+    real = backends._compact
+
+    def spy(store, progress):
+        compacted.append(backends._count(store, backends._CASES))
+        real(store, progress)
+
+    monkeypatch.setattr(backends, "_compact", spy)
+    store = tmp_path / "store"
+    backends.load_store([generated], store, progress=False)
+    assert compacted == [30]
+    before = _triples(store)
+    backends.load_store([generated], store, progress=False)  # the thirty again: replaced
+    assert compacted == [30, 30] and _triples(store) == before
+    backends.load_store(case_files()[:1], store, progress=False)  # one case more
+    assert compacted == [30, 30] and _case_count(backends.open_store(store)) == 31
+
+
 def _broken_copy(generated: Path, tmp_path: Path) -> tuple[Path, int]:
     lines = generated.read_text().splitlines(keepends=True)
     number = next(i for i, line in enumerate(lines) if "cg:caseId" in line and i > 200)
