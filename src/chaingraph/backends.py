@@ -998,12 +998,12 @@ def _compact(store: pyoxigraph.Store, progress: bool) -> None:
     its cases: every first load).
 
     A bulk load writes its sorted files side by side, overlapping; every read then looks
-    in each. Compacted, the 100,000-case store of the benchmark took 5.2 GB instead of 9.3
+    in each. Compacted, the 100,000-case store of the benchmark took 5.6 GB instead of 9.3
     and gave a chunk of cases about a quarter faster from memory, two to three times as
     fast from disk: ``audit --store`` and the web app's first start read every case
-    (measured: ``audit --store`` 288 s against 323-363 s). Compacting costs
-    about a sixth of the load (80 s at 100,000 cases); a small load into a large store is
-    left as it is, its few files costing reads little.
+    (``audit --store``, compaction alone: 288 s against 323-363 s). Compacting costs about
+    an eighth of the load (80 s of 645 s at 100,000 cases); a small load into a large store
+    is left as it is, its few files costing reads little.
     """
     from chaingraph.progress import Progress
 
