@@ -609,7 +609,7 @@ def load_files(store: pyoxigraph.Store, files: Iterable[str | Path], *, bulk: bo
         readable.check_structure(path)
         size = max(path.stat().st_size >> 20, 1)
         fmt = ox_format(path)
-        with Progress(f"load {path.name}", total=size if size > 4 else None, unit="MiB",
+        with Progress("load", name=path.name, total=size if size > 4 else None, unit="MiB",
                       enabled=None if progress else False) as bar:
             reader = _CountingReader(path, bar if size > 4 else None)
             try:
@@ -917,7 +917,7 @@ def _index(store: pyoxigraph.Store, progress: bool) -> int:
     from chaingraph import memberships
     from chaingraph.progress import Progress
 
-    with Progress("index case memberships", enabled=None if progress else False) as bar:
+    with Progress("index", enabled=None if progress else False) as bar:
         bar.update(0)
         bar.update(memberships.build(store))
     return bar.count
@@ -1007,7 +1007,7 @@ def _compact(store: pyoxigraph.Store, progress: bool) -> None:
     """
     from chaingraph.progress import Progress
 
-    with Progress("compact the store", enabled=None if progress else False) as bar:
+    with Progress("compact", enabled=None if progress else False) as bar:
         bar.update(0)
         store.optimize()
 

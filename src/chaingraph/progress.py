@@ -11,12 +11,32 @@ import sys
 import time
 from typing import TextIO
 
+from chaingraph.catalogue import DEFAULT, text
+
+language = DEFAULT  # the bars' words: the command line sets its --lang (en or nl) here
+
+
+def word(key: str, **params: object) -> str:
+    """A bar's word in :data:`language`: ``key`` of ``catalogue/progress.toml``, or ``key``
+    itself when the catalogue has no such word.
+
+    Example:
+        >>> word("cases"), word("load", name="region.ttl")
+        ('cases', 'load region.ttl')
+    """
+    from chaingraph.catalogue import entries
+
+    if f"progress.{key}" not in entries():
+        return key
+    return text(f"progress.{key}", language, **params)
+
 
 class Progress:
     """Count work done and show it as ``label [#####     ] 5,000/10,000 cases 1,234/s``.
 
     Use as a context manager; call :meth:`update` with the running count (or
-    :meth:`advance` with an increment).
+    :meth:`advance` with an increment). ``label`` and ``unit`` are words of the
+    catalogue (:func:`word`, with ``params`` for the label), said in :data:`language`.
 
     Example:
         >>> import io
@@ -27,10 +47,11 @@ class Progress:
     """
 
     def __init__(self, label: str, *, total: int | None = None, unit: str = "",
-                 stream: TextIO | None = None, enabled: bool | None = None) -> None:
-        self.label = label
+                 stream: TextIO | None = None, enabled: bool | None = None,
+                 **params: object) -> None:
+        self.label = word(label, **params)
         self.total = total
-        self.unit = unit
+        self.unit = word(unit) if unit else ""
         self.stream = sys.stderr if stream is None else stream
         if enabled is None:
             isatty = getattr(self.stream, "isatty", None)

@@ -554,7 +554,7 @@ def load_into(store: pyoxigraph.Store, files: Sequence[Path], *, skip_bad_lines:
 
         for n, (path, source, cases) in enumerate(read):
             size = max(path.stat().st_size >> 20, 1)
-            with Progress(f"load {path.name}", total=size if size > 4 else None, unit="MiB",
+            with Progress("load", name=path.name, total=size if size > 4 else None, unit="MiB",
                           enabled=None if progress else False) as bar:
                 yield from quads(source(bar if size > 4 else None), cases, check,
                                  drop=dropped[n])

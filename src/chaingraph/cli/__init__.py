@@ -23,7 +23,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import Any, NoReturn
 
-from chaingraph import output
+from chaingraph import output, progress
 from chaingraph.catalogue import LANGUAGES, entries, text
 from chaingraph.errors import ChaingraphError
 
@@ -236,6 +236,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     module = importlib.import_module(module_name(args.command))
     output.on_leftover = lambda path, pid: note(
         text("backends.write.removed", lang, path=path, pid=pid))
+    progress.language = lang  # the progress bars' words
     try:
         # rdflib logs a traceback for every ill-typed literal it reads (a store another tool
         # wrote to): chaingraph says what is wrong in one sentence of its own instead.
