@@ -24,7 +24,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, NoReturn
 
 from chaingraph import output, progress
-from chaingraph.catalogue import LANGUAGES, entries, text
+from chaingraph.catalogue import DEFAULT, LANGUAGES, entries, text
 from chaingraph.errors import ChaingraphError
 
 # The commands, in the order --help lists them; each is the module chaingraph.cli.NAME.
@@ -236,7 +236,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     module = importlib.import_module(module_name(args.command))
     output.on_leftover = lambda path, pid: note(
         text("backends.write.removed", lang, path=path, pid=pid))
-    progress.language = lang  # the progress bars' words
+    progress.language = lang  # the progress bars' words, for this command (reset below)
     try:
         # rdflib logs a traceback for every ill-typed literal it reads (a store another tool
         # wrote to): chaingraph says what is wrong in one sentence of its own instead.
@@ -258,3 +258,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         note(f"chaingraph {args.command}: " + text("cli.main.internal", lang,
                                                    error=f"{exc.__class__.__name__}: {first}"))
         return EXIT_USAGE
+    finally:
+        progress.language = DEFAULT  # main() in a longer-lived process leaves no language set
