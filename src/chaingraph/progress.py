@@ -11,7 +11,7 @@ import sys
 import time
 from typing import TextIO
 
-from chaingraph.catalogue import DEFAULT, text
+from chaingraph.catalogue import DEFAULT, entries, text
 
 language = DEFAULT  # the bars' words: the command line sets its --lang (en or nl) here
 
@@ -24,8 +24,6 @@ def word(key: str, **params: object) -> str:
         >>> word("cases"), word("load", name="region.ttl")
         ('cases', 'load region.ttl')
     """
-    from chaingraph.catalogue import entries
-
     if f"progress.{key}" not in entries():
         return key
     return text(f"progress.{key}", language, **params)
