@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -328,27 +328,35 @@ def test_a_case_that_is_a_blank_node_goes_with_the_shared_data_in_every_engine(t
         (f.case or "", f.rule) for f in reference)
 
 
-@pytest.mark.parametrize("named_by", ["cg:pairedWith", "cg:holder"])
+@pytest.mark.parametrize(("named_by", "when"), [("cg:pairedWith", "named"),
+                                                ("cg:holder", "named"),
+                                                ("cg:pairedWith", "before it is named")])
 def test_a_finding_on_a_person_belongs_to_every_case_that_names_it_in_every_engine(named_by,
-                                                                                  tmp_path):
+                                                                                  when, tmp_path):
     """The reference files a finding on a person under each case that names the person, by any
     property. The compiled audit of files followed cg:victim, cg:suspect and cg:holder only,
     so a professional named by cg:pairedWith (a prosecutor case pair) with a name for a
     pseudonym went to the shared data; now every engine, backend and audit scope (every
-    case or some, which read the persons otherwise) files it under the case."""
+    case or some, which read the persons otherwise) files it under the case. The case names
+    the person as recorded, also on an audit date before the assignment naming it started
+    (the reference takes a case's persons before cutting it to the date; so do the links)."""
     from chaingraph.generator import generate
 
     path = tmp_path / "cases.ttl"
     generate(3, path, seed=5, flaw_rate=0, running=0)
     text = path.read_text(encoding="utf-8")
     block = text.index("@prefix : <https://w3id.org/chaingraph/case/GX-00002/>")
-    holder = text.index("    cg:holder prs:", block)
+    end = text.index("@prefix : <https://w3id.org/chaingraph/case/GX-00003/>")
+    holder = text.rindex("    cg:holder prs:", block, end)  # the case's last assignment
+    start = re.search(r'cg:startDate "([0-9-]+)"', text[holder:])
+    assert start is not None
     text = (text[:holder] + f"    {named_by} prs:P-ZZZZZ ;\n" + text[holder:]
             + 'prs:P-ZZZZZ a cg:Professional ; cg:pseudonym "Jan de Vries" .\n')
     path.write_text(text, encoding="utf-8")
     store = tmp_path / "store"
     load_store([path], store, progress=False)
-    at = date(2025, 1, 1)
+    at = date(2025, 1, 1) if when == "named" else \
+        date.fromisoformat(start.group(1)) - timedelta(days=1)
     reference = audit(load([path]), at=at)
     named = {(f.case, f.rule) for f in reference if f.focus.endswith("P-ZZZZZ")}
     assert named == {("GX-00002", "not-pseudonymous")}

@@ -503,6 +503,15 @@ def _audit_units(store: Any) -> dict[str, Any]:
 
     work = _current()
     at = work.at
+    # Persons are written once, outside the cases: the cases that name them (by any property,
+    # as the reference partitions) tell where a finding on a person belongs. Read before the
+    # cut to the audit date, as the reference takes a case's persons before cutting it: a
+    # person named by an assignment that starts later is still the case's. Few findings are
+    # on persons, so the links go back as the store's own TSV text, read only for those (ten
+    # thousand rows a chunk otherwise). Compressed (a megabyte a chunk, a tenth of it so):
+    # what crosses the pipe is read by the parent, whose own time limits the audit.
+    links = zlib.compress(store.query(internal("audit-person-links").text).serialize(
+        format=pyoxigraph.QueryResultsFormat.TSV), 1) if work.links else b""
     as_of(store, at)
     rows = []
     found = set()
@@ -528,13 +537,6 @@ def _audit_units(store: Any) -> dict[str, Any]:
                           not starts or any(_started(start, at) for start in starts))
                          for (unit, case), (ids, starts) in found_cases.items()),
                         key=_unit_order)  # in file order
-    # Persons are written once, outside the cases: the cases that name them (by any property,
-    # as the reference partitions) tell where a finding on a person belongs. Few findings are
-    # on persons, so the links go back as the store's own TSV text, read only for those (ten
-    # thousand rows a chunk otherwise). Compressed (a megabyte a chunk, a tenth of it so):
-    # what crosses the pipe is read by the parent, whose own time limits the audit.
-    links = zlib.compress(store.query(internal("audit-person-links").text).serialize(
-        format=pyoxigraph.QueryResultsFormat.TSV), 1) if work.links else b""
     return {"rows": rows, "details": details, "cases": unit_cases, "links": links}
 
 
