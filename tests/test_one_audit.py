@@ -376,3 +376,55 @@ def test_a_finding_on_a_person_belongs_to_every_case_that_names_it_in_every_engi
         else:
             assert keys == _keys(reference), where
         assert "Jan de Vries" not in report.render_text(), where
+
+
+_TWO_CASES = """\
+@prefix cg:  <https://w3id.org/chaingraph/ontology#> .
+@prefix mon: <https://w3id.org/chaingraph/monitor/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix a:   <https://w3id.org/chaingraph/case/CX-001/> .
+@prefix b:   <https://w3id.org/chaingraph/case/CX-002/> .
+
+a:case a cg:Case ; cg:caseId "CX-001" ; cg:startDate "2021-01-01"^^xsd:date ;
+    cg:endDate "2021-12-31"^^xsd:date ; cg:escalationAgreement mon:agreement-escalatie ;
+    cg:appliesPhase cg:PhaseRecognition .
+
+b:case a cg:Case ; cg:caseId "CX-002" ; cg:startDate "2022-01-01"^^xsd:date ;
+    cg:endDate "2022-12-31"^^xsd:date ; cg:escalationAgreement mon:agreement-escalatie .
+"""
+
+
+@pytest.mark.parametrize(("layout", "at"), [("prefixes", date(2021, 6, 1)),
+                                            ("prefixes", date(2022, 6, 1)),
+                                            ("n-triples", date(2021, 6, 20)),
+                                            ("n-triples", date(2022, 6, 20))])
+def test_cases_that_share_a_unit_of_a_file_are_audited_apart_by_every_engine(layout, at,
+                                                                              tmp_path):
+    """A file without an "@prefix : <…/case/ID/>" line per case (other prefix names, N-Triples)
+    is one unit for the compiled audit of files. All of its findings went to one of its cases
+    (the other case's 'no violations'), and a case that had not started was cut to the audit
+    date with the other instead of being left out (a made-up dates-out-of-order). Such a unit
+    is now split into a graph per case as the reference partitions the data."""
+    from rdflib import Graph
+
+    if layout == "prefixes":
+        path = tmp_path / "two-cases.ttl"
+        path.write_text(_TWO_CASES, encoding="utf-8")
+    else:
+        merged = Graph()
+        for name in ("FX-005", "FX-007"):
+            merged.parse(Path("data/cases") / f"{name}.ttl")
+        path = tmp_path / "two.nt"
+        merged.serialize(path, format="nt", encoding="utf-8")
+    store = tmp_path / "store"
+    load_store([path], store, progress=False)
+    reference = audit(load([path]), at=at)
+    assert len({key[0] for key in _keys(reference)}) == (2 if at.year == 2022 else 1)
+    answers = {
+        "files": audit_files([path], at=at, workers=2, progress=False),
+        "memory": audit_compiled(load([path]), at=at, workers=1),
+        "store": audit_compiled(open_store(store, read_only=True), at=at, workers=2,
+                                location=store),
+    }
+    for where, report in answers.items():
+        assert _keys(report) == _keys(reference), where

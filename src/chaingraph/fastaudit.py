@@ -81,6 +81,7 @@ def case_nodes(data: Any, case: Node) -> list[Node]:
 
 _XSD_DATE = "http://www.w3.org/2001/XMLSchema#date"
 _CG = "https://w3id.org/chaingraph/ontology#"
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _AUDIT_GRAPH = "urn:chaingraph:audit"
 _AUDIT_DATE = "urn:chaingraph:audit-date"
 
@@ -489,7 +490,85 @@ def _audit_task(task: list[_Piece]) -> dict[str, Any]:
             index += 1
     for bad in readable.ill_typed_native(store, readable.bundled_ranges(), union=True):
         raise readable.value_error(bad, [piece.path for piece in task])
+    for row in list(store.query(internal("audit-crowded-units").text)):
+        split_unit(store, row["_unit"])
     return _audit_units(store)
+
+
+def split_unit(store: Any, unit: Any) -> None:
+    """Give each case of a unit that holds several a named graph of its own, as the reference
+    partitions the data (:func:`chaingraph.audit.partition`).
+
+    A case's graph ``<unit>.K`` holds the case, every subject ``cg:inCase`` it or under its
+    IRI's namespace, the blank nodes these reach and the persons of the unit they name; the
+    subjects no case claims go into one more graph, without a case (the shared data). A
+    subject two cases claim is in both. The unit itself is removed.
+
+    Example:
+        >>> import pyoxigraph as ox
+        >>> store, unit = ox.Store(), ox.NamedNode("urn:chaingraph:unit:0")
+        >>> data = (
+        ...     '@prefix cg: <https://w3id.org/chaingraph/ontology#> .\\n'
+        ...     '<urn:a/case> a cg:Case . <urn:a/x> cg:note "a" .\\n'
+        ...     '<urn:b/case> a cg:Case . <urn:y> cg:inCase <urn:b/case> . <urn:z> cg:note "z" .')
+        >>> store.load(input=data, format=ox.RdfFormat.TURTLE, to_graph=unit)
+        >>> split_unit(store, unit)
+        >>> sorted((q.graph_name.value[-2:], q.subject.value) for q in store)  # doctest: +NORMALIZE_WHITESPACE
+        [('.0', 'urn:a/case'), ('.0', 'urn:a/x'), ('.1', 'urn:b/case'), ('.1', 'urn:y'),
+         ('.2', 'urn:z')]
+    """
+    import pyoxigraph as ox
+
+    quads = list(store.quads_for_pattern(None, None, None, unit))
+    by_subject: dict[Any, list[Any]] = {}
+    for quad in quads:
+        by_subject.setdefault(quad.subject, []).append(quad)
+    kind, in_case = ox.NamedNode(_RDF_TYPE), ox.NamedNode(f"{_CG}inCase")
+    case_classes = {ox.NamedNode(f"{_CG}Case"), ox.NamedNode(f"{_CG}HighRiskCase")}
+    person_classes = {ox.NamedNode(f"{_CG}Person"), ox.NamedNode(f"{_CG}Professional")}
+    typed = [(q.subject, q.object) for q in quads if q.predicate == kind]
+    cases = sorted({s for s, o in typed if o in case_classes and isinstance(s, ox.NamedNode)},
+                   key=str)
+    people = {s for s, o in typed if o in person_classes}
+    members: dict[Any, set[Any]] = {case: {case} for case in cases}
+    for quad in quads:
+        if quad.predicate == in_case and quad.object in members:
+            members[quad.object].add(quad.subject)
+    prefixes = {case.value[:-len("case")]: case for case in cases if case.value.endswith("/case")}
+    for subject in by_subject:
+        if prefixes and isinstance(subject, ox.NamedNode):
+            text = subject.value
+            cut = text.rfind("/", 0, len(text) - 1 if text.endswith("/") else len(text))
+            owner = prefixes.get(text[:cut + 1])
+            if owner is not None:
+                members[owner].add(subject)
+
+    def closure(roots: set[Any]) -> set[Any]:  # the roots and the blank nodes they reach
+        seen: set[Any] = set()
+        todo = list(roots)
+        while todo:
+            node = todo.pop()
+            if node not in seen:
+                seen.add(node)
+                todo.extend(q.object for q in by_subject.get(node, ())
+                            if isinstance(q.object, ox.BlankNode))
+        return seen
+
+    claimed: set[Any] = set()
+    parts: list[Any] = []
+    for index, case in enumerate(cases):
+        nodes = closure(members[case])
+        nodes |= closure({q.object for n in nodes for q in by_subject.get(n, ())
+                          if q.object in people})
+        claimed |= nodes
+        graph = ox.NamedNode(f"{unit.value}.{index}")
+        parts += [ox.Quad(q.subject, q.predicate, q.object, graph)
+                  for node in nodes for q in by_subject.get(node, ())]
+    shared = ox.NamedNode(f"{unit.value}.{len(cases)}")
+    parts += [ox.Quad(q.subject, q.predicate, q.object, shared)
+              for q in quads if q.subject not in claimed]
+    store.remove_graph(unit)
+    store.extend(parts)
 
 
 def _audit_units(store: Any) -> dict[str, Any]:
@@ -555,10 +634,14 @@ def _started(start: Any, at: date) -> bool:
         return True
 
 
-def _unit_order(row: tuple[str, str, bool]) -> tuple[int, str]:
-    """File order for the units of a file chunk (``urn:chaingraph:unit:7``), else name order."""
-    tail = row[0].rsplit(":", 1)[-1]
-    return (int(tail), "") if tail.isdigit() else (0, row[0])
+def _unit_order(row: tuple[str, str, bool]) -> tuple[tuple[int, ...], str]:
+    """File order for the units of a file chunk (``urn:chaingraph:unit:7``, and
+    ``urn:chaingraph:unit:7.1`` for the second case of a unit :func:`split_unit` split),
+    else name order."""
+    tail = row[0].rsplit(":", 1)[-1].split(".")
+    if all(part.isdigit() for part in tail):
+        return tuple(int(part) for part in tail), ""
+    return (0,), row[0]
 
 
 @functools.lru_cache(maxsize=1 << 16)
