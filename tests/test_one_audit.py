@@ -428,3 +428,27 @@ def test_cases_that_share_a_unit_of_a_file_are_audited_apart_by_every_engine(lay
     }
     for where, report in answers.items():
         assert _keys(report) == _keys(reference), where
+
+
+@pytest.mark.parametrize("zone", ["Z", "+02:00"])
+def test_a_date_with_a_time_zone_is_refused_by_every_engine_and_by_load(zone, tmp_path, capsys):
+    """rdflib drops a date's time zone and Oxigraph keeps it, where "2021-07-04Z" compares with
+    no plain date: the compiled engine saw no handover on FX-005 and reported a gap of 166
+    days, the reference none. A date is a day: every engine, and load, refuse it (exit 2),
+    naming the file, the line and the value as written."""
+    text = Path("data/cases/FX-005.ttl").read_text(encoding="utf-8")
+    assert text.count('cg:endDate "2021-06-11"^^xsd:date') == 1  # own-risk-1, before the gap
+    path = tmp_path / "FX-005.ttl"  # the gap closed, but for the zone
+    path.write_text(text.replace('cg:endDate "2021-06-11"^^xsd:date',
+                                 f'cg:endDate "2021-07-04{zone}"^^xsd:date'), encoding="utf-8")
+    line = path.read_text(encoding="utf-8").split(f'"2021-07-04{zone}"')[0].count("\n") + 1
+    runs = [["audit", str(path), "--engine", engine, "--at", "2022-01-01", *more]
+            for engine in ("shacl", "sparql") for more in ([], ["--backend", "oxigraph"])]
+    runs.append(["load", "--store", str(tmp_path / "store"), str(path)])
+    for argv in runs:
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert f'{path}, line {line}: cg:endDate takes a date, not "2021-07-04{zone}"^^xsd:date' \
+            in err, (argv, err)
+        assert '"2021-07-04"^^xsd:date' in err and "Traceback" not in err, argv
+    assert not (tmp_path / "store").exists()

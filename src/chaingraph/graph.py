@@ -96,7 +96,7 @@ def parse_file(path: PathLike, graph: Graph | None = None) -> Graph:
     fmt = _FORMATS.get(path.suffix.lower(), "turtle")
     try:
         readable.check_file(path)
-        with readable.quiet_parsers():
+        with readable.quiet_parsers(), readable.as_written():
             part.parse(path, format=fmt)
     except SourceError:
         raise
