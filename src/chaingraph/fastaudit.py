@@ -600,10 +600,14 @@ def _audit_units(store: Any) -> dict[str, Any]:
                          None if s["value"] is None else str(s["value"])))
             found.add(s["this"])
     nodes = [n for n in found if isinstance(n, pyoxigraph.NamedNode)]
+    queries = [fill_values(internal("audit-details"), "this", nodes)] if nodes else []
+    blank = {str(n) for n in found if isinstance(n, pyoxigraph.BlankNode)}
+    if blank:  # rare: what was written as [ … ]; not in a VALUES block
+        queries.append(internal("audit-blank-details").text)
     details = [(str(s["this"]), s["_unit"].value, None if s["_phase"] is None else str(s["_phase"]),
                 s["_person"] is not None)
-               for s in store.query(fill_values(internal("audit-details"), "this", nodes))
-               ] if nodes else []
+               for query in queries for s in store.query(query)
+               if not isinstance(s["this"], pyoxigraph.BlankNode) or str(s["this"]) in blank]
     found_cases: dict[tuple[str, str], tuple[list[str], list[Any]]] = {}
     for s in store.query(internal("audit-unit-cases").text):
         ids, starts = found_cases.setdefault((s["_unit"].value, s["case"].value), ([], []))
