@@ -499,3 +499,78 @@ def test_a_blank_node_of_a_case_is_filed_under_its_case_and_phase_by_every_engin
     for where, report in answers.items():
         assert keys(report) == keys(reference), where
         assert "Jan Jansen" not in report.to_json(), where
+
+
+_OWN_RISK_2 = """\
+@prefix cg:  <https://w3id.org/chaingraph/ontology#> .
+@prefix mon: <https://w3id.org/chaingraph/monitor/> .
+@prefix prs: <https://w3id.org/chaingraph/person/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<https://w3id.org/chaingraph/case/FX-011/own-risk-2> a cg:PhaseOwnership ;
+    cg:inCase <https://w3id.org/chaingraph/case/FX-011/case> ; cg:phase cg:PhaseRiskAssessment ;
+    cg:organisation mon:org-politie ; cg:role mon:role-casusregisseur ; cg:holder prs:P-4XFT9 ;
+    cg:startDate "2022-03-01"^^xsd:date .
+"""
+_SECOND_END = """\
+@prefix cg:  <https://w3id.org/chaingraph/ontology#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix :    <https://w3id.org/chaingraph/case/FX-011/> .
+:own-risk-1 cg:endDate "2022-03-10"^^xsd:date .
+"""
+
+
+@pytest.mark.parametrize("written", ["ownership in another file", "end date in another file",
+                                     "end date in another block", "ownership of two cases"])
+def test_the_nodes_of_a_case_written_elsewhere_are_audited_with_it_by_every_engine(written,
+                                                                                    tmp_path):
+    """The compiled audit of files audits each '@prefix :' block (or file) as one case. A node
+    of FX-011 written in another file or block (an ownership that overlaps own-risk-1, a second
+    end date of own-risk-1), or an ownership cg:inCase FX-011 and a copy of it named FX-012,
+    was audited without its case: 'No violations' where the reference found an overlap or an
+    incomplete ownership. Such files are now audited as the reference partitions them."""
+    case = Path("data/cases/FX-011.ttl").read_text(encoding="utf-8")
+    paths = [tmp_path / "FX-011.ttl"]
+    if written == "ownership of two cases":
+        other = tmp_path / "FX-012.ttl"
+        other.write_text(case.replace("/case/FX-011/", "/case/FX-012/")
+                         .replace('"FX-011"', '"FX-012"'), encoding="utf-8")
+        old = ":own-risk-1 a cg:PhaseOwnership ; cg:inCase :case ;"
+        assert case.count(old) == 1
+        case = case.replace(old, old[:-2] + ", <https://w3id.org/chaingraph/case/FX-012/case> ;")
+        paths.append(other)
+    elif written == "end date in another block":
+        case += _SECOND_END
+    else:
+        paths.append(tmp_path / "more.ttl")
+        paths[1].write_text(_OWN_RISK_2 if written.startswith("ownership") else _SECOND_END,
+                            encoding="utf-8")
+    paths[0].write_text(case, encoding="utf-8")
+    at = date(2022, 4, 1)
+    reference = audit(load(paths), at=at)
+    assert _keys(reference), "the reference finds the overlap or the incomplete ownership"
+    store = tmp_path / "store"
+    load_store(paths, store, progress=False)
+    answers = {
+        "files": audit_files(paths, at=at, workers=2, progress=False),
+        "memory": audit_compiled(load(paths), at=at, workers=1),
+        "store": audit_compiled(open_store(store, read_only=True), at=at, workers=2,
+                                location=store),
+    }
+    for where, report in answers.items():
+        assert _keys(report) == _keys(reference), where
+
+
+def test_cases_written_a_block_each_are_audited_by_their_units(tmp_path, monkeypatch):
+    """The partitioned audit is for scattered data only: generated cases (persons written apart)
+    and the example cases keep the audit by units, on every core."""
+    from chaingraph import fastaudit
+    from chaingraph.generator import generate
+
+    def refuse(*_: object) -> None:
+        raise AssertionError("audited as scattered")
+
+    monkeypatch.setattr(fastaudit, "_partitioned", refuse)
+    path = tmp_path / "cases.ttl"
+    generate(30, path, seed=3)
+    assert len(audit_files([path], workers=1, progress=False).cases) == 30
+    assert len(audit_files(list(case_files()), workers=1, progress=False).cases) == 11

@@ -493,7 +493,37 @@ def _audit_task(task: list[_Piece]) -> dict[str, Any]:
     crowded = [row["_unit"] for row in store.query(internal("audit-crowded-units").text)]  # type: ignore[union-attr]  # SELECT
     for unit in crowded:
         split_unit(store, unit)
-    return _audit_units(store)
+    layout = _layout(store)
+    result = _audit_units(store)
+    result["layout"] = layout
+    return result
+
+
+def _layout(store: Any) -> dict[str, Any]:
+    """What the parent needs to know whether the units of a chunk are the reference's cases.
+
+    ``outside``: a node of a unit says ``cg:inCase`` of a case that is not that unit's;
+    ``cases``: the case IRIs of the chunk; ``namespaces``: the namespaces (the IRI up to its
+    last ``/``) of the subjects of the units without a case, for the parent to compare with
+    every case's. See :func:`scan_files`.
+    """
+    import pyoxigraph as ox
+
+    own: dict[str, set[str]] = {}
+    for row in store.query(internal("audit-unit-cases").text):
+        own.setdefault(row["_unit"].value, set()).add(row["case"].value)
+    outside = any(row["case"].value not in own.get(row["_unit"].value, ())
+                  for row in store.query(internal("audit-unit-links").text))
+    caseless = [ox.NamedNode(g.value) for g in store.named_graphs() if g.value not in own]
+    namespaces: set[str] = set()
+    if caseless:
+        query = fill_values(internal("audit-unit-subjects"), "_unit", caseless)
+        for row in store.query(query):
+            text = row["s"].value
+            namespaces.add(text[:text.rfind("/", 0, len(text) - 1 if text.endswith("/")
+                                            else len(text)) + 1])
+    return {"outside": outside, "cases": sorted({c for cs in own.values() for c in cs}),
+            "namespaces": namespaces}
 
 
 def split_unit(store: Any, unit: Any) -> None:
@@ -729,14 +759,15 @@ def scan_files(files: Sequence[str | Path], *, shapes: Graph | CompiledShapes | 
     load_files(base_store, ontology_files() + monitor_files(), progress=False)
     checks = instantiate(compiled, runner_for(base_store))
     out = FileAudit(at=at or date.today())
-    if base:
-        out.violations |= validate(base_store, compiled)
+    shared = validate(base_store, compiled) if base else set()
+    out.violations |= shared
     tasks = _pieces(files, chunk)
     context = multiprocessing.get_context()  # the workers read the files themselves
     work = _Work(combine(checks, per_graph=True), person_cases, out.at, stop=context.Event())
     _start(work)
     workers = workers or os.cpu_count() or 1
     links: list[tuple[bytes, dict[str, str]]] = []
+    layouts: list[dict[str, Any]] = []
     failed: _UnitError | SourceError | None = None
     with Progress("audit", total=len(tasks), unit="chunks",
                   enabled=None if progress else False) as bar, contextlib.ExitStack() as stack:
@@ -751,12 +782,50 @@ def scan_files(files: Sequence[str | Path], *, shapes: Graph | CompiledShapes | 
                 failed = failed or result["error"]
             if failed is None:
                 _merge(out, result, checks, links)
+                layouts.append(result["layout"])
     if failed is not None:
         _raise_source_error(failed)
     if len(set(out.cases)) < len(out.cases):  # one case id in two files, or twice in one
         seen: set[str] = set()
         twice = next(c for c in out.cases if c in seen or seen.add(c))  # type: ignore[func-returns-value]  # set.add is None: the test is "seen before"
         raise readable.duplicate_case(twice, files)
+    if _scattered(layouts):
+        return _partitioned(files, checks, shared, out.at)
+    _link_persons(out, links)
+    return out
+
+
+def _scattered(layouts: Sequence[dict[str, Any]]) -> bool:
+    """Whether some node of a case lies outside the case's unit (:func:`_layout`): it says
+    ``cg:inCase`` of a case in another unit, or a unit without a case has a subject under a
+    case's namespace (a fact about a case written in another block or file than the case)."""
+    prefixes = {iri[:-len("case")] for layout in layouts for iri in layout["cases"]
+                if iri.endswith("/case")}
+    return any(layout["outside"] or layout["namespaces"] & prefixes for layout in layouts)
+
+
+def _partitioned(files: Sequence[str | Path], checks: Sequence[Check],
+                 base: set[Violation], at: date) -> FileAudit:
+    """Audit files whose cases are scattered over their units (:func:`_scattered`) as the
+    reference partitions them (:func:`chaingraph.audit.partition`): read whole, each case's
+    graph (and the shared rest) a unit of one store, then the same cut and query.
+
+    Slower than the units (one process, rdflib reads the files): for data written so.
+    ``base``: the findings on the ontology and monitor, audited once already.
+    """
+    import pyoxigraph as ox
+
+    from chaingraph.audit import partition
+    from chaingraph.graph import load
+
+    shared, cases = partition(load(files, base=False))
+    store = ox.Store()
+    for index, graph in enumerate([case.graph for case in cases] + [shared]):
+        unit = ox.NamedNode(f"{_UNIT}:{index}")
+        store.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), unit) for s, p, o in graph)
+    out = FileAudit(violations=set(base), at=at)
+    links: list[tuple[bytes, dict[str, str]]] = []
+    _merge(out, _audit_units(store), checks, links)
     _link_persons(out, links)
     return out
 
