@@ -574,3 +574,25 @@ def test_cases_written_a_block_each_are_audited_by_their_units(tmp_path, monkeyp
     generate(30, path, seed=3)
     assert len(audit_files([path], workers=1, progress=False).cases) == 30
     assert len(audit_files(list(case_files()), workers=1, progress=False).cases) == 11
+
+
+@pytest.mark.parametrize("second", ['"2022-03-20"^^xsd:date , "2022-04-29"^^xsd:date',
+                                    '"2022-04-29"^^xsd:date , "2022-03-20"^^xsd:date'])
+def test_a_case_with_two_end_dates_is_a_finding_and_who_takes_the_earliest(second, tmp_path,
+                                                                          capsys):
+    """FX-011 with two end dates: who and chain took whichever row a backend gave first (on
+    rdflib it changed with the hash seed), and no rule said anything. Now every engine reports
+    case-dates-twice once the case has ended, and every backend takes the earliest day."""
+    text = Path("data/cases/FX-011.ttl").read_text(encoding="utf-8")
+    old = 'cg:endDate "2022-04-29"^^xsd:date ; cg:riskLevel'
+    assert text.count(old) == 1
+    path = tmp_path / "FX-011.ttl"
+    path.write_text(text.replace(old, f"cg:endDate {second} ; cg:riskLevel"), encoding="utf-8")
+    at = date(2022, 6, 1)
+    reference = audit(load([path]), at=at)
+    twice = sorted(k[6] for k in _keys(reference) if k[1] == "case-dates-twice")
+    assert twice == ["2022-03-20", "2022-04-29"]
+    assert _keys(audit_files([path], at=at, workers=1, progress=False)) == _keys(reference)
+    for backend in ("memory", "oxigraph"):
+        assert main(["who", "FX-011", "--data", str(path), "--backend", backend]) == 0
+        assert "(2022-02-07 … 2022-03-20)  as on 2022-03-20" in capsys.readouterr().out, backend

@@ -253,6 +253,8 @@ def case_ids(graph: Graph) -> list[str]:
 def case_period(graph: Graph, case: str) -> tuple[date | None, date | None]:
     """Return the case's (start, end); an unknown case raises UnknownCase listing the cases.
 
+    A case with two start or end dates (the audit's ``case-dates-twice``) has the earliest.
+
     Example:
         >>> from chaingraph import load
         >>> case_period(load(), "no-such-case")
@@ -266,8 +268,11 @@ def case_period(graph: Graph, case: str) -> tuple[date | None, date | None]:
     from chaingraph.readable import check_case
 
     check_case(graph, URIRef(str(rows[0]["caseIri"])))  # a store's or endpoint's values
-    return (_date(rows[0]["start"], "cg:startDate", case),
-            _date(rows[0]["end"], "cg:endDate", case))
+    # Two start or end dates (a row for each): the earliest of each, on every backend, not
+    # the one a backend happens to give first
+    starts = [day for row in rows if (day := _date(row["start"], "cg:startDate", case))]
+    ends = [day for row in rows if (day := _date(row["end"], "cg:endDate", case))]
+    return min(starts, default=None), min(ends, default=None)
 
 
 def default_day(start: date | None, end: date | None, *, today: date | None = None) -> date:
