@@ -637,8 +637,26 @@ def load_files(store: pyoxigraph.Store, files: Iterable[str | Path], *, bulk: bo
         report.files += 1
     for bad in readable.ill_typed_native(store, readable.bundled_ranges()):
         raise readable.value_error(bad, paths)
+    _check_terms(store, paths)
     memberships.drop(store)
     return report
+
+
+def _check_terms(store: pyoxigraph.Store, paths: Sequence[Path]) -> None:
+    """Refuse files that use a ``cg:`` term the ontology does not declare, as reading them
+    with rdflib does (:func:`chaingraph.graph.check_terms`); the error names the first file
+    whose text holds the term's name."""
+    from chaingraph import readable
+    from chaingraph.graph import declared_names, unknown_term
+
+    declared = declared_names()
+    term = readable.undeclared_native(store, declared)
+    if term is None:
+        return
+    local = term.rsplit("#", 1)[-1]
+    holder = next((path for path in paths
+                   if local in path.read_text(encoding="utf-8", errors="replace")), paths[0])
+    raise unknown_term(holder, term, declared)
 
 
 def _load_cases(store: pyoxigraph.Store, files: Iterable[str | Path], *, skip_bad_lines: bool,

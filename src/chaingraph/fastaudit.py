@@ -21,7 +21,7 @@ from rdflib import Graph, URIRef
 from rdflib.term import Node
 
 from chaingraph import readable, shacl2sparql
-from chaingraph.errors import SourceError
+from chaingraph.errors import SourceError, UnknownTerm
 from chaingraph.names import audit_case_id
 from chaingraph.queryfiles import internal
 from chaingraph.shacl2sparql import (  # noqa: F401  (re-exported)
@@ -445,7 +445,7 @@ def _audit_chunk(task: list[_Piece]) -> dict[str, Any]:
         return {"skipped": True}
     try:
         return _audit_task(task)
-    except (_UnitError, SourceError) as error:
+    except (_UnitError, SourceError, UnknownTerm) as error:
         return {"error": error}
 
 
@@ -457,6 +457,7 @@ def _audit_task(task: list[_Piece]) -> dict[str, Any]:
 
     store = pyoxigraph.Store()
     index = 0
+    files: list[str] = []  # the file of each unit
     for piece in task:
         with open(piece.path, "rb") as handle:
             header = handle.read(piece.header) if piece.header else b""
@@ -488,8 +489,10 @@ def _audit_task(task: list[_Piece]) -> dict[str, Any]:
                 raise _UnitError(piece.path, start, lead.count(b"\n"), exc.lineno,
                                  str(exc.args[0]) if exc.args else str(exc)) from None
             index += 1
+            files.append(piece.path)
     for bad in readable.ill_typed_native(store, readable.bundled_ranges(), union=True):
         raise readable.value_error(bad, [piece.path for piece in task])
+    _check_terms(store, files)
     crowded = [row["_unit"] for row in store.query(internal("audit-crowded-units").text)]  # type: ignore[union-attr]  # SELECT
     for unit in crowded:
         split_unit(store, unit)
@@ -524,6 +527,23 @@ def _layout(store: Any) -> dict[str, Any]:
                                             else len(text)) + 1])
     return {"outside": outside, "cases": sorted({c for cs in own.values() for c in cs}),
             "namespaces": namespaces}
+
+
+def _check_terms(store: Any, files: Sequence[str]) -> None:
+    """Refuse a chunk that uses a ``cg:`` term the ontology does not declare, naming its file,
+    as the reference's reading of the files does (:func:`chaingraph.graph.check_terms`)."""
+    import pyoxigraph
+
+    from chaingraph.graph import declared_names, unknown_term
+
+    declared = declared_names()
+    term = readable.undeclared_native(store, declared, union=True)
+    if term is None:
+        return
+    query = fill_values(internal("cg-term-graph"), "t", [pyoxigraph.NamedNode(term)])
+    found = [row["g"].value for row in store.query(query)]
+    unit = found[0].rsplit(":", 1)[-1] if found else ""
+    raise unknown_term(files[int(unit)] if unit.isdigit() else files[0], term, declared)
 
 
 def split_unit(store: Any, unit: Any) -> None:
@@ -704,11 +724,11 @@ def _violation(check: Check, this: str, value: str | None) -> Violation:
                      check.message)
 
 
-def _raise_source_error(error: _UnitError | SourceError) -> None:
+def _raise_source_error(error: _UnitError | SourceError | UnknownTerm) -> None:
     """Turn a worker's parse error into the file's own line (counted only now, on error)."""
     from chaingraph.backends import parse_error
 
-    if isinstance(error, SourceError):  # said in full by the worker (chaingraph.readable)
+    if isinstance(error, SourceError | UnknownTerm):  # said in full by the worker
         raise error
     line = error.line
     if line is not None and line > error.header_lines:
@@ -768,7 +788,7 @@ def scan_files(files: Sequence[str | Path], *, shapes: Graph | CompiledShapes | 
     workers = workers or os.cpu_count() or 1
     links: list[tuple[bytes, dict[str, str]]] = []
     layouts: list[dict[str, Any]] = []
-    failed: _UnitError | SourceError | None = None
+    failed: _UnitError | SourceError | UnknownTerm | None = None
     with Progress("audit", total=len(tasks), unit="chunks",
                   enabled=None if progress else False) as bar, contextlib.ExitStack() as stack:
         results: Iterable[dict[str, Any]] = map(_audit_chunk, tasks)

@@ -154,10 +154,31 @@ def check_terms(graph: Graph, declared: set[URIRef], *, source: PathLike = "<gra
     for triple in graph:
         for term in triple:
             if isinstance(term, URIRef) and str(term).startswith(ns) and term not in declared:
-                local = str(term)[len(ns):]
-                names = [str(t)[len(ns):] for t in declared]
-                close = ["cg:" + n for n in difflib.get_close_matches(local, names, n=2)]
-                raise UnknownTerm(source, "cg:" + local, close)
+                raise unknown_term(source, str(term), declared)
+
+
+def unknown_term(source: PathLike, term: str, declared: Iterable[str]) -> UnknownTerm:
+    """The error for a ``cg:`` IRI the ontology does not declare, with the nearest that it does.
+
+    Example:
+        >>> unknown_term("a.ttl", str(CG._NS) + "enddate", declared_names()).suggestions
+        ['cg:endDate', 'cg:date']
+    """
+    ns = str(CG._NS)
+    local = term[len(ns):]
+    names = [str(t)[len(ns):] for t in declared]
+    close = ["cg:" + n for n in difflib.get_close_matches(local, names, n=2)]
+    return UnknownTerm(source, "cg:" + local, close)
+
+
+@functools.cache
+def declared_names() -> frozenset[str]:
+    """Every ``cg:`` IRI the bundled ontology declares, as text (read once a process): what a
+    store's or a file chunk's terms are checked against on Oxigraph."""
+    names: set[str] = set()
+    for path in ontology_files():
+        names |= {str(term) for term in declared_terms(_parsed_base(path))}
+    return frozenset(names)
 
 
 def _bind(graph: Graph) -> Graph:

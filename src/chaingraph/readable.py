@@ -512,6 +512,27 @@ def ill_typed_native(store: Any, expected: dict[URIRef, URIRef], *,
     yield from found
 
 
+def undeclared_native(store: Any, declared: frozenset[str], *,
+                      union: bool = False) -> str | None:
+    """The first ``cg:`` IRI a pyoxigraph ``Store`` uses that is not in ``declared`` (None if
+    none): the query ``queries/internal/cg-terms.rq``, one pass over the store.
+
+    ``union``: look in every named graph too (the file audit's chunk stores).
+    """
+    import pyoxigraph
+
+    from chaingraph.queryfiles import internal
+
+    kwargs = {"use_default_graph_as_union": True} if union else {}
+    namespace = "https://w3id.org/chaingraph/ontology#"
+    for row in store.query(internal("cg-terms").text, **kwargs):
+        for term in row:
+            if (isinstance(term, pyoxigraph.NamedNode) and term.value.startswith(namespace)
+                    and term.value not in declared):
+                return str(term.value)
+    return None
+
+
 def _term(term: Any) -> Node:
     import pyoxigraph
 

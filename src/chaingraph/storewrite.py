@@ -253,15 +253,21 @@ class Cases:
 
     case_of: dict[str, str] = field(default_factory=dict)  # subject IRI -> case IRI ("" shared)
     ids: dict[str, str] = field(default_factory=dict)      # case IRI -> cg:caseId
+    undeclared: str | None = None  # the first cg: IRI the ontology does not declare
 
 
 def scan(triples: Iterable[Any], check: Callable[[], None] = lambda: None) -> Cases:
     """First pass: which case each subject IRI belongs to (``cg:inCase``, or being a case).
 
     A subject ``cg:inCase`` two cases belongs to neither (it stays in the default graph).
+    Also notes the first ``cg:`` IRI the ontology does not declare (``undeclared``), which a
+    data file must not use (:func:`chaingraph.graph.check_terms`).
     """
     import pyoxigraph
 
+    from chaingraph.graph import declared_names
+
+    declared = declared_names()
     found = Cases()
     case_of = found.case_of
     named = pyoxigraph.NamedNode
@@ -269,9 +275,15 @@ def scan(triples: Iterable[Any], check: Callable[[], None] = lambda: None) -> Ca
         if not n % _CHECK_EVERY:
             check()
         subject = t.subject
+        predicate = t.predicate.value
+        if found.undeclared is None:
+            obj = t.object
+            for term in (predicate, obj.value if type(obj) is named else "",
+                         subject.value if type(subject) is named else ""):
+                if term.startswith(CG) and term not in declared:
+                    found.undeclared = term
         if type(subject) is not named:
             continue
-        predicate = t.predicate.value
         if predicate == IN_CASE:
             case = t.object.value
         elif predicate == RDF_TYPE and t.object.value == CASE:
@@ -481,7 +493,7 @@ def write_in_place(store: pyoxigraph.Store, data: bytes, *, by: str | None, kind
     def triples() -> Iterator[Any]:
         return iter(pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.N_TRIPLES))
 
-    cases = scan(triples(), check)
+    cases = _declared(Path(f"<{kind}>"), scan(triples(), check))
     if not cases.ids:
         raise BadParameter(key="write_no_cases")
     there = existing(store, cases)
@@ -615,7 +627,7 @@ def _read(path: Path, *, skip_bad_lines: bool, check: Callable[[], None],
             raise reader.error
 
     try:
-        return path, from_file, scan(from_file(), check)
+        return path, from_file, _declared(path, scan(from_file(), check))
     except SyntaxError as exc:
         if not skip_bad_lines:
             raise _source_error(path, exc) from None
@@ -627,4 +639,13 @@ def _read(path: Path, *, skip_bad_lines: bool, check: Callable[[], None],
     def from_scratch(bar: Any = None) -> Iterator[Any]:
         return (q.triple for q in scratch.quads_for_pattern(None, None, None))
 
-    return path, from_scratch, scan(from_scratch(), check)
+    return path, from_scratch, _declared(path, scan(from_scratch(), check))
+
+
+def _declared(path: Path, cases: Cases) -> Cases:
+    """``cases``, once their file is known to use only the terms the ontology declares."""
+    if cases.undeclared is not None:
+        from chaingraph.graph import declared_names, unknown_term
+
+        raise unknown_term(path, cases.undeclared, declared_names())
+    return cases
