@@ -492,14 +492,25 @@ def _audit_task(task: list[_Piece]) -> dict[str, Any]:
             files.append(piece.path)
     for bad in readable.ill_typed_native(store, readable.bundled_ranges(), union=True):
         raise readable.value_error(bad, [piece.path for piece in task])
-    _check_terms(store, files)
     crowded = [row["_unit"] for row in store.query(internal("audit-crowded-units").text)]  # type: ignore[union-attr]  # SELECT
     for unit in crowded:
         split_unit(store, unit)
+    links = _person_links(store) if _current().links else None
+    _check_terms(store, files, links)
     layout = _layout(store)
-    result = _audit_units(store)
+    result = _audit_units(store, links)
     result["layout"] = layout
     return result
+
+
+def _person_links(store: Any) -> bytes:
+    """Every IRI each unit names as an object, with the unit (``audit-person-links.rq``), as
+    the store's own TSV text: which cases name a person with a finding (:func:`_link_persons`).
+    """
+    import pyoxigraph
+
+    return store.query(internal("audit-person-links").text).serialize(
+        format=pyoxigraph.QueryResultsFormat.TSV)
 
 
 def _layout(store: Any) -> dict[str, Any]:
@@ -529,15 +540,20 @@ def _layout(store: Any) -> dict[str, Any]:
             "namespaces": namespaces}
 
 
-def _check_terms(store: Any, files: Sequence[str]) -> None:
+_CG_IRI = re.compile(rb"<(https://w3id\.org/chaingraph/ontology#[^>]*)>")
+
+
+def _check_terms(store: Any, files: Sequence[str], links: bytes | None) -> None:
     """Refuse a chunk that uses a ``cg:`` term the ontology does not declare, naming its file,
-    as the reference's reading of the files does (:func:`chaingraph.graph.check_terms`)."""
+    as the reference's reading of the files does (:func:`chaingraph.graph.check_terms`).
+    ``links``: the person links (:func:`_person_links`), whose IRIs are every object."""
     import pyoxigraph
 
     from chaingraph.graph import declared_names, unknown_term
 
     declared = declared_names()
-    term = readable.undeclared_native(store, declared, union=True)
+    objects = None if links is None else {m.decode() for m in _CG_IRI.findall(links)}
+    term = readable.undeclared_native(store, declared, union=True, objects=objects)
     if term is None:
         return
     query = fill_values(internal("cg-term-graph"), "t", [pyoxigraph.NamedNode(term)])
@@ -621,7 +637,7 @@ def split_unit(store: Any, unit: Any) -> None:
     store.extend(parts)
 
 
-def _audit_units(store: Any) -> dict[str, Any]:
+def _audit_units(store: Any, links: bytes | None = None) -> dict[str, Any]:
     """Audit the units (named graphs, a case each) of a chunk store as of the audit date.
 
     The store is cut to the audit date first (:func:`as_of`); then one combined query finds
@@ -639,8 +655,9 @@ def _audit_units(store: Any) -> dict[str, Any]:
     # on persons, so the links go back as the store's own TSV text, read only for those (ten
     # thousand rows a chunk otherwise). Compressed (a megabyte a chunk, a tenth of it so):
     # what crosses the pipe is read by the parent, whose own time limits the audit.
-    links = zlib.compress(store.query(internal("audit-person-links").text).serialize(
-        format=pyoxigraph.QueryResultsFormat.TSV), 1) if work.links else b""
+    if work.links and links is None:
+        links = _person_links(store)
+    packed = zlib.compress(links, 1) if work.links and links is not None else b""
     as_of(store, at)
     rows = []
     found = set()
@@ -670,7 +687,7 @@ def _audit_units(store: Any) -> dict[str, Any]:
                           not starts or any(_started(start, at) for start in starts))
                          for (unit, case), (ids, starts) in found_cases.items()),
                         key=_unit_order)  # in file order
-    return {"rows": rows, "details": details, "cases": unit_cases, "links": links}
+    return {"rows": rows, "details": details, "cases": unit_cases, "links": packed}
 
 
 def _started(start: Any, at: date) -> bool:

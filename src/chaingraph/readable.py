@@ -512,12 +512,15 @@ def ill_typed_native(store: Any, expected: dict[URIRef, URIRef], *,
     yield from found
 
 
-def undeclared_native(store: Any, declared: frozenset[str], *,
-                      union: bool = False) -> str | None:
+def undeclared_native(store: Any, declared: frozenset[str], *, union: bool = False,
+                      objects: Iterable[str] | None = None) -> str | None:
     """The first ``cg:`` IRI a pyoxigraph ``Store`` uses that is not in ``declared`` (None if
-    none): the query ``queries/internal/cg-terms.rq``, one pass over the store.
+    none): the queries ``queries/internal/cg-terms.rq`` (predicates and subjects) and
+    ``cg-objects.rq`` (objects), a pass over the store each.
 
-    ``union``: look in every named graph too (the file audit's chunk stores).
+    ``union``: look in every named graph too (the file audit's chunk stores). ``objects``: the
+    ``cg:`` IRIs in object position, where the caller has them already (a file chunk's person
+    links list every IRI object): then the second pass is not made.
     """
     import pyoxigraph
 
@@ -525,12 +528,12 @@ def undeclared_native(store: Any, declared: frozenset[str], *,
 
     kwargs = {"use_default_graph_as_union": True} if union else {}
     namespace = "https://w3id.org/chaingraph/ontology#"
+    used = set(objects) if objects is not None else {
+        row[0].value for row in store.query(internal("cg-objects").text, **kwargs)}
     for row in store.query(internal("cg-terms").text, **kwargs):
-        for term in row:
-            if (isinstance(term, pyoxigraph.NamedNode) and term.value.startswith(namespace)
-                    and term.value not in declared):
-                return str(term.value)
-    return None
+        used.update(term.value for term in row if isinstance(term, pyoxigraph.NamedNode))
+    return min((term for term in used if term.startswith(namespace) and term not in declared),
+               default=None)
 
 
 def _term(term: Any) -> Node:
