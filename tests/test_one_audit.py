@@ -623,3 +623,24 @@ def test_a_term_the_ontology_does_not_declare_is_refused_on_every_path(tmp_path,
         assert (f"{bad}: uses cg:enddate, which the ontology does not declare "
                 "(did you mean cg:endDate or cg:date?)") in err, (argv, err)
     assert not (tmp_path / "store").exists()
+
+
+def test_scattered_files_too_large_to_read_whole_are_refused_naming_the_node(tmp_path, capsys,
+                                                                            monkeypatch):
+    """Files whose case nodes are written apart are read whole to partition them; beyond the
+    bound (32 MiB; here lowered to nothing) that would take minutes and gigabytes, so the audit
+    refuses, naming the file, the node and its case, in English and Dutch."""
+    from chaingraph import backends
+
+    monkeypatch.setattr(backends, "LARGE", 0)
+    case = tmp_path / "FX-011.ttl"
+    case.write_text(Path("data/cases/FX-011.ttl").read_text(encoding="utf-8"), encoding="utf-8")
+    more = tmp_path / "more.ttl"
+    more.write_text(_OWN_RISK_2, encoding="utf-8")
+    for lang, words in (("en", "is written apart from the case"),
+                        ("nl", "staat los van de casus")):
+        assert main(["audit", str(case), str(more), "--lang", lang]) == 2
+        err = capsys.readouterr().err
+        assert f"{more}: " in err and words in err, err
+        assert "<https://w3id.org/chaingraph/case/FX-011/own-risk-2>" in err, err
+        assert "<https://w3id.org/chaingraph/case/FX-011/case>" in err, err

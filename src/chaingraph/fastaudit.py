@@ -497,7 +497,7 @@ def _audit_task(task: list[_Piece]) -> dict[str, Any]:
         split_unit(store, unit)
     links = _person_links(store) if _current().links else None
     _check_terms(store, files, links)
-    layout = _layout(store)
+    layout = _layout(store, files)
     result = _audit_units(store, links)
     result["layout"] = layout
     return result
@@ -513,31 +513,44 @@ def _person_links(store: Any) -> bytes:
         format=pyoxigraph.QueryResultsFormat.TSV)
 
 
-def _layout(store: Any) -> dict[str, Any]:
+def _layout(store: Any, files: Sequence[str]) -> dict[str, Any]:
     """What the parent needs to know whether the units of a chunk are the reference's cases.
 
-    ``outside``: a node of a unit says ``cg:inCase`` of a case that is not that unit's;
-    ``cases``: the case IRIs of the chunk; ``namespaces``: the namespaces (the IRI up to its
-    last ``/``) of the subjects of the units without a case, for the parent to compare with
-    every case's. See :func:`scan_files`.
+    ``outside``: a node that says ``cg:inCase`` of a case that is not its unit's, as
+    ``(file, node, case)`` (None if none); ``cases``: the case IRIs of the chunk;
+    ``namespaces``: the namespaces (the IRI up to its last ``/``) of the subjects of the units
+    without a case, each with ``(file, subject)``, for the parent to compare with every
+    case's. ``files``: the file of each unit. See :func:`scan_files`.
     """
     import pyoxigraph as ox
 
     own: dict[str, set[str]] = {}
     for row in store.query(internal("audit-unit-cases").text):
         own.setdefault(row["_unit"].value, set()).add(row["case"].value)
-    outside = any(row["case"].value not in own.get(row["_unit"].value, ())
-                  for row in store.query(internal("audit-unit-links").text))
+    outside = None
+    for row in store.query(internal("audit-unit-links").text):
+        if row["case"].value not in own.get(row["_unit"].value, ()):
+            query = fill_values(internal("audit-unit-linked"), "_unit", [row["_unit"]])
+            node = next(iter(store.query(fill_values(query, "case", [row["case"]]))))[0]
+            outside = (_unit_file(row["_unit"].value, files), node.value, row["case"].value)
+            break
     caseless = [ox.NamedNode(g.value) for g in store.named_graphs() if g.value not in own]
-    namespaces: set[str] = set()
+    namespaces: dict[str, tuple[str, str]] = {}
     if caseless:
         query = fill_values(internal("audit-unit-subjects"), "_unit", caseless)
         for row in store.query(query):
             text = row["s"].value
-            namespaces.add(text[:text.rfind("/", 0, len(text) - 1 if text.endswith("/")
-                                            else len(text)) + 1])
+            namespace = text[:text.rfind("/", 0, len(text) - 1 if text.endswith("/")
+                                         else len(text)) + 1]
+            namespaces.setdefault(namespace, (_unit_file(row["_unit"].value, files), text))
     return {"outside": outside, "cases": sorted({c for cs in own.values() for c in cs}),
             "namespaces": namespaces}
+
+
+def _unit_file(unit: str, files: Sequence[str]) -> str:
+    """The file a unit of a file chunk (``urn:chaingraph:unit:7``, ``…:7.1``) was read from."""
+    index = unit.rsplit(":", 1)[-1].split(".")[0]
+    return files[int(index)] if index.isdigit() and int(index) < len(files) else files[0]
 
 
 _CG_IRI = re.compile(rb"<(https://w3id\.org/chaingraph/ontology#[^>]*)>")
@@ -826,19 +839,34 @@ def scan_files(files: Sequence[str | Path], *, shapes: Graph | CompiledShapes | 
         seen: set[str] = set()
         twice = next(c for c in out.cases if c in seen or seen.add(c))  # type: ignore[func-returns-value]  # set.add is None: the test is "seen before"
         raise readable.duplicate_case(twice, files)
-    if _scattered(layouts):
+    scattered = _scattered(layouts)
+    if scattered is not None:
+        from chaingraph.backends import LARGE
+
+        size = sum(Path(path).stat().st_size for path in files)
+        if size > LARGE:  # read whole by rdflib: minutes and gigabytes
+            where, node, case = scattered
+            raise SourceError(where, problem="scattered_case", node_iri=node, case=case,
+                              mib=size >> 20, limit=LARGE >> 20)
         return _partitioned(files, checks, shared, out.at)
     _link_persons(out, links)
     return out
 
 
-def _scattered(layouts: Sequence[dict[str, Any]]) -> bool:
-    """Whether some node of a case lies outside the case's unit (:func:`_layout`): it says
-    ``cg:inCase`` of a case in another unit, or a unit without a case has a subject under a
-    case's namespace (a fact about a case written in another block or file than the case)."""
-    prefixes = {iri[:-len("case")] for layout in layouts for iri in layout["cases"]
+def _scattered(layouts: Sequence[dict[str, Any]]) -> tuple[str, str, str] | None:
+    """A node of a case that lies outside the case's unit (:func:`_layout`), as ``(file,
+    node, case)``: it says ``cg:inCase`` of a case in another unit, or a unit without a case
+    has a subject under a case's namespace (a fact about a case written in another block or
+    file than the case). None if there is none."""
+    prefixes = {iri[:-len("case")]: iri for layout in layouts for iri in layout["cases"]
                 if iri.endswith("/case")}
-    return any(layout["outside"] or layout["namespaces"] & prefixes for layout in layouts)
+    for layout in layouts:
+        if layout["outside"] is not None:
+            return layout["outside"]
+        for namespace, (where, node) in layout["namespaces"].items():
+            if namespace in prefixes:
+                return where, node, prefixes[namespace]
+    return None
 
 
 def _partitioned(files: Sequence[str | Path], checks: Sequence[Check],
