@@ -644,3 +644,32 @@ def test_scattered_files_too_large_to_read_whole_are_refused_naming_the_node(tmp
         assert f"{more}: " in err and words in err, err
         assert "<https://w3id.org/chaingraph/case/FX-011/own-risk-2>" in err, err
         assert "<https://w3id.org/chaingraph/case/FX-011/case>" in err, err
+
+
+def test_a_case_typed_only_as_high_risk_is_a_case_everywhere(tmp_path, capsys):
+    """A case written as cg:HighRiskCase alone (a subclass of cg:Case): the audit found it, but
+    a store of it 'held no cases' and who, chain and raci said 'unknown case FX-011 (there are
+    none)' on every backend, looking for cg:Case only."""
+    text = Path("data/cases/FX-011.ttl").read_text(encoding="utf-8")
+    assert text.count(":case a cg:Case ;") == 1
+    path = tmp_path / "FX-011.ttl"
+    assert text.count("cg:riskLevel cg:RiskLow") == 1  # high risk: the rules of 4.3 apply
+    path.write_text(text.replace(":case a cg:Case ;", ":case a cg:HighRiskCase ;")
+                    .replace("cg:riskLevel cg:RiskLow", "cg:riskLevel cg:RiskHigh"),
+                    encoding="utf-8")
+    store = tmp_path / "store"
+    assert main(["load", "--store", str(store), str(path)]) == 0
+    at = date(2022, 4, 1)
+    reference = audit(load([path]), at=at)
+    assert {k[0] for k in _keys(reference)} == {"FX-011"}
+    stored = audit_compiled(open_store(store, read_only=True), at=at, workers=1, location=store)
+    assert _keys(stored) == _keys(reference)
+    capsys.readouterr()
+    for command in ("who", "chain", "raci"):
+        for where in (["--data", str(path)], ["--data", str(path), "--backend", "oxigraph"],
+                      ["--store", str(store)]):
+            assert main([command, "FX-011", *where]) == 0, (command, where)
+            out = capsys.readouterr().out  # raci: the case's table, without its id
+            assert ("FX-011" if command != "raci" else "recognising the stalking") in out
+    assert main(["query", "cases", "--data", str(path)]) == 0
+    assert "FX-011" in capsys.readouterr().out

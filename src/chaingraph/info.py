@@ -52,7 +52,8 @@ def summarise(graph: Graph, *, lang: str = "en", files: int = 0) -> Summary:
             by_phase[label(graph, phase, lang)] += 1
         for status in graph.objects(item, CG.status):
             by_status[label(graph, status, lang)] += 1
-    cases = sorted(str(graph.value(c, CG.caseId) or c) for c in _instances(graph, CG.Case))
+    cases = sorted(str(graph.value(c, CG.caseId) or c)
+                   for c in _instances(graph, CG.Case) | _instances(graph, CG.HighRiskCase))
     return Summary(
         files=files,
         triples=len(graph),

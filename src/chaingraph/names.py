@@ -157,7 +157,8 @@ def find_case(graph: Graph, case_id: str) -> URIRef:
     """
     for literal in (Literal(case_id), Literal(case_id, datatype=XSD.string)):
         for node in graph.subjects(CG.caseId, literal):
-            if isinstance(node, URIRef) and (node, RDF.type, CG.Case) in graph:
+            if isinstance(node, URIRef) and ((node, RDF.type, CG.Case) in graph
+                                             or (node, RDF.type, CG.HighRiskCase) in graph):
                 from chaingraph.readable import check_case
 
                 check_case(graph, node)  # a store's or endpoint's values (files: when read)

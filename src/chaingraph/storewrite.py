@@ -61,6 +61,7 @@ CG = "https://w3id.org/chaingraph/ontology#"
 IN_CASE = CG + "inCase"
 CASE_ID = CG + "caseId"
 CASE = CG + "Case"
+CASES = frozenset((CASE, CG + "HighRiskCase"))  # a high-risk case is a case (rdfs:subClassOf)
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 LOCK_WAIT = 60.0
@@ -286,7 +287,7 @@ def scan(triples: Iterable[Any], check: Callable[[], None] = lambda: None) -> Ca
             continue
         if predicate == IN_CASE:
             case = t.object.value
-        elif predicate == RDF_TYPE and t.object.value == CASE:
+        elif predicate == RDF_TYPE and t.object.value in CASES:
             case = subject.value
         elif predicate == CASE_ID:
             found.ids.setdefault(subject.value, t.object.value)

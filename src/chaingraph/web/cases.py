@@ -186,7 +186,8 @@ def _case_iris(store: Any, ids: Sequence[str]) -> list[tuple[str, str]]:
     from chaingraph.sparql import with_rows
 
     query = with_rows("PREFIX cg: <https://w3id.org/chaingraph/ontology#> "
-                      "SELECT ?id ?case WHERE { ?case a cg:Case ; cg:caseId ?id }",
+                      "SELECT DISTINCT ?id ?case WHERE { ?case a ?caseClass ; cg:caseId ?id . "
+                      "VALUES ?caseClass { cg:Case cg:HighRiskCase } }",
                       ["id"], [(Literal(i),) for i in ids])
     return [(_text(i), c[1:-1]) for i, c in select_rows(store, query) if c.startswith("<")]
 
