@@ -571,8 +571,7 @@ def _check_terms(store: Any, files: Sequence[str], links: bytes | None) -> None:
         return
     query = fill_values(internal("cg-term-graph"), "t", [pyoxigraph.NamedNode(term)])
     found = [row["g"].value for row in store.query(query)]
-    unit = found[0].rsplit(":", 1)[-1] if found else ""
-    raise unknown_term(files[int(unit)] if unit.isdigit() else files[0], term, declared)
+    raise unknown_term(_unit_file(found[0] if found else "", files), term, declared)
 
 
 def split_unit(store: Any, unit: Any) -> None:
