@@ -653,9 +653,14 @@ def _check_terms(store: pyoxigraph.Store, paths: Sequence[Path]) -> None:
     term = readable.undeclared_native(store, declared)
     if term is None:
         return
-    local = term.rsplit("#", 1)[-1]
-    holder = next((path for path in paths
-                   if local in path.read_text(encoding="utf-8", errors="replace")), paths[0])
+    from chaingraph.graph import monitor_files, ontology_files
+
+    bundled = {path.resolve() for path in ontology_files() + monitor_files()}
+    written = re.compile(rf"(?:cg:|ontology#){re.escape(term.rsplit('#', 1)[-1])}(?![\w.-])")
+    data = [path for path in paths if path.resolve() not in bundled] or list(paths)
+    holder = next((path for path in data
+                   if written.search(path.read_text(encoding="utf-8", errors="replace"))),
+                  data[0])
     raise unknown_term(holder, term, declared)
 
 

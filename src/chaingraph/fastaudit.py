@@ -496,8 +496,8 @@ def _audit_task(task: list[_Piece]) -> dict[str, Any]:
     for unit in crowded:
         split_unit(store, unit)
     links = _person_links(store) if _current().links else None
-    _check_terms(store, files, links)
     layout = _layout(store, files)
+    _check_terms(store, files, links, layout.pop("terms"))
     result = _audit_units(store, links)
     result["layout"] = layout
     return result
@@ -516,11 +516,16 @@ def _person_links(store: Any) -> bytes:
 def _layout(store: Any, files: Sequence[str]) -> dict[str, Any]:
     """What the parent needs to know whether the units of a chunk are the reference's cases.
 
-    ``outside``: a node that says ``cg:inCase`` of a case that is not its unit's, as
-    ``(file, node, case)`` (None if none); ``cases``: the case IRIs of the chunk;
-    ``namespaces``: the namespaces (the IRI up to its last ``/``) of the subjects of the units
-    without a case, each with ``(file, subject)``, for the parent to compare with every
-    case's. ``files``: the file of each unit. See :func:`scan_files`.
+    ``outside``: a node that lies outside its case's unit, as ``(file, node, case)`` (None if
+    none): it says ``cg:inCase`` of a case that is not its unit's, or it belongs to no case
+    (no ``cg:inCase``, an IRI outside the case's namespace, no person) though written in a
+    case's unit, where the reference audits it with the shared data; ``cases``: the case IRI
+    of each unit with its file (twice for a case written in two blocks); ``namespaces``: the
+    namespaces (the IRI up to its last ``/``) of the subjects of the units without a case,
+    and of those of a case's unit outside its namespace, each with ``(file, subject)``, for
+    the parent to compare with every case's; ``terms``: the subjects of the ontology's
+    namespace (for :func:`_check_terms`). ``files``: the file of each unit. See
+    :func:`scan_files`.
     """
     import pyoxigraph as ox
 
@@ -529,22 +534,41 @@ def _layout(store: Any, files: Sequence[str]) -> dict[str, Any]:
         own.setdefault(row["_unit"].value, set()).add(row["case"].value)
     outside = None
     for row in store.query(internal("audit-unit-links").text):
-        if row["case"].value not in own.get(row["_unit"].value, ()):
+        case = row["case"]
+        if isinstance(case, ox.NamedNode) and case.value not in own.get(row["_unit"].value, ()):
             query = fill_values(internal("audit-unit-linked"), "_unit", [row["_unit"]])
-            node = next(iter(store.query(fill_values(query, "case", [row["case"]]))))[0]
-            outside = (_unit_file(row["_unit"].value, files), node.value, row["case"].value)
+            node = next(iter(store.query(fill_values(query, "case", [case]))))[0]
+            outside = (_unit_file(row["_unit"].value, files), node.value, case.value)
             break
-    caseless = [ox.NamedNode(g.value) for g in store.named_graphs() if g.value not in own]
     namespaces: dict[str, tuple[str, str]] = {}
+    terms: set[str] = set()  # subjects of the ontology's namespace: none lies under a case's
+
+    def note(unit: str, subject: str) -> None:
+        namespaces.setdefault(_namespace(subject), (_unit_file(unit, files), subject))
+        if subject.startswith(_CG):
+            terms.add(subject)
+
+    caseless = [ox.NamedNode(g.value) for g in store.named_graphs() if g.value not in own]
     if caseless:
         query = fill_values(internal("audit-unit-subjects"), "_unit", caseless)
         for row in store.query(query):
-            text = row["s"].value
-            namespace = text[:text.rfind("/", 0, len(text) - 1 if text.endswith("/")
-                                         else len(text)) + 1]
-            namespaces.setdefault(namespace, (_unit_file(row["_unit"].value, files), text))
-    return {"outside": outside, "cases": sorted({c for cs in own.values() for c in cs}),
-            "namespaces": namespaces}
+            note(row["_unit"].value, row["s"].value)
+    for row in store.query(internal("audit-unit-strays").text):
+        if row["s"] == row["case"]:  # a case IRI not ending in /case: no namespace
+            continue
+        if isinstance(row["s"], ox.NamedNode):
+            note(row["_unit"].value, row["s"].value)
+        if outside is None and row["linked"].value != "true" and row["person"].value != "true":
+            outside = (_unit_file(row["_unit"].value, files), row["s"].value,
+                       row["case"].value)
+    return {"outside": outside, "namespaces": namespaces, "terms": terms,
+            "cases": [(c, _unit_file(unit, files)) for unit, cs in own.items() for c in cs]}
+
+
+def _namespace(iri: str) -> str:
+    """An IRI up to its last ``/`` (one at its very end does not count), as the reference
+    finds the case a node's IRI lies under (:func:`chaingraph.audit.partition`)."""
+    return iri[:iri.rfind("/", 0, len(iri) - 1 if iri.endswith("/") else len(iri)) + 1]
 
 
 def _unit_file(unit: str, files: Sequence[str]) -> str:
@@ -556,17 +580,20 @@ def _unit_file(unit: str, files: Sequence[str]) -> str:
 _CG_IRI = re.compile(rb"<(https://w3id\.org/chaingraph/ontology#[^>]*)>")
 
 
-def _check_terms(store: Any, files: Sequence[str], links: bytes | None) -> None:
+def _check_terms(store: Any, files: Sequence[str], links: bytes | None,
+                 subjects: set[str]) -> None:
     """Refuse a chunk that uses a ``cg:`` term the ontology does not declare, naming its file,
     as the reference's reading of the files does (:func:`chaingraph.graph.check_terms`).
-    ``links``: the person links (:func:`_person_links`), whose IRIs are every object."""
+    ``links``: the person links (:func:`_person_links`), whose IRIs are every object;
+    ``subjects``: the chunk's subjects of the ontology's namespace (:func:`_layout`)."""
     import pyoxigraph
 
     from chaingraph.graph import declared_names, unknown_term
 
     declared = declared_names()
     objects = None if links is None else {m.decode() for m in _CG_IRI.findall(links)}
-    term = readable.undeclared_native(store, declared, union=True, objects=objects)
+    term = readable.undeclared_native(store, declared, union=True, objects=objects,
+                                      subjects=subjects)
     if term is None:
         return
     query = fill_values(internal("cg-term-graph"), "t", [pyoxigraph.NamedNode(term)])
@@ -834,11 +861,11 @@ def scan_files(files: Sequence[str | Path], *, shapes: Graph | CompiledShapes | 
                 layouts.append(result["layout"])
     if failed is not None:
         _raise_source_error(failed)
-    if len(set(out.cases)) < len(out.cases):  # one case id in two files, or twice in one
+    scattered = _scattered(layouts)
+    if scattered is None and len(set(out.cases)) < len(out.cases):  # one id, two case nodes
         seen: set[str] = set()
         twice = next(c for c in out.cases if c in seen or seen.add(c))  # type: ignore[func-returns-value]  # set.add is None: the test is "seen before"
         raise readable.duplicate_case(twice, files)
-    scattered = _scattered(layouts)
     if scattered is not None:
         from chaingraph.backends import LARGE
 
@@ -854,12 +881,19 @@ def scan_files(files: Sequence[str | Path], *, shapes: Graph | CompiledShapes | 
 
 def _scattered(layouts: Sequence[dict[str, Any]]) -> tuple[str, str, str] | None:
     """A node of a case that lies outside the case's unit (:func:`_layout`), as ``(file,
-    node, case)``: it says ``cg:inCase`` of a case in another unit, or a unit without a case
-    has a subject under a case's namespace (a fact about a case written in another block or
-    file than the case). None if there is none."""
-    prefixes = {iri[:-len("case")]: iri for layout in layouts for iri in layout["cases"]
+    node, case)``: it says ``cg:inCase`` of a case in another unit, it belongs to no case but
+    is written in a case's unit, a unit has a subject under another case's namespace (a fact
+    about a case written in another block or file than the case), or a case is written in two
+    units. None if there is none."""
+    from collections import Counter
+
+    prefixes = {iri[:-len("case")]: iri for layout in layouts for iri, _ in layout["cases"]
                 if iri.endswith("/case")}
+    units = Counter(iri for layout in layouts for iri, _ in layout["cases"])
     for layout in layouts:
+        for iri, where in layout["cases"]:
+            if units[iri] > 1:  # one case written in two blocks or files
+                return where, iri, iri
         if layout["outside"] is not None:
             return layout["outside"]
         for namespace, (where, node) in layout["namespaces"].items():

@@ -513,14 +513,16 @@ def ill_typed_native(store: Any, expected: dict[URIRef, URIRef], *,
 
 
 def undeclared_native(store: Any, declared: frozenset[str], *, union: bool = False,
-                      objects: Iterable[str] | None = None) -> str | None:
+                      objects: Iterable[str] | None = None,
+                      subjects: Iterable[str] | None = None) -> str | None:
     """The first ``cg:`` IRI a pyoxigraph ``Store`` uses that is not in ``declared`` (None if
-    none): the queries ``queries/internal/cg-terms.rq`` (predicates and subjects) and
-    ``cg-objects.rq`` (objects), a pass over the store each.
+    none): the queries ``queries/internal/cg-terms.rq`` (predicates), ``cg-subjects.rq`` and
+    ``cg-objects.rq``, a pass over the store each.
 
-    ``union``: look in every named graph too (the file audit's chunk stores). ``objects``: the
-    ``cg:`` IRIs in object position, where the caller has them already (a file chunk's person
-    links list every IRI object): then the second pass is not made.
+    ``union``: look in every named graph too (the file audit's chunk stores). ``objects``,
+    ``subjects``: the ``cg:`` IRIs in that position, where the caller has them already (a file
+    chunk's person links list every IRI object, its layout every such subject): then those
+    passes are not made.
     """
     import pyoxigraph
 
@@ -528,10 +530,13 @@ def undeclared_native(store: Any, declared: frozenset[str], *, union: bool = Fal
 
     kwargs = {"use_default_graph_as_union": True} if union else {}
     namespace = "https://w3id.org/chaingraph/ontology#"
-    used = set(objects) if objects is not None else {
-        row[0].value for row in store.query(internal("cg-objects").text, **kwargs)}
-    for row in store.query(internal("cg-terms").text, **kwargs):
-        used.update(term.value for term in row if isinstance(term, pyoxigraph.NamedNode))
+    used: set[str] = set()
+    for name, given in (("cg-objects", objects), ("cg-subjects", subjects), ("cg-terms", None)):
+        if given is not None:
+            used.update(given)
+            continue
+        for row in store.query(internal(name).text, **kwargs):
+            used.update(term.value for term in row if isinstance(term, pyoxigraph.NamedNode))
     return min((term for term in used if term.startswith(namespace) and term not in declared),
                default=None)
 
