@@ -642,8 +642,8 @@ def test_scattered_files_too_large_to_read_whole_are_refused_naming_the_node(tmp
     case.write_text(Path("data/cases/FX-011.ttl").read_text(encoding="utf-8"), encoding="utf-8")
     more = tmp_path / "more.ttl"
     more.write_text(_OWN_RISK_2, encoding="utf-8")
-    for lang, words in (("en", "is written apart from the case"),
-                        ("nl", "staat los van de casus")):
+    for lang, words in (("en", "the cases are not written one block each"),
+                        ("nl", "de casussen staan niet elk in een eigen blok")):
         assert main(["audit", str(case), str(more), "--lang", lang]) == 2
         err = capsys.readouterr().err
         assert f"{more}: " in err and words in err, err
