@@ -66,6 +66,19 @@ def _unlabelled(report: AuditReport) -> list[tuple]:
     return sorted(found)
 
 
+def _every_path(paths: list[Path], at: date, tmp_path: Path) -> dict[str, AuditReport]:
+    """The compiled audit of ``paths`` on ``at``: from the files, from memory, and from a
+    store made of them."""
+    store = tmp_path / "store"
+    load_store(paths, store, progress=False)
+    return {
+        "files": audit_files(paths, at=at, workers=2, progress=False),
+        "memory": audit_compiled(load(paths), at=at, workers=1),
+        "store": audit_compiled(open_store(store, read_only=True), at=at, workers=2,
+                                location=store),
+    }
+
+
 def test_running_copies_have_running_cases(datasets):
     texts = [p.read_text(encoding="utf-8") for p in datasets["running"]]
     assert all(not re.search(r':case a cg:Case ;[^.]*cg:endDate', t) for t in texts)
@@ -427,17 +440,9 @@ def test_cases_that_share_a_unit_of_a_file_are_audited_apart_by_every_engine(lay
             merged.parse(Path("data/cases") / f"{name}.ttl")
         path = tmp_path / "two.nt"
         merged.serialize(path, format="nt", encoding="utf-8")
-    store = tmp_path / "store"
-    load_store([path], store, progress=False)
     reference = audit(load([path]), at=at)
     assert len({key[0] for key in _keys(reference)}) == (2 if at.year == 2022 else 1)
-    answers = {
-        "files": audit_files([path], at=at, workers=2, progress=False),
-        "memory": audit_compiled(load([path]), at=at, workers=1),
-        "store": audit_compiled(open_store(store, read_only=True), at=at, workers=2,
-                                location=store),
-    }
-    for where, report in answers.items():
+    for where, report in _every_path([path], at, tmp_path).items():
         assert _keys(report) == _keys(reference), where
 
 
@@ -486,19 +491,10 @@ def test_a_blank_node_of_a_case_is_filed_under_its_case_and_phase_by_every_engin
     assert text.count(old) == 1
     path = tmp_path / "FX-011.ttl"
     path.write_text(text.replace(old, new), encoding="utf-8")
-    store = tmp_path / "store"
-    load_store([path], store, progress=False)
     at = date(2022, 4, 1)
-
     reference = audit(load([path]), at=at)
     assert {k[0] for k in _keys(reference)} == {"FX-011"}
-    answers = {
-        "files": audit_files([path], at=at, workers=2, progress=False),
-        "memory": audit_compiled(load([path]), at=at, workers=1),
-        "store": audit_compiled(open_store(store, read_only=True), at=at, workers=2,
-                                location=store),
-    }
-    for where, report in answers.items():
+    for where, report in _every_path([path], at, tmp_path).items():
         assert _unlabelled(report) == _unlabelled(reference), where
         assert "Jan Jansen" not in report.to_json(), where
 
@@ -550,15 +546,7 @@ def test_the_nodes_of_a_case_written_elsewhere_are_audited_with_it_by_every_engi
     at = date(2022, 4, 1)
     reference = audit(load(paths), at=at)
     assert _keys(reference), "the reference finds the overlap or the incomplete ownership"
-    store = tmp_path / "store"
-    load_store(paths, store, progress=False)
-    answers = {
-        "files": audit_files(paths, at=at, workers=2, progress=False),
-        "memory": audit_compiled(load(paths), at=at, workers=1),
-        "store": audit_compiled(open_store(store, read_only=True), at=at, workers=2,
-                                location=store),
-    }
-    for where, report in answers.items():
+    for where, report in _every_path(paths, at, tmp_path).items():
         assert _keys(report) == _keys(reference), where
 
 
