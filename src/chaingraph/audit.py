@@ -37,7 +37,7 @@ from chaingraph.errors import UnknownCase
 from chaingraph.findings import SEVERITY_ORDER, AuditReport, AuditViolations, Finding, LazyTexts
 from chaingraph.labels import DEFAULT, LANGUAGES, label, local_name
 from chaingraph.names import audit_case_id
-from chaingraph.namespace import CG
+from chaingraph.namespace import CASE_CLASSES, CG, case_namespace
 from chaingraph.readable import check_graph, quiet_parsers, unique_case_ids
 from chaingraph.shapes import SEVERITIES, Rule, load_shapes, rules
 from chaingraph.sparql import parse_date
@@ -65,7 +65,6 @@ def value_word(value: str, lang: str) -> str:
 
     key = "audit.value." + _WORD_KEY.sub("-", value.lower()).strip("-")
     return catalogue.text(key, lang) if key in catalogue.entries() else value
-_CASE_CLASSES = (CG.Case, CG.HighRiskCase)
 # Not rdflib's XSD namespace object: pytest's doctest collection trips over its warnings.
 _XSD_DATE = URIRef("http://www.w3.org/2001/XMLSchema#date")
 
@@ -105,7 +104,7 @@ class CaseGraph:
 # ---------------------------------------------------------------------------- partition
 
 def _case_nodes(graph: Graph) -> list[URIRef]:
-    found = {c for cls in _CASE_CLASSES for c in graph.subjects(RDF.type, cls)
+    found = {c for cls in CASE_CLASSES for c in graph.subjects(RDF.type, cls)
              if isinstance(c, URIRef)}
     return sorted(found, key=str)
 
@@ -153,9 +152,7 @@ def partition(graph: Graph) -> tuple[Graph, list[CaseGraph]]:
     if prefixes:
         for subject in set(graph.subjects()):
             if isinstance(subject, URIRef):
-                text = str(subject)
-                cut = text.rfind("/", 0, len(text) - 1 if text.endswith("/") else len(text))
-                owner = prefixes.get(text[: cut + 1])
+                owner = prefixes.get(case_namespace(str(subject)))
                 if owner is not None:
                     members[owner].add(subject)
     hierarchy = list(graph.triples((None, RDFS.subClassOf, None)))

@@ -1008,7 +1008,9 @@ def _swap(work: Path, directory: Path, old: Path) -> None:
 
 
 _TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
-_CASES = "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://w3id.org/chaingraph/ontology#Case> }"
+_CASES = ("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class . VALUES ?class { "
+          "<https://w3id.org/chaingraph/ontology#Case> "
+          "<https://w3id.org/chaingraph/ontology#HighRiskCase> } }")
 
 
 def _count(store: pyoxigraph.Store, query: str = _TRIPLES) -> int:

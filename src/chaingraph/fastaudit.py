@@ -23,6 +23,7 @@ from rdflib.term import Node
 from chaingraph import readable, shacl2sparql
 from chaingraph.errors import SourceError, UnknownTerm
 from chaingraph.names import audit_case_id
+from chaingraph.namespace import CASE_CLASSES, case_namespace
 from chaingraph.queryfiles import internal
 from chaingraph.shacl2sparql import (  # noqa: F401  (re-exported)
     Check,
@@ -544,7 +545,7 @@ def _layout(store: Any, files: Sequence[str]) -> dict[str, Any]:
     terms: set[str] = set()  # subjects of the ontology's namespace: none lies under a case's
 
     def note(unit: str, subject: str) -> None:
-        namespaces.setdefault(_namespace(subject), (_unit_file(unit, files), subject))
+        namespaces.setdefault(case_namespace(subject), (_unit_file(unit, files), subject))
         if subject.startswith(_CG):
             terms.add(subject)
 
@@ -563,12 +564,6 @@ def _layout(store: Any, files: Sequence[str]) -> dict[str, Any]:
                        row["case"].value)
     return {"outside": outside, "namespaces": namespaces, "terms": terms,
             "cases": [(c, _unit_file(unit, files)) for unit, cs in own.items() for c in cs]}
-
-
-def _namespace(iri: str) -> str:
-    """An IRI up to its last ``/`` (one at its very end does not count), as the reference
-    finds the case a node's IRI lies under (:func:`chaingraph.audit.partition`)."""
-    return iri[:iri.rfind("/", 0, len(iri) - 1 if iri.endswith("/") else len(iri)) + 1]
 
 
 def _unit_file(unit: str, files: Sequence[str]) -> str:
@@ -629,7 +624,7 @@ def split_unit(store: Any, unit: Any) -> None:
     for quad in quads:
         by_subject.setdefault(quad.subject, []).append(quad)
     kind, in_case = ox.NamedNode(_RDF_TYPE), ox.NamedNode(f"{_CG}inCase")
-    case_classes = {ox.NamedNode(f"{_CG}Case"), ox.NamedNode(f"{_CG}HighRiskCase")}
+    case_classes = {ox.NamedNode(str(cls)) for cls in CASE_CLASSES}
     person_classes = {ox.NamedNode(f"{_CG}Person"), ox.NamedNode(f"{_CG}Professional")}
     typed = [(q.subject, q.object) for q in quads if q.predicate == kind]
     cases = sorted({s for s, o in typed if o in case_classes and isinstance(s, ox.NamedNode)},
@@ -642,9 +637,7 @@ def split_unit(store: Any, unit: Any) -> None:
     prefixes = {case.value[:-len("case")]: case for case in cases if case.value.endswith("/case")}
     for subject in by_subject:
         if prefixes and isinstance(subject, ox.NamedNode):
-            text = subject.value
-            cut = text.rfind("/", 0, len(text) - 1 if text.endswith("/") else len(text))
-            owner = prefixes.get(text[:cut + 1])
+            owner = prefixes.get(case_namespace(subject.value))
             if owner is not None:
                 members[owner].add(subject)
 

@@ -10,7 +10,7 @@ from rdflib.namespace import RDF
 
 from chaingraph.catalogue import texts
 from chaingraph.labels import label
-from chaingraph.namespace import CG
+from chaingraph.namespace import CASE_CLASSES, CG
 
 
 @dataclass
@@ -53,7 +53,7 @@ def summarise(graph: Graph, *, lang: str = "en", files: int = 0) -> Summary:
         for status in graph.objects(item, CG.status):
             by_status[label(graph, status, lang)] += 1
     cases = sorted(str(graph.value(c, CG.caseId) or c)
-                   for c in _instances(graph, CG.Case) | _instances(graph, CG.HighRiskCase))
+                   for cls in CASE_CLASSES for c in _instances(graph, cls))
     return Summary(
         files=files,
         triples=len(graph),

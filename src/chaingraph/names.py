@@ -20,7 +20,7 @@ from chaingraph.errors import (
     UnknownStatus,
 )
 from chaingraph.labels import local_name
-from chaingraph.namespace import CG
+from chaingraph.namespace import CASE_CLASSES, CG
 from chaingraph.results import DISPLAY_PREFIXES
 
 _SAFE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
@@ -157,8 +157,8 @@ def find_case(graph: Graph, case_id: str) -> URIRef:
     """
     for literal in (Literal(case_id), Literal(case_id, datatype=XSD.string)):
         for node in graph.subjects(CG.caseId, literal):
-            if isinstance(node, URIRef) and ((node, RDF.type, CG.Case) in graph
-                                             or (node, RDF.type, CG.HighRiskCase) in graph):
+            if isinstance(node, URIRef) and any((node, RDF.type, cls) in graph
+                                                for cls in CASE_CLASSES):
                 from chaingraph.readable import check_case
 
                 check_case(graph, node)  # a store's or endpoint's values (files: when read)

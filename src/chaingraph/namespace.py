@@ -174,6 +174,23 @@ class CG(DefinedNamespace):
     StatusScheme: URIRef
 
 
+# The classes of a case: a high-risk case is a case (rdfs:subClassOf), and may be written as one
+# alone; every part of chaingraph that looks for cases looks for both, as the audit's targets do.
+CASE_CLASSES = (CG.Case, CG.HighRiskCase)
+
+
+def case_namespace(iri: str) -> str:
+    """An IRI up to its last ``/`` (one at its very end does not count): a node whose IRI has
+    the namespace of a case's (``…/case/FX-005/case``) belongs to that case, as
+    :func:`chaingraph.audit.partition` and the file audit's units both read it.
+
+    Example:
+        >>> case_namespace("https://w3id.org/chaingraph/case/FX-005/own-1")
+        'https://w3id.org/chaingraph/case/FX-005/'
+    """
+    return iri[:iri.rfind("/", 0, len(iri) - 1 if iri.endswith("/") else len(iri)) + 1]
+
+
 MON = Namespace("https://w3id.org/chaingraph/monitor/")
 PRS = Namespace("https://w3id.org/chaingraph/person/")
 CASE = Namespace("https://w3id.org/chaingraph/case/")

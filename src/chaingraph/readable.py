@@ -779,7 +779,9 @@ def as_written() -> Iterator[None]:
 
     rdflib otherwise rewrites a typed literal in its canonical form ("2021-06-30Z"^^xsd:date
     becomes "2021-06-30", "1"^^xsd:boolean "true"), where Oxigraph keeps what is written: the
-    checks (:func:`ill_typed`) and both engines then see the same values.
+    checks (:func:`ill_typed`) and both engines then see the same values. rdflib's switch is
+    a module global: a literal another thread makes meanwhile keeps its form as written too,
+    which is the same value.
     """
     import rdflib
 

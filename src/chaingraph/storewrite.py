@@ -52,6 +52,7 @@ from typing import TYPE_CHECKING, Any
 
 from chaingraph import catalogue
 from chaingraph.errors import BadParameter, StoreBusy
+from chaingraph.namespace import CASE_CLASSES
 from chaingraph.output import alive
 
 if TYPE_CHECKING:
@@ -61,7 +62,7 @@ CG = "https://w3id.org/chaingraph/ontology#"
 IN_CASE = CG + "inCase"
 CASE_ID = CG + "caseId"
 CASE = CG + "Case"
-CASES = frozenset((CASE, CG + "HighRiskCase"))  # a high-risk case is a case (rdfs:subClassOf)
+CASES = frozenset(str(cls) for cls in CASE_CLASSES)  # chaingraph.namespace.CASE_CLASSES
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 LOCK_WAIT = 60.0
