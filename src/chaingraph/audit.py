@@ -38,7 +38,7 @@ from chaingraph.findings import SEVERITY_ORDER, AuditReport, AuditViolations, Fi
 from chaingraph.labels import DEFAULT, LANGUAGES, label, local_name
 from chaingraph.names import audit_case_id
 from chaingraph.namespace import CASE_CLASSES, CG, case_namespace
-from chaingraph.readable import check_graph, quiet_parsers, unique_case_ids
+from chaingraph.readable import as_written, check_graph, quiet_parsers, unique_case_ids
 from chaingraph.shapes import SEVERITIES, Rule, load_shapes, rules
 from chaingraph.sparql import parse_date
 
@@ -413,7 +413,8 @@ def audit(graph: Graph, *, cases: Sequence[str] | None = None, at: date | None =
     from chaingraph.backends import unchecked_source
 
     source = unchecked_source(graph)  # a store or endpoint: its values were not checked yet
-    with quiet_parsers():  # a store's ill-typed literal: said once, below, not by rdflib
+    # a store's ill-typed literal: said once, below, not by rdflib; its values as written
+    with quiet_parsers(), as_written():
         common, parts = partition(graph)
     unique_case_ids(((p.case, p.case_id) for p in parts), source or "<data>")
     if cases is not None:

@@ -968,13 +968,14 @@ def reindex_store(directory: str | Path, *, progress: bool = True,
     """Rebuild the case-membership index of the store at ``directory``, in one transaction.
 
     For a store that another tool wrote to since its last ``chaingraph load``. Its values
-    are checked first, as ``load`` checks files (another tool may have written an
-    impossible date): a bad one is refused and the index left as it was. Returns the
-    number of memberships indexed.
+    and terms are checked first, as ``load`` checks files (another tool may have written an
+    impossible date, or ``cg:enddate``): a bad one is refused and the index left as it was.
+    Returns the number of memberships indexed.
 
     Raises:
         MissingPath: there is no store at ``directory``.
         SourceError: a value of another kind than its property takes (names the node).
+        UnknownTerm: a ``cg:`` term the ontology does not declare.
         BackendError: the store is in use by another process or damaged.
     """
     from chaingraph import readable, storewrite
@@ -985,6 +986,11 @@ def reindex_store(directory: str | Path, *, progress: bool = True,
         store = _open_native(directory, read_only=False)
         for bad in readable.ill_typed_native(store, readable.bundled_ranges()):
             raise readable.value_error(bad, [], source=str(directory))
+        from chaingraph.graph import declared_names, unknown_term
+
+        term = readable.undeclared_native(store, declared_names())
+        if term is not None:
+            raise unknown_term(str(directory), term, declared_names())
         _unique_in_store(store, str(directory))
         count = _index(store, progress)
         store.flush()

@@ -1095,12 +1095,17 @@ def _audit_native(cases: Sequence[str] | None) -> dict[str, Any]:
 
 def _check_values(store: Any) -> None:
     """Refuse a chunk of a store or endpoint with a value of another kind than its property
-    takes, as a file chunk is refused (:func:`_audit_task`): another tool may have written it.
-    """
+    takes or a ``cg:`` term the ontology does not declare, as a file chunk is refused
+    (:func:`_audit_task`): another tool may have written it."""
     source = _current().source
     if source is not None:
         for bad in readable.ill_typed_native(store, readable.bundled_ranges(), union=True):
             raise readable.value_error(bad, [], source=source)
+        from chaingraph.graph import declared_names, unknown_term
+
+        term = readable.undeclared_native(store, declared_names(), union=True)
+        if term is not None:
+            raise unknown_term(source, term, declared_names())
 
 
 def _audit_fetched(data: bytes) -> dict[str, Any]:

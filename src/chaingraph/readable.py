@@ -48,6 +48,8 @@ from chaingraph.errors import SourceError
 
 # One literal or IRI at most this long: Oxigraph's parsers stop at 16 MiB ("Reached the buffer
 # maximal size"), so rdflib is held to the same bound and both refuse the same files.
+_CG_NS = "https://w3id.org/chaingraph/ontology#"  # the ontology's namespace, as text
+
 MAX_VALUE = 16 << 20
 
 # What a file's name says it holds: the suffix (in any case) and the syntax.
@@ -529,7 +531,7 @@ def undeclared_native(store: Any, declared: frozenset[str], *, union: bool = Fal
     from chaingraph.queryfiles import internal
 
     kwargs = {"use_default_graph_as_union": True} if union else {}
-    namespace = "https://w3id.org/chaingraph/ontology#"
+    namespace = _CG_NS
     used: set[str] = set()
     for name, given in (("cg-objects", objects), ("cg-subjects", subjects), ("cg-terms", None)):
         if given is not None:
@@ -651,7 +653,8 @@ def check_case(graph: Graph, case: URIRef) -> None:
     from chaingraph.sparql import execute
 
     part = Graph()
-    with quiet_parsers():  # rdflib logs a traceback for each ill-typed literal it makes
+    # rdflib logs a traceback for each ill-typed literal it makes; the values as written
+    with quiet_parsers(), as_written():
         for row in execute(graph, internal("case-values"), {"case": case}):
             part.add((row[0], row[1], row[2]))
     check_graph(part, source)
@@ -676,14 +679,25 @@ def check_case_id(graph: Graph, case_id: str) -> None:
 
 def check_graph(graph: Graph, source: str) -> None:
     """Refuse ``graph``, read from the store or endpoint ``source``, if a value in it is of
-    another kind than its property takes (:func:`ill_typed`): one sentence naming the node.
+    another kind than its property takes (:func:`ill_typed`): one sentence naming the node;
+    or if it uses a ``cg:`` term the ontology does not declare, as reading a file does. Read
+    the graph :func:`as_written`: rdflib would otherwise drop a date's time zone.
 
     Raises:
         SourceError: the first such value.
+        UnknownTerm: the first undeclared term, with the nearest declared ones.
     """
     with quiet_parsers():
         for bad in ill_typed(graph, bundled_ranges()):
             raise value_error(bad, [], source=source)
+    from chaingraph.graph import declared_names, unknown_term
+
+    declared = declared_names()
+    term = min((str(t) for triple in graph for t in triple
+                if isinstance(t, URIRef) and t.startswith(_CG_NS) and str(t) not in declared),
+               default=None)
+    if term is not None:
+        raise unknown_term(source, term, declared)
 
 
 def _is_date(text: str) -> bool:
