@@ -14,6 +14,7 @@ import re
 from datetime import date, timedelta
 from pathlib import Path
 
+import pyoxigraph
 import pytest
 from oxigraph_server import start, stop
 from rdflib import URIRef
@@ -706,3 +707,78 @@ def test_nodes_written_in_another_cases_block_are_audited_as_the_reference_does(
     reference = audit(load([path]), at=at)
     files = audit_files([path], at=at, workers=1, progress=False)
     assert _unlabelled(files) == _unlabelled(reference)
+
+
+_FX011 = "https://w3id.org/chaingraph/case/FX-011/"
+_NAMESPACE_MEMBER = """
+:own-risk-x a cg:PhaseOwnership ; cg:phase cg:PhaseRiskAssessment ;
+    cg:organisation mon:org-politie ; cg:role mon:role-casusregisseur ; cg:holder prs:P-4XFT9 ;
+    cg:responsibility cg:Owns ; cg:startDate "2022-03-01"^^xsd:date ;
+    cg:endDate "2022-02-01"^^xsd:date .
+"""
+_NESTED_BLANK = """
+:own-risk-x a cg:PhaseOwnership ; cg:inCase :case ; cg:phase cg:PhaseRiskAssessment ;
+    cg:organisation mon:org-politie ; cg:role mon:role-casusregisseur ;
+    cg:responsibility cg:Owns ; cg:startDate "2022-02-07"^^xsd:date ;
+    cg:holder [ a cg:Person ; cg:pseudonym "P-ABCDE" ;
+                cg:holder [ a cg:Person ; cg:pseudonym "Jan Jansen" ] ] .
+"""
+
+
+@pytest.mark.parametrize("written", ["under the case's IRI without cg:inCase",
+                                     "a blank node inside a blank node"])
+def test_a_case_node_without_cg_in_case_or_deep_in_blank_nodes_is_audited_from_a_store(
+        written, tmp_path):
+    """The reference partitions a case by cg:inCase, by its IRI's namespace and by the blank
+    nodes reached from its nodes, at any depth; the store audit read a case's nodes by
+    cg:inCase only and followed blank nodes one step. An ownership under FX-011's IRI without
+    cg:inCase whose period is out of order, and a person written as a blank node inside
+    another, were audited from files and not from a store ('No violations' for them). The
+    store now records such members of a case when it is loaded, and the audit reads them."""
+    text = Path("data/cases/FX-011.ttl").read_text(encoding="utf-8")
+    path = tmp_path / "FX-011.ttl"
+    path.write_text(text + (_NAMESPACE_MEMBER if written.startswith("under") else _NESTED_BLANK),
+                    encoding="utf-8")
+    at = date(2022, 4, 1)
+    reference = audit(load([path]), at=at)
+    assert any("own-risk-x" in f.focus or "://" not in f.focus for f in reference), \
+        "the reference finds something on the added node"
+    for where, report in _every_path([path], at, tmp_path).items():
+        assert _unlabelled(report) == _unlabelled(reference), where
+        assert "Jan Jansen" not in report.to_json(), where
+
+
+def test_a_case_loaded_again_without_its_recorded_member_leaves_neither_behind(tmp_path):
+    """Replacing a case takes its recorded members with it: the node under its IRI without
+    cg:inCase, loaded once, is gone from the store and from its audit after the case is loaded
+    again without it; loaded in a later load than its case, it is filed with that case."""
+    from chaingraph.storewrite import MEMBERS
+
+    text = Path("data/cases/FX-011.ttl").read_text(encoding="utf-8")
+    member = "\n".join(line for line in text.splitlines() if line.startswith("@prefix"))
+    first, later = tmp_path / "FX-011.ttl", tmp_path / "member.ttl"
+    first.write_text(text + _NAMESPACE_MEMBER, encoding="utf-8")
+    later.write_text(member + "\n" + _NAMESPACE_MEMBER, encoding="utf-8")
+    store = tmp_path / "store"
+    at = date(2022, 4, 1)
+
+    def state() -> tuple[list[tuple], int]:
+        opened = open_store(store, read_only=True)
+        report = audit_compiled(opened, at=at, workers=1, location=store)
+        native = pyoxigraph.Store.read_only(str(store))
+        try:
+            members = len(list(native.quads_for_pattern(None, None, None,
+                                                        pyoxigraph.NamedNode(MEMBERS))))
+        finally:
+            del native
+        return [k[:3] for k in _keys(report) if "own-risk-x" in k[2]], members
+
+    load_store([first], store, progress=False)
+    assert state() == ([("FX-011", "dates-out-of-order", f"{_FX011}own-risk-x")], 1)
+    clean = tmp_path / "clean" / "FX-011.ttl"
+    clean.parent.mkdir()
+    clean.write_text(text, encoding="utf-8")
+    load_store([clean], store, progress=False)
+    assert state() == ([], 0)
+    load_store([later], store, progress=False)  # its case is in the store already
+    assert state() == ([("FX-011", "dates-out-of-order", f"{_FX011}own-risk-x")], 1)

@@ -996,6 +996,9 @@ class Source:
                 self.graph = data
             else:
                 self.store, self.forkable = to_oxigraph(data), True
+                from chaingraph.storewrite import record_members
+
+                record_members(self.store)  # the members cg:inCase does not name, as a load
 
     def cases(self) -> list[tuple[Node, str]]:
         """Every case node with its ``cg:caseId``."""

@@ -7,13 +7,18 @@ How a store made by ``chaingraph load`` (or written by ``chaingraph case``) is l
   and every case's triples. Queries, audits, ``who``, exports and the membership index
   read it and nothing else, so they answer as they did.
 - **Each case also lives in a named graph of its own**, named by the case's IRI: the case
-  node, every node ``cg:inCase`` it, and the blank nodes reached from them. That graph is
-  the unit of replacement: writing a case that is already in the store (same IRI, or the
-  same ``cg:caseId`` under another IRI) first removes, in the same transaction, every
-  triple of the case's graph from the default graph and empties the graph, then adds the
-  new version to both. Every other case stays as it was; a case never ends up with two
-  start dates. Something named by two cases (a node ``cg:inCase`` both, a person) stays
-  in the default graph only and is never removed by replacing one of them.
+  node, every node ``cg:inCase`` it or under its IRI, and the blank nodes reached from
+  them. That graph is the unit of replacement: writing a case that is already in the
+  store (same IRI, or the same ``cg:caseId`` under another IRI) first removes, in the same
+  transaction, every triple of the case's graph from the default graph and empties the
+  graph, then adds the new version to both. Every other case stays as it was; a case
+  never ends up with two start dates. Something named by two cases (a node ``cg:inCase``
+  both, a person) stays in the default graph only and is never removed by replacing one of
+  them.
+- **The members of a case that its** ``cg:inCase`` **nodes do not name** (a node under the
+  case's IRI without ``cg:inCase``, a blank node) are recorded in the graph :data:`MEMBERS`,
+  which the audit reads with the ``cg:inCase`` nodes (as :func:`chaingraph.audit.partition`
+  files them); replacing a case removes its records.
 - **History** (:mod:`chaingraph.history`) lives in named graphs too, outside the default
   graph: nothing of it is ever seen by a query.
 
@@ -309,19 +314,45 @@ def scan(triples: Iterable[Any], check: Callable[[], None] = lambda: None) -> Ca
     return found
 
 
+MEMBERS = "https://w3id.org/chaingraph/index/case-members"
+"""The named graph of the members of a case that its ``cg:inCase`` nodes do not name, each as
+``<node> idx:case <case>`` (:func:`quads`); ``queries/internal/audit-one-case.rq`` reads it."""
+MEMBER_OF = "https://w3id.org/chaingraph/index#case"
+
+
+def member_quad(node: Any, case: str) -> Any:
+    """The quad of :data:`MEMBERS` that says ``node`` (a pyoxigraph term) belongs to ``case``."""
+    import pyoxigraph
+
+    return pyoxigraph.Quad(node, pyoxigraph.NamedNode(MEMBER_OF), pyoxigraph.NamedNode(case),
+                           pyoxigraph.NamedNode(MEMBERS))
+
+
 def quads(triples: Iterable[Any], cases: Cases, check: Callable[[], None] = lambda: None, *,
-          drop: set[str] | frozenset[str] = frozenset()) -> Iterator[Any]:
+          drop: set[str] | frozenset[str] = frozenset(),
+          is_case: Callable[[str], bool] | None = None,
+          members_only: bool = False) -> Iterator[Any]:
     """Second pass: every triple in the default graph, and a case's once more in its graph.
 
-    Blank nodes go with the case of the node that names them (followed through nested
-    blank nodes); one named by two cases, or by none, stays in the default graph only.
+    A subject without ``cg:inCase`` under a case's IRI (``…/FX-005/x`` of ``…/FX-005/case``)
+    goes with that case, as :func:`chaingraph.audit.partition` files it. Blank nodes go
+    with the case of the node that names them (followed through nested blank nodes); one
+    named by two cases, or by none, stays in the default graph only. The members a case's
+    ``cg:inCase`` nodes do not name (such a subject, a blank node, a node ``cg:inCase``
+    another case but under this case's IRI) are also recorded in :data:`MEMBERS`, where the
+    audit of a store reads them. ``is_case``: whether an IRI is a case (default: one of
+    ``cases``; a load asks the store too). ``members_only``: yield the records alone.
     """
     import pyoxigraph
+
+    from chaingraph.namespace import case_namespace
 
     quad, named, blank = pyoxigraph.Quad, pyoxigraph.NamedNode, pyoxigraph.BlankNode
     graphs: dict[str, Any] = {}
     blank_case: dict[str, str] = {}
     waiting: list[Any] = []
+    known = is_case or cases.ids.__contains__
+    marks: list[Any] = []
 
     def graph_of(case: str) -> Any:
         node = graphs.get(case)
@@ -333,7 +364,15 @@ def quads(triples: Iterable[Any], cases: Cases, check: Callable[[], None] = lamb
         before = blank_case.get(obj.value)
         blank_case[obj.value] = case if before is None or before == case else ""
 
+    def owner(subject: Any) -> str:  # records the subject if cg:inCase does not say it
+        candidate = case_namespace(subject.value) + "case"
+        found = candidate if candidate != subject.value and known(candidate) else ""
+        if found and found not in drop and case_of.get(subject.value) != found:
+            marks.append(member_quad(subject, found))
+        return found
+
     case_of = cases.case_of
+    last, owned = None, ""  # a subject's triples mostly come together: its owner once
     for n, t in enumerate(triples):
         if not n % _CHECK_EVERY:
             check()
@@ -341,17 +380,23 @@ def quads(triples: Iterable[Any], cases: Cases, check: Callable[[], None] = lamb
         if type(s) is not named:
             waiting.append(t)
             continue
-        case = case_of.get(s.value, "")
+        if s.value != last:
+            last, owned = s.value, owner(s)
+        case = case_of.get(s.value)
+        if case is None:
+            case = owned
         if case in drop:
             if type(o) is blank:
                 follow(o, case)
             continue
-        yield quad(s, p, o)
-        if case:
-            yield quad(s, p, o, graph_of(case))
-            if type(o) is blank:
-                follow(o, case)
+        if not members_only:
+            yield quad(s, p, o)
+            if case:
+                yield quad(s, p, o, graph_of(case))
+        if case and type(o) is blank:
+            follow(o, case)
     # Blank subjects: their case is known once every triple naming them has been seen.
+    marked: set[str] = set()
     changed = True
     while waiting and changed:
         changed = False
@@ -367,13 +412,31 @@ def quads(triples: Iterable[Any], cases: Cases, check: Callable[[], None] = lamb
                 follow(t.object, case)
             if case in drop:
                 continue
-            yield quad(t.subject, t.predicate, t.object)
+            if not members_only:
+                yield quad(t.subject, t.predicate, t.object)
             if case:
-                yield quad(t.subject, t.predicate, t.object, graph_of(case))
+                if not members_only:
+                    yield quad(t.subject, t.predicate, t.object, graph_of(case))
+                if t.subject.value not in marked:
+                    marked.add(t.subject.value)
+                    marks.append(member_quad(t.subject, case))
         waiting = rest
         check()
-    for t in waiting:  # named by nothing of a case: shared
+    for t in waiting if not members_only else ():  # named by nothing of a case: shared
         yield quad(t.subject, t.predicate, t.object)
+    yield from marks
+
+
+def record_members(store: pyoxigraph.Store) -> None:
+    """Record in :data:`MEMBERS` the members of the cases in ``store``'s default graph that
+    their ``cg:inCase`` nodes do not name, as a load does (:func:`quads`): for a store made
+    another way (an rdflib graph copied into Oxigraph for the audit)."""
+    import pyoxigraph
+
+    def triples() -> Iterator[Any]:
+        return store.quads_for_pattern(None, None, None, pyoxigraph.DefaultGraph())
+
+    store.extend(list(quads(triples(), scan(triples()), members_only=True)))
 
 
 # --- removing cases, recording history -------------------------------------------------
@@ -412,9 +475,10 @@ def _batches(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
 def removal(store: pyoxigraph.Store, cases: Iterable[str]) -> str:
     """The SPARQL update that takes ``cases`` (IRIs) out of ``store`` whole.
 
-    Their graphs' triples leave the default graph and the graphs are emptied; a case
-    written before stores had case graphs (no graph of its own) is found the way the
-    audit finds a case: its node, its ``cg:inCase`` nodes and the blank nodes they name.
+    Their graphs' triples leave the default graph and the graphs are emptied, and their
+    members leave :data:`MEMBERS`; a case written before stores had case graphs (no graph
+    of its own) is found the way the audit finds a case: its node, its ``cg:inCase`` nodes
+    and the blank nodes they name.
     """
     import pyoxigraph
 
@@ -432,6 +496,9 @@ def removal(store: pyoxigraph.Store, cases: Iterable[str]) -> str:
         parts += [f"DROP SILENT GRAPH {graph}" for graph in with_graph]  # the emptied name too
     if without:
         parts.append(fill_values(internal("write-cases-remove-unfiled"), "case", without))
+    if cases:
+        parts.append(fill_values(internal("write-cases-remove-members"), "case",
+                                 [pyoxigraph.NamedNode(c) for c in cases]))
     return " ;\n".join(_body(p) for p in parts)
 
 
@@ -528,6 +595,8 @@ def load_into(store: pyoxigraph.Store, files: Sequence[Path], *, skip_bad_lines:
     of them go into the store in one bulk load. ``report`` (a
     :class:`chaingraph.backends.LoadReport`) counts files and skipped statements.
     """
+    import pyoxigraph
+
     from chaingraph import history
 
     written = Written(activity=history.activity_iri())
@@ -562,6 +631,16 @@ def load_into(store: pyoxigraph.Store, files: Sequence[Path], *, skip_bad_lines:
         check()
     written.replaced += [there[c] or c for c in there]
     check()
+    cases_here = set(final).union(*dropped)
+    in_store: dict[str, bool] = {}
+
+    def is_case(iri: str) -> bool:  # of this load, or in the store before it
+        if iri in cases_here:
+            return True
+        found = in_store.get(iri)
+        if found is None:
+            found = in_store[iri] = store.contains_named_graph(pyoxigraph.NamedNode(iri))
+        return found
 
     def everything() -> Iterator[Any]:
         from chaingraph.progress import Progress
@@ -571,7 +650,7 @@ def load_into(store: pyoxigraph.Store, files: Sequence[Path], *, skip_bad_lines:
             with Progress("load", name=path.name, total=size if size > 4 else None, unit="MiB",
                           enabled=None if progress else False) as bar:
                 yield from quads(source(bar if size > 4 else None), cases, check,
-                                 drop=dropped[n])
+                                 drop=dropped[n], is_case=is_case)
             if report is not None:
                 report.files += 1
         if final:
