@@ -782,3 +782,19 @@ def test_a_case_loaded_again_without_its_recorded_member_leaves_neither_behind(t
     assert state() == ([], 0)
     load_store([later], store, progress=False)  # its case is in the store already
     assert state() == ([("FX-011", "dates-out-of-order", f"{_FX011}own-risk-x")], 1)
+
+
+def test_a_person_written_as_a_blank_node_that_nothing_names_is_shared_data_everywhere(
+        tmp_path):
+    """A person written as [ … ] in a case's block that nothing names is not the case's for the
+    reference (a case holds the persons it names): its findings belong to the shared data. The
+    file audit filed them under the case whose block held it."""
+    text = Path("data/cases/FX-011.ttl").read_text(encoding="utf-8")
+    path = tmp_path / "FX-011.ttl"
+    path.write_text(text + '\n[ a cg:Person ; cg:pseudonym "Jan Jansen" ] .\n', encoding="utf-8")
+    at = date(2022, 4, 1)
+    reference = audit(load([path]), at=at)
+    assert {(f.case, f.rule) for f in reference} >= {(None, "not-pseudonymous")}
+    for where, report in _every_path([path], at, tmp_path).items():
+        assert _unlabelled(report) == _unlabelled(reference), where
+        assert "Jan Jansen" not in report.to_json(), where

@@ -559,7 +559,10 @@ def _layout(store: Any, files: Sequence[str]) -> dict[str, Any]:
             continue
         if isinstance(row["s"], ox.NamedNode):
             note(row["_unit"].value, row["s"].value)
-        if outside is None and row["linked"].value != "true" and row["person"].value != "true":
+        # a person written in a case's block belongs to it when the case names it: one
+        # written as [ … ] that nothing names is shared data for the reference
+        if outside is None and row["linked"].value != "true" and (
+                row["person"].value != "true" or isinstance(row["s"], ox.BlankNode)):
             outside = (_unit_file(row["_unit"].value, files), row["s"].value,
                        row["case"].value)
     return {"outside": outside, "namespaces": namespaces, "terms": terms,
