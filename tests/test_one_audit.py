@@ -798,3 +798,29 @@ def test_a_person_written_as_a_blank_node_that_nothing_names_is_shared_data_ever
     for where, report in _every_path([path], at, tmp_path).items():
         assert _unlabelled(report) == _unlabelled(reference), where
         assert "Jan Jansen" not in report.to_json(), where
+
+
+_STRAY = """\
+@prefix cg:  <https://w3id.org/chaingraph/ontology#> .
+@prefix mon: <https://w3id.org/chaingraph/monitor/> .
+@prefix prs: <https://w3id.org/chaingraph/person/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<https://example.org/stray/own-1> a cg:PhaseOwnership ; cg:phase cg:PhaseRiskAssessment ;
+    cg:organisation mon:org-politie ; cg:role mon:role-casusregisseur ; cg:holder prs:P-4XFT9 ;
+    cg:responsibility cg:Owns ; cg:startDate "2022-03-01"^^xsd:date ;
+    cg:endDate "2022-02-01"^^xsd:date .
+"""
+
+
+def test_a_node_of_no_case_is_audited_with_the_shared_data_everywhere(tmp_path):
+    """A node that is no case's (no cg:inCase, not under a case's IRI, no person) is audited
+    by the reference with the shared data; the store and memory audits read cases and persons
+    only, and said nothing of its period out of order. A load records it as shared data, as
+    a copy into Oxigraph for the audit does, and the persons' task reads it too."""
+    paths = [Path("data/cases/FX-011.ttl"), tmp_path / "stray.ttl"]
+    paths[1].write_text(_STRAY, encoding="utf-8")
+    at = date(2022, 4, 1)
+    reference = audit(load(paths), at=at)
+    assert (None, "dates-out-of-order") in {(f.case, f.rule) for f in reference}
+    for where, report in _every_path(paths, at, tmp_path).items():
+        assert _keys(report) == _keys(reference), where

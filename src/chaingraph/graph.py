@@ -137,6 +137,13 @@ def _parsed_base(path: Path) -> Graph:
     return _parse_once(path.resolve(), stat.st_mtime_ns, stat.st_size)
 
 
+@functools.cache
+def bundled_subjects() -> frozenset[str]:
+    """The subjects (IRIs, as text) of the bundled ontology and monitor files."""
+    return frozenset(str(s) for path in ontology_files() + monitor_files()
+                     for s in _parsed_base(path).subjects() if isinstance(s, URIRef))
+
+
 @functools.lru_cache(maxsize=64)
 def _parse_once(path: Path, mtime_ns: int, size: int) -> Graph:
     return parse_file(path)

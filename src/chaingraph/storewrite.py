@@ -18,7 +18,8 @@ How a store made by ``chaingraph load`` (or written by ``chaingraph case``) is l
 - **The members of a case that its** ``cg:inCase`` **nodes do not name** (a node under the
   case's IRI without ``cg:inCase``, a blank node) are recorded in the graph :data:`MEMBERS`,
   which the audit reads with the ``cg:inCase`` nodes (as :func:`chaingraph.audit.partition`
-  files them); replacing a case removes its records.
+  files them); replacing a case removes its records. The nodes of no case that are not
+  persons are recorded there too, as :data:`SHARED`'s: the audit reads them with the persons.
 - **History** (:mod:`chaingraph.history`) lives in named graphs too, outside the default
   graph: nothing of it is ever seen by a query.
 
@@ -69,6 +70,7 @@ CASE_ID = CG + "caseId"
 CASE = CG + "Case"
 CASES = frozenset(str(cls) for cls in CASE_CLASSES)  # chaingraph.namespace.CASE_CLASSES
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+PERSONS = frozenset({CG + "Person", CG + "Professional"})
 
 LOCK_WAIT = 60.0
 """Seconds a writer waits for another writer of the same store before giving up
@@ -261,6 +263,7 @@ class Cases:
     case_of: dict[str, str] = field(default_factory=dict)  # subject IRI -> case IRI ("" shared)
     ids: dict[str, str] = field(default_factory=dict)      # case IRI -> cg:caseId
     undeclared: str | None = None  # the first cg: IRI the ontology does not declare
+    persons: set[str] = field(default_factory=set)  # persons and professionals (IRIs)
 
 
 def scan(triples: Iterable[Any], check: Callable[[], None] = lambda: None) -> Cases:
@@ -295,6 +298,9 @@ def scan(triples: Iterable[Any], check: Callable[[], None] = lambda: None) -> Ca
             case = t.object.value
         elif predicate == RDF_TYPE and t.object.value in CASES:
             case = subject.value
+        elif predicate == RDF_TYPE and t.object.value in PERSONS:
+            found.persons.add(subject.value)
+            continue
         elif predicate == CASE_ID:
             found.ids.setdefault(subject.value, t.object.value)
             continue
@@ -318,6 +324,9 @@ MEMBERS = "https://w3id.org/chaingraph/index/case-members"
 """The named graph of the members of a case that its ``cg:inCase`` nodes do not name, each as
 ``<node> idx:case <case>`` (:func:`quads`); ``queries/internal/audit-one-case.rq`` reads it."""
 MEMBER_OF = "https://w3id.org/chaingraph/index#case"
+SHARED = "https://w3id.org/chaingraph/index/shared"
+"""What :data:`MEMBERS` gives as the case of a node that is no case's and no person (the
+reference audits it with the shared data; the audit's task of the persons reads it)."""
 
 
 def member_quad(node: Any, case: str) -> Any:
@@ -331,7 +340,7 @@ def member_quad(node: Any, case: str) -> Any:
 def quads(triples: Iterable[Any], cases: Cases, check: Callable[[], None] = lambda: None, *,
           drop: set[str] | frozenset[str] = frozenset(),
           is_case: Callable[[str], bool] | None = None,
-          members_only: bool = False) -> Iterator[Any]:
+          members_only: bool = False, shared: bool = True) -> Iterator[Any]:
     """Second pass: every triple in the default graph, and a case's once more in its graph.
 
     A subject without ``cg:inCase`` under a case's IRI (``…/FX-005/x`` of ``…/FX-005/case``)
@@ -340,7 +349,9 @@ def quads(triples: Iterable[Any], cases: Cases, check: Callable[[], None] = lamb
     named by two cases, or by none, stays in the default graph only. The members a case's
     ``cg:inCase`` nodes do not name (such a subject, a blank node, a node ``cg:inCase``
     another case but under this case's IRI) are also recorded in :data:`MEMBERS`, where the
-    audit of a store reads them. ``is_case``: whether an IRI is a case (default: one of
+    audit of a store reads them. So is each node of no case that is not a person, as of the
+    case :data:`SHARED` (``shared``: not for the bundled ontology and monitor, which the audit
+    takes from the package). ``is_case``: whether an IRI is a case (default: one of
     ``cases``; a load asks the store too). ``members_only``: yield the records alone.
     """
     import pyoxigraph
@@ -367,8 +378,11 @@ def quads(triples: Iterable[Any], cases: Cases, check: Callable[[], None] = lamb
     def owner(subject: Any) -> str:  # records the subject if cg:inCase does not say it
         candidate = case_namespace(subject.value) + "case"
         found = candidate if candidate != subject.value and known(candidate) else ""
-        if found and found not in drop and case_of.get(subject.value) != found:
+        linked = case_of.get(subject.value)
+        if found and found not in drop and linked != found:
             marks.append(member_quad(subject, found))
+        elif shared and not found and linked is None and subject.value not in cases.persons:
+            marks.append(member_quad(subject, SHARED))
         return found
 
     case_of = cases.case_of
@@ -395,7 +409,11 @@ def quads(triples: Iterable[Any], cases: Cases, check: Callable[[], None] = lamb
                 yield quad(s, p, o, graph_of(case))
         if case and type(o) is blank:
             follow(o, case)
-    # Blank subjects: their case is known once every triple naming them has been seen.
+    # Blank subjects: their case is known once every triple naming them has been seen (or
+    # they say cg:inCase themselves, as [ a cg:PhaseOwnership ; cg:inCase :case ] does).
+    for t in waiting:
+        if t.predicate.value == IN_CASE and type(t.object) is named:
+            follow(t.subject, t.object.value)
     marked: set[str] = set()
     changed = True
     while waiting and changed:
@@ -422,21 +440,30 @@ def quads(triples: Iterable[Any], cases: Cases, check: Callable[[], None] = lamb
                     marks.append(member_quad(t.subject, case))
         waiting = rest
         check()
-    for t in waiting if not members_only else ():  # named by nothing of a case: shared
-        yield quad(t.subject, t.predicate, t.object)
+    for t in waiting:  # named by nothing of a case: shared
+        if not members_only:
+            yield quad(t.subject, t.predicate, t.object)
+        if shared and t.subject.value not in marked:
+            marked.add(t.subject.value)
+            marks.append(member_quad(t.subject, SHARED))
     yield from marks
 
 
 def record_members(store: pyoxigraph.Store) -> None:
     """Record in :data:`MEMBERS` the members of the cases in ``store``'s default graph that
-    their ``cg:inCase`` nodes do not name, as a load does (:func:`quads`): for a store made
-    another way (an rdflib graph copied into Oxigraph for the audit)."""
+    their ``cg:inCase`` nodes do not name, and the nodes of no case, as a load does
+    (:func:`quads`): for a store made another way (an rdflib graph copied into Oxigraph for
+    the audit). The subjects of the bundled ontology and monitor are left out."""
     import pyoxigraph
+
+    from chaingraph.graph import bundled_subjects
 
     def triples() -> Iterator[Any]:
         return store.quads_for_pattern(None, None, None, pyoxigraph.DefaultGraph())
 
-    store.extend(list(quads(triples(), scan(triples()), members_only=True)))
+    bundled = bundled_subjects()
+    store.extend([q for q in quads(triples(), scan(triples()), members_only=True)
+                  if q.object.value != SHARED or q.subject.value not in bundled])
 
 
 # --- removing cases, recording history -------------------------------------------------
@@ -598,6 +625,7 @@ def load_into(store: pyoxigraph.Store, files: Sequence[Path], *, skip_bad_lines:
     import pyoxigraph
 
     from chaingraph import history
+    from chaingraph.graph import monitor_files, ontology_files
 
     written = Written(activity=history.activity_iri())
     when = history.now()
@@ -633,6 +661,7 @@ def load_into(store: pyoxigraph.Store, files: Sequence[Path], *, skip_bad_lines:
     check()
     cases_here = set(final).union(*dropped)
     in_store: dict[str, bool] = {}
+    bundled = {p.resolve() for p in ontology_files() + monitor_files()}
 
     def is_case(iri: str) -> bool:  # of this load, or in the store before it
         if iri in cases_here:
@@ -650,7 +679,8 @@ def load_into(store: pyoxigraph.Store, files: Sequence[Path], *, skip_bad_lines:
             with Progress("load", name=path.name, total=size if size > 4 else None, unit="MiB",
                           enabled=None if progress else False) as bar:
                 yield from quads(source(bar if size > 4 else None), cases, check,
-                                 drop=dropped[n], is_case=is_case)
+                                 drop=dropped[n], is_case=is_case,
+                                 shared=path.resolve() not in bundled)
             if report is not None:
                 report.files += 1
         if final:
