@@ -1080,7 +1080,11 @@ def _audit_native(cases: Sequence[str] | None) -> dict[str, Any]:
         _check_values(small)
         return _audit_units(small)
     mark = "<urn:chaingraph:the-case>"
-    one_case = fill_values(internal("audit-one-case"), "case", [ox.NamedNode(mark[1:-1])])
+    from chaingraph.storewrite import MEMBERS
+
+    recorded = big.contains_named_graph(ox.NamedNode(MEMBERS))  # members cg:inCase misses
+    one_case = fill_values(internal("audit-one-case-members" if recorded else "audit-one-case"),
+                           "case", [ox.NamedNode(mark[1:-1])])
     for iri in cases:
         case = ox.NamedNode(iri)
         small.load(input=big.query(one_case.replace(mark, str(case))).serialize(format=nt),
