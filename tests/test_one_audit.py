@@ -812,13 +812,17 @@ _STRAY = """\
 """
 
 
-def test_a_node_of_no_case_is_audited_with_the_shared_data_everywhere(tmp_path):
-    """A node that is no case's (no cg:inCase, not under a case's IRI, no person) is audited
-    by the reference with the shared data; the store and memory audits read cases and persons
-    only, and said nothing of its period out of order. A load records it as shared data, as
-    a copy into Oxigraph for the audit does, and the persons' task reads it too."""
+@pytest.mark.parametrize("linked", ["", "cg:inCase <https://example.org/no-case> ;"])
+def test_a_node_of_no_case_is_audited_with_the_shared_data_everywhere(linked, tmp_path):
+    """A node that is no case's (no cg:inCase, or cg:inCase something that is no case; not
+    under a case's IRI; no person) is audited by the reference with the shared data; the
+    store and memory audits read cases and persons only, and said nothing of its period out
+    of order. A load records it as shared data, as a copy into Oxigraph for the audit does,
+    and the persons' task reads it too."""
     paths = [Path("data/cases/FX-011.ttl"), tmp_path / "stray.ttl"]
-    paths[1].write_text(_STRAY, encoding="utf-8")
+    paths[1].write_text(_STRAY.replace("cg:phase cg:PhaseRiskAssessment ;",
+                                       f"{linked} cg:phase cg:PhaseRiskAssessment ;"),
+                        encoding="utf-8")
     at = date(2022, 4, 1)
     reference = audit(load(paths), at=at)
     assert (None, "dates-out-of-order") in {(f.case, f.rule) for f in reference}

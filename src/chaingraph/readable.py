@@ -46,10 +46,10 @@ from rdflib.term import Node
 
 from chaingraph.errors import SourceError
 
-# One literal or IRI at most this long: Oxigraph's parsers stop at 16 MiB ("Reached the buffer
-# maximal size"), so rdflib is held to the same bound and both refuse the same files.
 _CG_NS = "https://w3id.org/chaingraph/ontology#"  # the ontology's namespace, as text
 
+# One literal or IRI at most this long: Oxigraph's parsers stop at 16 MiB ("Reached the buffer
+# maximal size"), so rdflib is held to the same bound and both refuse the same files.
 MAX_VALUE = 16 << 20
 
 # What a file's name says it holds: the suffix (in any case) and the syntax.

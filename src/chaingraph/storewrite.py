@@ -322,7 +322,8 @@ def scan(triples: Iterable[Any], check: Callable[[], None] = lambda: None) -> Ca
 
 MEMBERS = "https://w3id.org/chaingraph/index/case-members"
 """The named graph of the members of a case that its ``cg:inCase`` nodes do not name, each as
-``<node> idx:case <case>`` (:func:`quads`); ``queries/internal/audit-one-case.rq`` reads it."""
+``<node> idx:case <case>`` (:func:`quads`): the audit reads it (``queries/internal/``
+``audit-one-case-members.rq``, ``audit-case-triples.rq``, ``audit-all-persons.rq``)."""
 MEMBER_OF = "https://w3id.org/chaingraph/index#case"
 SHARED = "https://w3id.org/chaingraph/index/shared"
 """What :data:`MEMBERS` gives as the case of a node that is no case's and no person (the
@@ -381,7 +382,8 @@ def quads(triples: Iterable[Any], cases: Cases, check: Callable[[], None] = lamb
         linked = case_of.get(subject.value)
         if found and found not in drop and linked != found:
             marks.append(member_quad(subject, found))
-        elif shared and not found and linked is None and subject.value not in cases.persons:
+        elif (shared and not found and (linked is None or linked and not known(linked))
+              and subject.value not in cases.persons):  # no case's: cg:inCase none, or no case
             marks.append(member_quad(subject, SHARED))
         return found
 
