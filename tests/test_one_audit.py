@@ -828,3 +828,59 @@ def test_a_node_of_no_case_is_audited_with_the_shared_data_everywhere(linked, tm
     assert (None, "dates-out-of-order") in {(f.case, f.rule) for f in reference}
     for where, report in _every_path(paths, at, tmp_path).items():
         assert _keys(report) == _keys(reference), where
+
+
+_PREFIXES = """\
+@prefix cg:  <https://w3id.org/chaingraph/ontology#> .
+@prefix mon: <https://w3id.org/chaingraph/monitor/> .
+@prefix prs: <https://w3id.org/chaingraph/person/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+"""
+
+
+def _bad(node: str, extra: str = "") -> str:
+    """An ownership whose period is out of order (and that lacks its holder)."""
+    return (f"{node} a cg:PhaseOwnership ; {extra} cg:phase cg:PhaseCaseDirection ;"
+            ' cg:startDate "2022-03-01"^^xsd:date ; cg:endDate "2022-02-20"^^xsd:date .\n')
+
+
+_LOADS = {  # name: the files of each load_store call, in order (None: FX-011)
+    "a non-case named by cg:inCase in an earlier load": [
+        ["<https://example.org/x/a> cg:inCase <https://example.org/x/case> .\n"],
+        [_bad("<https://example.org/x/own-2>")]],
+    "a node under a case's IRI loaded before its case": [
+        [_bad(f"<{_FX011}own-9>")], [None]],
+    "a node cg:inCase a case loaded before it": [
+        [_bad("<https://example.org/own-9>", f"cg:inCase <{_FX011}case> ;")], [None]],
+    "a blank node cg:inCase a non-case": [
+        [None, "[" + _bad("", "cg:inCase <https://example.org/nocase> ;")[:-3] + "] .\n"]],
+}
+
+
+@pytest.mark.parametrize("name", list(_LOADS))
+@pytest.mark.parametrize("at", [date(2021, 6, 20), date(2022, 4, 1)])
+def test_nodes_of_no_case_across_loads_are_audited_as_the_reference_does(name, at, tmp_path):
+    """Found by auditing hostile data through every path. A node cg:inCase something that is
+    no case went into a graph named after it, which a later load took for a case's; a node of
+    no case loaded before its case stayed shared data (audited even before the case started);
+    a blank node cg:inCase something that is no case was recorded with it and never read."""
+    loads, paths = [], []
+    for n, files in enumerate(_LOADS[name]):
+        loads.append([])
+        for m, text in enumerate(files):
+            if text is None:
+                loads[-1].append(Path("data/cases/FX-011.ttl"))
+                continue
+            path = tmp_path / f"load{n}-{m}.ttl"
+            path.write_text(_PREFIXES + text, encoding="utf-8")
+            loads[-1].append(path)
+        paths += loads[-1]
+    reference = audit(load(paths), at=at)
+    store = tmp_path / "store"
+    for files in loads:
+        load_store(files, store, progress=False)
+    found = {"store": audit_compiled(open_store(store, read_only=True), at=at, workers=1,
+                                     location=store),
+             "memory": audit_compiled(load(paths), at=at, workers=1)}
+    for where, report in found.items():
+        assert _unlabelled(report) == _unlabelled(reference), where

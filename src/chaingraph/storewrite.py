@@ -399,7 +399,7 @@ def quads(triples: Iterable[Any], cases: Cases, check: Callable[[], None] = lamb
         if s.value != last:
             last, owned = s.value, owner(s)
         case = case_of.get(s.value)
-        if case is None:
+        if case is None or case and not known(case):  # no cg:inCase, or of no case
             case = owned
         if case in drop:
             if type(o) is blank:
@@ -414,7 +414,7 @@ def quads(triples: Iterable[Any], cases: Cases, check: Callable[[], None] = lamb
     # Blank subjects: their case is known once every triple naming them has been seen (or
     # they say cg:inCase themselves, as [ a cg:PhaseOwnership ; cg:inCase :case ] does).
     for t in waiting:
-        if t.predicate.value == IN_CASE and type(t.object) is named:
+        if t.predicate.value == IN_CASE and type(t.object) is named and known(t.object.value):
             follow(t.subject, t.object.value)
     marked: set[str] = set()
     changed = True
@@ -449,6 +449,48 @@ def quads(triples: Iterable[Any], cases: Cases, check: Callable[[], None] = lamb
             marked.add(t.subject.value)
             marks.append(member_quad(t.subject, SHARED))
     yield from marks
+
+
+def _a_case(store: pyoxigraph.Store, iri: str) -> bool:
+    """Whether ``iri`` is a case in ``store``'s default graph (typed as one)."""
+    import pyoxigraph
+
+    return any(str(getattr(q.object, "value", "")) in CASES for q in store.quads_for_pattern(
+        pyoxigraph.NamedNode(iri), pyoxigraph.NamedNode(RDF_TYPE), None,
+        pyoxigraph.DefaultGraph()))
+
+
+def claim_shared(store: pyoxigraph.Store) -> None:
+    """Give its case each node recorded as shared data (:data:`SHARED`) that now has one: it
+    says ``cg:inCase`` a case, or lies under a case's IRI, loaded after it. The node's
+    triples go into that case's graph (replaced with it), and one under the case's IRI is
+    recorded as its member."""
+    import pyoxigraph
+
+    from chaingraph.namespace import case_namespace
+
+    default, in_case = pyoxigraph.DefaultGraph(), pyoxigraph.NamedNode(IN_CASE)
+    recorded = pyoxigraph.NamedNode(MEMBERS)
+    for mark in list(store.quads_for_pattern(None, pyoxigraph.NamedNode(MEMBER_OF),
+                                             pyoxigraph.NamedNode(SHARED), recorded)):
+        node = mark.subject
+        if not isinstance(node, pyoxigraph.NamedNode):
+            continue
+        linked = [q.object.value for q in store.quads_for_pattern(node, in_case, None, default)
+                  if isinstance(q.object, pyoxigraph.NamedNode)
+                  and _a_case(store, q.object.value)]
+        owner = case_namespace(node.value) + "case"
+        owner = owner if owner != node.value and _a_case(store, owner) else ""
+        if not linked and not owner:
+            continue
+        store.remove(mark)
+        if owner and owner not in linked:
+            store.add(member_quad(node, owner))
+        cases = set(linked) | ({owner} if owner else set())
+        if len(cases) == 1:  # in one case's graph, as a load files it
+            graph = pyoxigraph.NamedNode(cases.pop())
+            store.extend([pyoxigraph.Quad(q.subject, q.predicate, q.object, graph)
+                          for q in store.quads_for_pattern(node, None, None, default)])
 
 
 def record_members(store: pyoxigraph.Store) -> None:
@@ -624,7 +666,6 @@ def load_into(store: pyoxigraph.Store, files: Sequence[Path], *, skip_bad_lines:
     of them go into the store in one bulk load. ``report`` (a
     :class:`chaingraph.backends.LoadReport`) counts files and skipped statements.
     """
-    import pyoxigraph
 
     from chaingraph import history
     from chaingraph.graph import monitor_files, ontology_files
@@ -670,7 +711,7 @@ def load_into(store: pyoxigraph.Store, files: Sequence[Path], *, skip_bad_lines:
             return True
         found = in_store.get(iri)
         if found is None:
-            found = in_store[iri] = store.contains_named_graph(pyoxigraph.NamedNode(iri))
+            found = in_store[iri] = _a_case(store, iri)
         return found
 
     def everything() -> Iterator[Any]:
@@ -695,6 +736,8 @@ def load_into(store: pyoxigraph.Store, files: Sequence[Path], *, skip_bad_lines:
     while chunk := list(itertools.islice(quads_in, _CHUNK)):
         store.bulk_extend(chunk)
         del chunk
+    if final:
+        claim_shared(store)
     check()
     written.cases = list(final)
     written.replaced = sorted(set(written.replaced))
