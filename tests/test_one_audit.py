@@ -884,3 +884,30 @@ def test_nodes_of_no_case_across_loads_are_audited_as_the_reference_does(name, a
              "memory": audit_compiled(load(paths), at=at, workers=1)}
     for where, report in found.items():
         assert _unlabelled(report) == _unlabelled(reference), where
+
+
+_C05 = "https://w3id.org/chaingraph/case/FX-005/"
+_TWO_CASES_BLANK = {
+    "named by a node of each case": (
+        f"<{_FX011}x> cg:organisation _:o . <{_C05}x> cg:organisation _:o .\n"
+        + _bad("_:o")),
+    "under a node cg:inCase both cases": (
+        f"<https://example.org/ra-2c> a cg:RoleAssignment ; cg:inCase <{_FX011}case>, "
+        f"<{_C05}case> ;\n    cg:holder [ a cg:Person ; cg:pseudonym \"P-ABCDE\" ;\n"
+        '      cg:holder [ a cg:Person ; cg:pseudonym "Jan Jansen" ] ] .\n'),
+}
+
+
+@pytest.mark.parametrize("name", list(_TWO_CASES_BLANK))
+def test_a_blank_node_of_two_cases_is_audited_with_both(name, tmp_path):
+    """The reference takes the blank nodes a case's nodes reach into that case, so one
+    reached from two cases is in both; a store filed it with neither (and the blank nodes
+    under a node cg:inCase two cases as shared data), and read it only one step deep."""
+    extra = tmp_path / "extra.ttl"
+    extra.write_text(_PREFIXES + _TWO_CASES_BLANK[name], encoding="utf-8")
+    paths = [Path("data/cases/FX-011.ttl"), Path("data/cases/FX-005.ttl"), extra]
+    at = date(2022, 4, 1)
+    reference = audit(load(paths), at=at)
+    for where, report in _every_path(paths, at, tmp_path).items():
+        assert _unlabelled(report) == _unlabelled(reference), where
+        assert "Jan Jansen" not in report.to_json(), where

@@ -264,6 +264,7 @@ class Cases:
     ids: dict[str, str] = field(default_factory=dict)      # case IRI -> cg:caseId
     undeclared: str | None = None  # the first cg: IRI the ontology does not declare
     persons: set[str] = field(default_factory=set)  # persons and professionals (IRIs)
+    several: dict[str, set[str]] = field(default_factory=dict)  # IRI -> the cases, if two+
 
 
 def scan(triples: Iterable[Any], check: Callable[[], None] = lambda: None) -> Cases:
@@ -310,6 +311,7 @@ def scan(triples: Iterable[Any], check: Callable[[], None] = lambda: None) -> Ca
         if before is None:
             case_of[subject.value] = case
         elif before != case:
+            found.several.setdefault(subject.value, {before} if before else set()).add(case)
             case_of[subject.value] = ""
     for case in list(found.ids):
         if case_of.get(case) != case:  # an id on something that is not a case
@@ -361,7 +363,7 @@ def quads(triples: Iterable[Any], cases: Cases, check: Callable[[], None] = lamb
 
     quad, named, blank = pyoxigraph.Quad, pyoxigraph.NamedNode, pyoxigraph.BlankNode
     graphs: dict[str, Any] = {}
-    blank_case: dict[str, str] = {}
+    blank_cases: dict[str, set[str]] = {}  # blank node -> the cases whose nodes reach it
     waiting: list[Any] = []
     known = is_case or cases.ids.__contains__
     marks: list[Any] = []
@@ -372,9 +374,8 @@ def quads(triples: Iterable[Any], cases: Cases, check: Callable[[], None] = lamb
             node = graphs[case] = named(case)
         return node
 
-    def follow(obj: Any, case: str) -> None:
-        before = blank_case.get(obj.value)
-        blank_case[obj.value] = case if before is None or before == case else ""
+    def follow(obj: Any, cases_of: Iterable[str]) -> None:
+        blank_cases.setdefault(obj.value, set()).update(cases_of)
 
     def owner(subject: Any) -> str:  # records the subject if cg:inCase does not say it
         candidate = case_namespace(subject.value) + "case"
@@ -403,43 +404,47 @@ def quads(triples: Iterable[Any], cases: Cases, check: Callable[[], None] = lamb
             case = owned
         if case in drop:
             if type(o) is blank:
-                follow(o, case)
+                follow(o, (case,))
             continue
         if not members_only:
             yield quad(s, p, o)
             if case:
                 yield quad(s, p, o, graph_of(case))
-        if case and type(o) is blank:
-            follow(o, case)
+        if type(o) is blank:
+            if case:
+                follow(o, (case,))
+            elif s.value in cases.several:  # cg:inCase two cases: its blank nodes are both's
+                follow(o, (c for c in cases.several[s.value] if known(c)))
     # Blank subjects: their case is known once every triple naming them has been seen (or
     # they say cg:inCase themselves, as [ a cg:PhaseOwnership ; cg:inCase :case ] does).
     for t in waiting:
         if t.predicate.value == IN_CASE and type(t.object) is named and known(t.object.value):
-            follow(t.subject, t.object.value)
+            follow(t.subject, (t.object.value,))
     marked: set[str] = set()
     changed = True
     while waiting and changed:
         changed = False
         rest: list[Any] = []
         for t in waiting:
-            found = blank_case.get(t.subject.value)
-            if found is None:
+            found = blank_cases.get(t.subject.value)
+            if not found:
                 rest.append(t)
                 continue
-            case = found
             changed = True
             if type(t.object) is blank:
-                follow(t.object, case)
-            if case in drop:
+                follow(t.object, found)
+            kept = found - drop
+            if not kept:  # of a version this load drops
                 continue
+            # in one case's graph, as its nodes; reached by two cases: recorded for both
+            case = next(iter(kept)) if len(kept) == 1 else ""
             if not members_only:
                 yield quad(t.subject, t.predicate, t.object)
-            if case:
-                if not members_only:
+                if case:
                     yield quad(t.subject, t.predicate, t.object, graph_of(case))
-                if t.subject.value not in marked:
-                    marked.add(t.subject.value)
-                    marks.append(member_quad(t.subject, case))
+            if t.subject.value not in marked:
+                marked.add(t.subject.value)
+                marks.extend(member_quad(t.subject, c) for c in sorted(kept))
         waiting = rest
         check()
     for t in waiting:  # named by nothing of a case: shared
