@@ -349,13 +349,14 @@ def quads(triples: Iterable[Any], cases: Cases, check: Callable[[], None] = lamb
     A subject without ``cg:inCase`` under a case's IRI (``…/FX-005/x`` of ``…/FX-005/case``)
     goes with that case, as :func:`chaingraph.audit.partition` files it. Blank nodes go
     with the case of the node that names them (followed through nested blank nodes); one
-    named by two cases, or by none, stays in the default graph only. The members a case's
-    ``cg:inCase`` nodes do not name (such a subject, a blank node, a node ``cg:inCase``
-    another case but under this case's IRI) are also recorded in :data:`MEMBERS`, where the
-    audit of a store reads them. So is each node of no case that is not a person, as of the
-    case :data:`SHARED` (``shared``: not for the bundled ontology and monitor, which the audit
-    takes from the package). ``is_case``: whether an IRI is a case (default: one of
-    ``cases``; a load asks the store too). ``members_only``: yield the records alone.
+    reached from two cases, or from none, stays in the default graph only. The members a
+    case's ``cg:inCase`` nodes do not name (such a subject, a blank node, one reached from
+    two cases for each, a node ``cg:inCase`` another case but under this case's IRI) are also
+    recorded in :data:`MEMBERS`, where the audit of a store reads them. So is each node of no
+    case that is not a person, as of the case :data:`SHARED` (``shared``: not for the bundled
+    ontology and monitor, which the audit takes from the package). ``is_case``: whether an
+    IRI is a case (default: one of ``cases``; a load asks the store too). ``members_only``:
+    yield the records alone.
     """
     import pyoxigraph
 
