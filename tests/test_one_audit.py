@@ -846,7 +846,8 @@ _LOADS = {  # name: the files of each load_store call, in order (None: FX-011)
     "a node cg:inCase a case loaded before it": [
         [_bad("<https://example.org/own-9>", f"cg:inCase <{_FX011}case> ;")], [None]],
     "a blank node cg:inCase a non-case": [
-        [None, "[" + _bad("", "cg:inCase <https://example.org/nocase> ;")[:-3] + "] .\n"]],
+        [None, "[" + _bad("", "cg:inCase <https://example.org/nocase> ;").removesuffix(" .\n")
+         + " ] .\n"]],
 }
 
 

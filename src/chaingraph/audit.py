@@ -37,7 +37,7 @@ from chaingraph.errors import UnknownCase
 from chaingraph.findings import SEVERITY_ORDER, AuditReport, AuditViolations, Finding, LazyTexts
 from chaingraph.labels import DEFAULT, LANGUAGES, label, local_name
 from chaingraph.names import audit_case_id
-from chaingraph.namespace import CASE_CLASSES, CG, case_namespace
+from chaingraph.namespace import CASE_CLASSES, CG, PERSON_CLASSES, case_namespace
 from chaingraph.readable import as_written, check_graph, quiet_parsers, unique_case_ids
 from chaingraph.shapes import SEVERITIES, Rule, load_shapes, rules
 from chaingraph.sparql import parse_date
@@ -142,8 +142,7 @@ def partition(graph: Graph) -> tuple[Graph, list[CaseGraph]]:
         >>> len(cases) >= 8 and all(len(c.graph) > 50 for c in cases)
         True
     """
-    people = set(graph.subjects(RDF.type, CG.Person))
-    people |= set(graph.subjects(RDF.type, CG.Professional))
+    people = {s for cls in PERSON_CLASSES for s in graph.subjects(RDF.type, cls)}
     cases = _case_nodes(graph)
     prefixes = {str(c)[: -len("case")]: c for c in cases if str(c).endswith("/case")}
     members: dict[URIRef, set[Node]] = {c: {c} for c in cases}

@@ -23,7 +23,7 @@ from rdflib.term import Node
 from chaingraph import readable, shacl2sparql
 from chaingraph.errors import SourceError, UnknownTerm
 from chaingraph.names import audit_case_id
-from chaingraph.namespace import CASE_CLASSES, case_namespace
+from chaingraph.namespace import CASE_CLASSES, PERSON_CLASSES, case_namespace
 from chaingraph.queryfiles import internal
 from chaingraph.shacl2sparql import (  # noqa: F401  (re-exported)
     Check,
@@ -628,7 +628,7 @@ def split_unit(store: Any, unit: Any) -> None:
         by_subject.setdefault(quad.subject, []).append(quad)
     kind, in_case = ox.NamedNode(_RDF_TYPE), ox.NamedNode(f"{_CG}inCase")
     case_classes = {ox.NamedNode(str(cls)) for cls in CASE_CLASSES}
-    person_classes = {ox.NamedNode(f"{_CG}Person"), ox.NamedNode(f"{_CG}Professional")}
+    person_classes = {ox.NamedNode(str(cls)) for cls in PERSON_CLASSES}
     typed = [(q.subject, q.object) for q in quads if q.predicate == kind]
     cases = sorted({s for s, o in typed if o in case_classes and isinstance(s, ox.NamedNode)},
                    key=str)

@@ -177,6 +177,8 @@ class CG(DefinedNamespace):
 # The classes of a case: a high-risk case is a case (rdfs:subClassOf), and may be written as one
 # alone; every part of chaingraph that looks for cases looks for both, as the audit's targets do.
 CASE_CLASSES = (CG.Case, CG.HighRiskCase)
+# The classes of a person: a case holds the persons it names (chaingraph.audit.partition).
+PERSON_CLASSES = (CG.Person, CG.Professional)
 
 
 def case_namespace(iri: str) -> str:
@@ -189,6 +191,18 @@ def case_namespace(iri: str) -> str:
         'https://w3id.org/chaingraph/case/FX-005/'
     """
     return iri[:iri.rfind("/", 0, len(iri) - 1 if iri.endswith("/") else len(iri)) + 1]
+
+
+def namespace_case(iri: str) -> str:
+    """The IRI of the case a node lies under, if that IRI is a case (:func:`case_namespace`
+    and ``case``); "" for the case IRI itself.
+
+    Example:
+        >>> namespace_case("https://w3id.org/chaingraph/case/FX-005/own-1")
+        'https://w3id.org/chaingraph/case/FX-005/case'
+    """
+    candidate = case_namespace(iri) + "case"
+    return "" if candidate == iri else candidate
 
 
 MON = Namespace("https://w3id.org/chaingraph/monitor/")

@@ -58,7 +58,7 @@ from typing import TYPE_CHECKING, Any
 
 from chaingraph import catalogue
 from chaingraph.errors import BadParameter, StoreBusy
-from chaingraph.namespace import CASE_CLASSES
+from chaingraph.namespace import CASE_CLASSES, PERSON_CLASSES, namespace_case
 from chaingraph.output import alive
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ CASE_ID = CG + "caseId"
 CASE = CG + "Case"
 CASES = frozenset(str(cls) for cls in CASE_CLASSES)  # chaingraph.namespace.CASE_CLASSES
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-PERSONS = frozenset({CG + "Person", CG + "Professional"})
+PERSONS = frozenset(str(cls) for cls in PERSON_CLASSES)  # chaingraph.namespace.PERSON_CLASSES
 
 LOCK_WAIT = 60.0
 """Seconds a writer waits for another writer of the same store before giving up
@@ -360,8 +360,6 @@ def quads(triples: Iterable[Any], cases: Cases, check: Callable[[], None] = lamb
     """
     import pyoxigraph
 
-    from chaingraph.namespace import case_namespace
-
     quad, named, blank = pyoxigraph.Quad, pyoxigraph.NamedNode, pyoxigraph.BlankNode
     graphs: dict[str, Any] = {}
     blank_cases: dict[str, set[str]] = {}  # blank node -> the cases whose nodes reach it
@@ -379,8 +377,8 @@ def quads(triples: Iterable[Any], cases: Cases, check: Callable[[], None] = lamb
         blank_cases.setdefault(obj.value, set()).update(cases_of)
 
     def owner(subject: Any) -> str:  # records the subject if cg:inCase does not say it
-        candidate = case_namespace(subject.value) + "case"
-        found = candidate if candidate != subject.value and known(candidate) else ""
+        candidate = namespace_case(subject.value)
+        found = candidate if candidate and known(candidate) else ""
         linked = case_of.get(subject.value)
         if found and found not in drop and linked != found:
             marks.append(member_quad(subject, found))
@@ -473,8 +471,6 @@ def claim_shared(store: pyoxigraph.Store) -> None:
     recorded as its member."""
     import pyoxigraph
 
-    from chaingraph.namespace import case_namespace
-
     default, in_case = pyoxigraph.DefaultGraph(), pyoxigraph.NamedNode(IN_CASE)
     recorded = pyoxigraph.NamedNode(MEMBERS)
     for mark in list(store.quads_for_pattern(None, pyoxigraph.NamedNode(MEMBER_OF),
@@ -485,8 +481,8 @@ def claim_shared(store: pyoxigraph.Store) -> None:
         linked = [q.object.value for q in store.quads_for_pattern(node, in_case, None, default)
                   if isinstance(q.object, pyoxigraph.NamedNode)
                   and _a_case(store, q.object.value)]
-        owner = case_namespace(node.value) + "case"
-        owner = owner if owner != node.value and _a_case(store, owner) else ""
+        owner = namespace_case(node.value)
+        owner = owner if owner and _a_case(store, owner) else ""
         if not linked and not owner:
             continue
         store.remove(mark)
