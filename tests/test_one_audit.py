@@ -901,3 +901,37 @@ def test_a_blank_node_of_two_cases_is_audited_with_both(name, tmp_path):
     extra.write_text(_PREFIXES + _TWO_CASES_BLANK[name], encoding="utf-8")
     paths = [Path("data/cases/FX-011.ttl"), Path("data/cases/FX-005.ttl"), extra]
     _as_the_reference(paths, date(2022, 4, 1), tmp_path)
+
+
+_OWN_X = ('a cg:PhaseOwnership ; cg:phase cg:PhaseRecognition ; cg:startDate "2021-06-01"^^xsd:date'
+          ' ; cg:endDate "2022-03-01"^^xsd:date .\n')
+_TWO_CASES_NODE = {  # name: the node's triples, its two cases
+    "cg:inCase one case, under the other's IRI": (
+        f"<{_C05}own-x> cg:inCase <{_FX011}case> ; " + _OWN_X, ("FX-011", "FX-005")),
+    "cg:inCase both cases": (
+        f"<https://example.org/own-x> cg:inCase <{_FX011}case> , <{_C05}case> ; " + _OWN_X,
+        ("FX-011", "FX-005")),
+    "a case under another case's IRI": (
+        f'<{_C05}case-2> a cg:Case ; cg:caseId "FX-099" ; cg:startDate "2022-02-01"^^xsd:date ;'
+        " cg:appliesPhase cg:PhaseRecognition .\n"
+        f"<https://example.org/own-x> cg:inCase <{_C05}case-2> ; " + _OWN_X,
+        ("FX-099", "FX-005")),
+}
+
+
+@pytest.mark.parametrize("name", list(_TWO_CASES_NODE))
+def test_a_node_of_two_cases_has_in_each_case_the_findings_of_that_cases_data(name, tmp_path):
+    """The reference audits each case's graph on its own, so a node in two cases' graphs has
+    in each case the findings that case's data gives: its own fields in both, a gap, overlap or
+    period outside the case only where that case's dates and ownerships are. The compiled
+    engine filed every finding on the node under both cases; and the file audit left a case
+    under another case's IRI out of that case, where the reference audits it in both."""
+    text, cases = _TWO_CASES_NODE[name]
+    extra = tmp_path / "extra.ttl"
+    extra.write_text(_PREFIXES + text, encoding="utf-8")
+    paths = [Path("data/cases/FX-011.ttl"), Path("data/cases/FX-005.ttl"), extra]
+    reference = _as_the_reference(paths, date(2022, 4, 1), tmp_path)
+    node = "own-x" if "own-x>" in text.split(";")[0] else "case-2"
+    found = {case: {(f.rule, f.value) for f in reference if f.case == case and node in f.focus}
+             for case in cases}
+    assert all(found.values()) and len({frozenset(f) for f in found.values()}) == 2, found

@@ -518,20 +518,24 @@ def _scan_report(scan: Any, shapes: Graph, lang: str, cases: Sequence[str] | Non
     ctx = _Context(base, rules(shapes), lang, set(base.subjects(RDF.type, CG.Phase)),
                    focus_phase=scan.focus_phase, persons=scan.persons)
     findings = _from_violations(ctx, scan.violations, scan.focus_cases, base, checked,
-                                cases is None)
+                                cases is None, scan.violation_cases)
     return replace(_report(ctx, findings, checked, scan.at), engine="compiled")
 
 
 def _from_violations(ctx: _Context, violations: Iterable[Any], owners: dict[Node, set[str]],
-                     data: Graph, chosen: Sequence[str], outside: bool) -> list[Finding]:
-    """Turn the compiled engine's violations into findings, each under the cases of its focus.
+                     data: Graph, chosen: Sequence[str], outside: bool,
+                     found_in: dict[Any, set[str]] | None = None) -> list[Finding]:
+    """Turn the compiled engine's violations into findings, each under the cases whose data
+    gave it (``found_in``), else under the cases of its focus (``owners``: a person's).
 
     ``outside``: also keep the violations that belong to no case (the monitor's own).
     """
     wanted = set(chosen)
+    found_in = found_in or {}
     return [_finding(ctx, data, case, v.shape, v.focus, v.value, v.severity, v.message)
             for v in violations
-            for case in sorted(owners.get(v.focus, ())) or [None]  # type: ignore[list-item]  # None: no case
+            for case in sorted(found_in[v] if v in found_in else owners.get(v.focus, ()))
+            or [None]  # type: ignore[list-item]  # None: no case
             if (case is None and outside) or case in wanted]
 
 

@@ -23,7 +23,7 @@ from rdflib.term import Node
 from chaingraph import readable, shacl2sparql
 from chaingraph.errors import SourceError, UnknownTerm
 from chaingraph.names import audit_case_id
-from chaingraph.namespace import CASE_CLASSES, PERSON_CLASSES, case_namespace
+from chaingraph.namespace import CASE_CLASSES, PERSON_CLASSES, case_namespace, namespace_case
 from chaingraph.queryfiles import internal
 from chaingraph.shacl2sparql import (  # noqa: F401  (re-exported)
     Check,
@@ -352,8 +352,10 @@ class FileAudit:
     Attributes:
         violations: as :func:`validate` returns them.
         cases: the case id of every case in the files, in file order.
-        focus_cases: the case ids of each focus node (the case it was found in or, for a
+        focus_cases: the case ids of each focus node (the cases it was found in or, for a
             person, the cases that name the person).
+        violation_cases: the case ids of each violation on a node that is no person: the
+            cases whose data gave it (a node in two cases can have a finding in one only).
         focus_phase: the ``cg:phase`` of a focus node, where it has one.
         persons: the focus nodes that are persons or professionals.
         not_started: the cases that had not started on the audit date (left out).
@@ -363,6 +365,7 @@ class FileAudit:
     violations: set[Violation] = field(default_factory=set)
     cases: list[str] = field(default_factory=list)
     focus_cases: dict[Node, set[str]] = field(default_factory=dict)
+    violation_cases: dict[Violation, set[str]] = field(default_factory=dict)
     focus_phase: dict[Node, Node] = field(default_factory=dict)
     persons: set[Node] = field(default_factory=set)
     not_started: set[str] = field(default_factory=set)
@@ -555,7 +558,8 @@ def _layout(store: Any, files: Sequence[str]) -> dict[str, Any]:
         for row in store.query(query):
             note(row["_unit"].value, row["s"].value)
     for row in store.query(internal("audit-unit-strays").text):
-        if row["s"] == row["case"]:  # a case IRI not ending in /case: no namespace
+        if row["s"] == row["case"]:  # a case IRI not ending in /case: no namespace of its
+            note(row["_unit"].value, row["s"].value)  # own, but maybe under another case's
             continue
         if isinstance(row["s"], ox.NamedNode):
             note(row["_unit"].value, row["s"].value)
@@ -694,22 +698,39 @@ def _audit_units(store: Any, links: bytes | None = None) -> dict[str, Any]:
         links = _person_links(store)
     packed = zlib.compress(links, 1) if work.links and links is not None else b""
     as_of(store, at)
-    rows = []
-    found = set()
-    for s in store.query(work.query):
-        if s["this"] is not None:
-            rows.append((int(s["_check"].value), str(s["this"]),
-                         None if s["value"] is None else str(s["value"])))
-            found.add(s["this"])
-    nodes = [n for n in found if isinstance(n, pyoxigraph.NamedNode)]
-    queries = [fill_values(internal("audit-details"), "this", nodes)] if nodes else []
-    blank = {str(n) for n in found if isinstance(n, pyoxigraph.BlankNode)}
-    if blank:  # rare: what was written as [ … ]; not in a VALUES block
-        queries.append(internal("audit-blank-details").text)
-    details = [(str(s["this"]), s["_unit"].value, None if s["_phase"] is None else str(s["_phase"]),
-                s["_person"] is not None)
-               for query in queries for s in store.query(query)
-               if not isinstance(s["this"], pyoxigraph.BlankNode) or str(s["this"]) in blank]
+    rows = [(int(s["_check"].value), s["this"], s["value"]) for s in store.query(work.query)
+            if s["this"] is not None]
+    details = _details(store, {this for _, this, _ in rows})
+    # Each row is filed under the case of the unit it came from. Oxigraph leaves ?_unit
+    # unbound on the combined query's rows, so a row's unit is its focus node's one unit;
+    # a node in several units (of two cases, in the reference's partition too) has its units
+    # audited again one at a time, each row then the case's whose data gave it.
+    units_of: dict[str, set[str]] = {}
+    for this, unit, _, person in details:
+        if not person:
+            units_of.setdefault(this, set()).add(unit)
+    again = sorted({unit for units in units_of.values() if len(units) > 1 for unit in units})
+    by_unit: list[tuple[int, Any, Any, str | None]] = []
+    if again:
+        rows = [row for row in rows if not units_of.get(str(row[1]), set()) & set(again)]
+        for unit in again:
+            by_unit += [(int(s["_check"].value), s["this"], s["value"], unit)
+                        for s in store.query(work.query, named_graphs=[pyoxigraph.NamedNode(unit)])
+                        if s["this"] is not None]
+        known = {this for this, *_ in details}
+        details += _details(store, {this for _, this, _, _ in by_unit if str(this) not in known})
+        units_of = {}
+        for this, unit, _, person in details:
+            if not person:
+                units_of.setdefault(this, set()).add(unit)
+    persons = {this for this, _, _, person in details if person}
+    found = [(check, str(this), None if value is None else str(value), unit)
+             for check, this, value, unit in by_unit if str(this) not in persons]
+    for check, this, value in rows:
+        text = str(this)
+        units = units_of.get(text, ())
+        found.append((check, text, None if value is None else str(value),
+                      next(iter(units)) if len(units) == 1 else None))
     found_cases: dict[tuple[str, str], tuple[list[str], list[Any]]] = {}
     for s in store.query(internal("audit-unit-cases").text):
         ids, starts = found_cases.setdefault((s["_unit"].value, s["case"].value), ([], []))
@@ -720,9 +741,41 @@ def _audit_units(store: Any, links: bytes | None = None) -> dict[str, Any]:
     # named as every engine names them; started when the earliest start had come
     unit_cases = sorted(((unit, audit_case_id(case, ids),
                           not starts or any(_started(start, at) for start in starts))
-                         for (unit, case), (ids, starts) in found_cases.items()),
+                         for (unit, case), (ids, starts) in _own_cases(found_cases).items()),
                         key=_unit_order)  # in file order
-    return {"rows": rows, "details": details, "cases": unit_cases, "links": packed}
+    return {"rows": found, "details": details, "cases": unit_cases, "links": packed}
+
+
+def _details(store: Any, found: set[Any]) -> list[tuple[str, str, str | None, bool]]:
+    """What a finding needs of each focus node ``found`` (pyoxigraph terms): every unit it is
+    in, its phase, whether it is a person (``audit-details.rq``, ``audit-blank-details.rq``)."""
+    import pyoxigraph
+
+    nodes = [n for n in found if isinstance(n, pyoxigraph.NamedNode)]
+    queries = [fill_values(internal("audit-details"), "this", nodes)] if nodes else []
+    blank = {str(n) for n in found if isinstance(n, pyoxigraph.BlankNode)}
+    if blank:  # rare: what was written as [ … ]; not in a VALUES block
+        queries.append(internal("audit-blank-details").text)
+    return [(str(s["this"]), s["_unit"].value, None if s["_phase"] is None else str(s["_phase"]),
+             s["_person"] is not None)
+            for query in queries for s in store.query(query)
+            if not isinstance(s["this"], pyoxigraph.BlankNode) or str(s["this"]) in blank]
+
+
+def _own_cases(found: dict[tuple[str, str], Any]) -> dict[tuple[str, str], Any]:
+    """Each unit's own case, where a unit holds several case nodes: a case under another's
+    IRI is in that case's graph too (as the reference partitions), but the graph is the
+    other's. The case a store's unit is named after (``urn:chaingraph:unit:<case>``), else
+    the cases not under another case of the unit; all of them if that leaves none."""
+    by_unit: dict[str, list[str]] = {}
+    for unit, case in found:
+        by_unit.setdefault(unit, []).append(case)
+    keep: set[tuple[str, str]] = set()
+    for unit, cases in by_unit.items():
+        named = [case for case in cases if unit == f"{_UNIT}:{case}"]
+        outer = [case for case in cases if namespace_case(case) not in cases]
+        keep.update((unit, case) for case in (named or outer or cases))
+    return {pair: value for pair, value in found.items() if pair in keep}
 
 
 def _started(start: Any, at: date) -> bool:
@@ -934,8 +987,13 @@ def _merge(out: FileAudit, result: dict[str, Any], checks: Sequence[Check],
             out.not_started.add(case)
     if result["links"]:
         links.append((result["links"], unit_case))  # a chunk's units are its own: named here
-    out.violations.update(_violation(checks[index], this, value)
-                          for index, this, value in result["rows"])
+    for index, this, value, unit in result["rows"]:
+        violation = _violation(checks[index], this, value)
+        out.violations.add(violation)
+        if unit is not None:  # a person's (None) are filed by its links
+            cases = out.violation_cases.setdefault(violation, set())
+            if unit in unit_case:
+                cases.add(unit_case[unit])
     for this, unit, phase, person in result["details"]:
         focus = _from_nt(this)
         if unit in unit_case:
