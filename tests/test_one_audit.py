@@ -21,7 +21,7 @@ from rdflib import URIRef
 
 from chaingraph import load
 from chaingraph.audit import audit, audit_compiled, audit_files
-from chaingraph.backends import load_store, open_endpoint, open_store
+from chaingraph.backends import load_store, open_endpoint, open_store, reindex_store
 from chaingraph.cli import main
 from chaingraph.findings import AuditReport
 from chaingraph.graph import case_files, sources
@@ -935,3 +935,72 @@ def test_a_node_of_two_cases_has_in_each_case_the_findings_of_that_cases_data(na
     found = {case: {(f.rule, f.value) for f in reference if f.case == case and node in f.focus}
              for case in cases}
     assert all(found.values()) and len({frozenset(f) for f in found.values()}) == 2, found
+
+
+_MISPLACED = {  # name: the files (None: an example case), the text of one more file
+    "a node under a case's IRI without cg:inCase": (
+        ["FX-011"], "@prefix : <" + _FX011 + "> .\n" + _NAMESPACE_MEMBER),
+    "a blank node two steps from its case": (
+        ["FX-011"], "@prefix : <" + _FX011 + "> .\n" + _NESTED_BLANK),
+    "a node of no case": (["FX-011"], _STRAY.removeprefix(_PREFIXES)),
+    "a case under another case's IRI": (
+        ["FX-011", "FX-005"], _TWO_CASES_NODE["a case under another case's IRI"][0]),
+}
+
+
+def _foreign_store(paths: list[Path], directory: Path) -> Path:
+    """A store another tool made of ``paths``: Oxigraph's own load, with no record of
+    chaingraph's (no membership index, no members)."""
+    from chaingraph.backends import load_files
+    from chaingraph.graph import monitor_files, ontology_files
+
+    store = pyoxigraph.Store(str(directory))
+    load_files(store, ontology_files() + monitor_files() + paths, progress=False)
+    store.flush()
+    del store
+    return directory
+
+
+@pytest.mark.parametrize("name", list(_MISPLACED))
+def test_a_store_or_endpoint_another_tool_made_is_audited_as_the_reference_does(name, tmp_path):
+    """A store not made by chaingraph load, and an endpoint, have no record of the nodes a
+    read by cg:inCase misses: the audit read a node under a case's IRI, a blank node two steps
+    deep and a node of no case nowhere, and said less than the reference. It now finds such a
+    node (one query) and then reads the data whole and partitions it as the reference does."""
+    names, text = _MISPLACED[name]
+    extra = tmp_path / "extra.ttl"
+    extra.write_text(_PREFIXES + text, encoding="utf-8")
+    paths = [Path(f"data/cases/{n}.ttl") for n in names] + [extra]
+    at = date(2022, 4, 1)
+    reference = _unlabelled(audit(load(paths), at=at))
+    store = _foreign_store(paths, tmp_path / "store")
+    found = audit_compiled(open_store(store, read_only=True), at=at, workers=2, location=store)
+    assert _unlabelled(found) == reference
+    reindex_store(store, progress=False)  # records the members: read case by case again
+    found = audit_compiled(open_store(store, read_only=True), at=at, workers=2, location=store)
+    assert _unlabelled(found) == reference
+    from chaingraph.graph import monitor_files, ontology_files
+
+    server, url = start(tmp_path / "server", ontology_files() + monitor_files() + paths)
+    try:
+        assert _unlabelled(audit_compiled(open_endpoint(url), at=at)) == reference
+    finally:
+        stop(server)
+
+
+def test_a_large_store_with_such_a_node_is_refused_naming_it(tmp_path, monkeypatch, capsys):
+    """Above fastaudit.WHOLE triples the data is not read whole: exit 2, one sentence naming
+    the store, the node and its case, in English or Dutch."""
+    from chaingraph import fastaudit
+
+    names, text = _MISPLACED["a node under a case's IRI without cg:inCase"]
+    extra = tmp_path / "extra.ttl"
+    extra.write_text(_PREFIXES + text, encoding="utf-8")
+    store = _foreign_store([Path("data/cases/FX-011.ttl"), extra], tmp_path / "store")
+    monkeypatch.setattr(fastaudit, "WHOLE", 100)
+    for lang, words in (("en", "in a way that a read by cg:inCase does not follow"),
+                        ("nl", "op een manier die lezen via cg:inCase niet volgt")):
+        assert main(["audit", "--store", str(store), "--lang", lang]) == 2
+        err = capsys.readouterr().err
+        assert "Traceback" not in err and words in err, err
+        assert f"{_FX011}own-risk-x" in err and f"<{_FX011}case>" in err, err

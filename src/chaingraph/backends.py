@@ -993,6 +993,10 @@ def reindex_store(directory: str | Path, *, progress: bool = True,
             raise unknown_term(str(directory), term, declared_names())
         _unique_in_store(store, str(directory))
         count = _index(store, progress)
+        # another tool may have written nodes that cg:inCase does not name: recorded afresh
+        store.update(f"DROP SILENT GRAPH <{storewrite.MEMBERS}>")
+        storewrite.record_members(store)
+        storewrite.stamp_recorded(store)
         store.flush()
         del store
     return count

@@ -960,16 +960,29 @@ def _partitioned(files: Sequence[str | Path], checks: Sequence[Check],
     Slower than the units (one process, rdflib reads the files): for data written so.
     ``base``: the findings on the ontology and monitor, audited once already.
     """
+    from chaingraph.graph import load
+
+    return _audit_partition(load(files, base=False), checks, base, at)
+
+
+def _audit_partition(graph: Graph, checks: Sequence[Check], base: set[Violation], at: date,
+                     source: str | None = None) -> FileAudit:
+    """Audit ``graph`` as the reference partitions it: each case's graph (and the shared rest)
+    a unit of one store, then the same cut and query. ``source``: the store or endpoint it was
+    read from, whose values are checked as the reference checks them (:func:`readable.check_graph`).
+    """
     import pyoxigraph as ox
 
     from chaingraph.audit import partition
-    from chaingraph.graph import load
 
-    shared, cases = partition(load(files, base=False))
+    with readable.quiet_parsers(), readable.as_written():
+        shared, cases = partition(graph)
     store = ox.Store()
-    for index, graph in enumerate([case.graph for case in cases] + [shared]):
+    for index, part in enumerate([case.graph for case in cases] + [shared]):
+        if source is not None:
+            readable.check_graph(part, source)
         unit = ox.NamedNode(f"{_UNIT}:{index}")
-        store.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), unit) for s, p, o in graph)
+        store.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), unit) for s, p, o in part)
     out = FileAudit(violations=set(base), at=at)
     links: list[tuple[bytes, dict[str, str]]] = []
     _merge(out, _audit_units(store), checks, links)
@@ -1032,6 +1045,10 @@ def _link_persons(out: FileAudit, links: list[tuple[bytes, dict[str, str]]]) -> 
 # CONSTRUCT runs on the source, so the findings do not depend on its SPARQL engine.
 
 _UNIT = "urn:chaingraph:unit"  # marks each subject with its case (queries/internal/audit-*)
+WHOLE = 1_000_000
+"""The most triples a store or endpoint with nodes a read by ``cg:inCase`` misses is read whole
+for (about what files of :data:`chaingraph.backends.LARGE` hold): partitioned as the reference
+does, in one process."""
 
 
 class Source:
@@ -1102,6 +1119,64 @@ class Source:
             if case is not None:
                 lines.append(f"{s.n3()} <{_UNIT}> {case.n3()} .")
         return "\n".join(dict.fromkeys(lines)).encode("utf-8")
+
+    def recorded(self) -> bool:
+        """Whether the members a read by ``cg:inCase`` misses are recorded (:mod:`storewrite`):
+        a store made by ``chaingraph load`` (:data:`storewrite.RECORDED`) or a copy made here."""
+        if self.store is None:  # an endpoint
+            return False
+        from chaingraph.storewrite import is_recorded
+
+        return self.forkable or is_recorded(self.store)
+
+    def misplaced(self, progress: bool = True) -> tuple[Node, Node | None] | None:
+        """The first node a read by ``cg:inCase`` would audit elsewhere than the reference
+        (``audit-misplaced.rq``, ``audit-misplaced-shared.rq``), with the case whose IRI it
+        lies under (None: a node of no case; the bundled ontology's and monitor's nodes are
+        audited apart). Two queries over the whole source, so a bar counts them."""
+        from rdflib.util import from_n3
+
+        from chaingraph.backends import select_rows
+        from chaingraph.graph import bundled_subjects
+        from chaingraph.progress import Progress
+
+        bundled = bundled_subjects()
+        with Progress("placement", total=2, enabled=None if progress else False) as bar:
+            for name in ("audit-misplaced", "audit-misplaced-shared"):
+                text = internal(name).text
+                if self.store is not None:
+                    rows: Iterable[Sequence[Any]] = (
+                        [from_n3(term) if term else None for term in row]
+                        for row in select_rows(self.store, text))
+                else:
+                    rows = self.graph.query(text)  # type: ignore[union-attr, assignment]  # no store: a graph; SELECT rows
+                for node, case, *_ in (list(row) + [None] for row in rows):
+                    if (node != case if case is not None else str(node) not in bundled):
+                        return node, case
+                bar.advance()
+        return None
+
+    def triples(self) -> int:
+        """How many triples the source's default graph holds."""
+        text = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+        if self.store is not None:
+            return int(next(iter(self.store.query(text)))[0].value)
+        return int(next(iter(self.graph.query(text)))[0])  # type: ignore[union-attr, index, arg-type]  # a SELECT row
+
+    def whole(self) -> Graph:
+        """The source's default graph in memory (in one answer, so that an endpoint's blank
+        nodes keep their names), its literals as written."""
+        import pyoxigraph
+
+        graph = Graph()
+        with readable.quiet_parsers(), readable.as_written():
+            if self.store is not None:
+                data = self.store.dump(format=pyoxigraph.RdfFormat.N_TRIPLES,
+                                       from_graph=pyoxigraph.DefaultGraph())
+            else:
+                data = self.construct("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+            graph.parse(data=data, format="nt")
+        return graph
 
     def case_triples(self, cases: Sequence[Node]) -> bytes:
         """The triples of these cases, each subject marked with its case (``urn:chaingraph:unit``).
@@ -1255,6 +1330,20 @@ def scan_source(data: Any, *, shapes: Graph | CompiledShapes | None = None,
                  big=source.store if source.location is None else None, location=source.location,
                  source=source.unchecked, persons_apart=apart)
     _start(work)
+    if not source.recorded():  # an endpoint, or a store another tool made
+        misplaced = source.misplaced(progress)
+        if misplaced is not None:  # read whole and partitioned, as the reference does
+            try:
+                size = source.triples()
+                if size > WHOLE:
+                    node, case = misplaced
+                    raise SourceError(source.unchecked or "<data>", problem="misplaced_node",
+                                      node=str(node), case=str(case or "-"),
+                                      triples=size, limit=WHOLE)
+                return _audit_partition(source.whole(), checks, out.violations, out.at,
+                                        source.unchecked)
+            finally:
+                _start(None)
     workers = workers or os.cpu_count() or 1
     if source.store is not None and not (source.forkable or source.location):
         workers = 1  # a store on disk whose directory is unknown: not shared across a fork

@@ -332,6 +332,28 @@ SHARED = "https://w3id.org/chaingraph/index/shared"
 reference audits it with the shared data; the audit's task of the persons reads it)."""
 
 
+RECORDED = "https://w3id.org/chaingraph/index/members-recorded"
+"""A named graph of one quad, written by every ``chaingraph load`` and ``--reindex``: the
+store's members that ``cg:inCase`` does not name are in :data:`MEMBERS`. Without it (a
+store another tool made) the audit first looks for such nodes itself
+(``audit-misplaced.rq``)."""
+
+
+def stamp_recorded(store: pyoxigraph.Store) -> None:
+    """Say in ``store`` that its members are recorded (:data:`RECORDED`)."""
+    import pyoxigraph
+
+    graph = pyoxigraph.NamedNode(RECORDED)
+    store.add(pyoxigraph.Quad(graph, pyoxigraph.NamedNode(MEMBER_OF), graph, graph))
+
+
+def is_recorded(store: pyoxigraph.Store) -> bool:
+    """Whether a ``chaingraph load`` recorded the members of ``store`` (:data:`RECORDED`)."""
+    import pyoxigraph
+
+    return bool(store.contains_named_graph(pyoxigraph.NamedNode(RECORDED)))
+
+
 def member_quad(node: Any, case: str) -> Any:
     """The quad of :data:`MEMBERS` that says ``node`` (a pyoxigraph term) belongs to ``case``."""
     import pyoxigraph
@@ -740,6 +762,7 @@ def load_into(store: pyoxigraph.Store, files: Sequence[Path], *, skip_bad_lines:
         del chunk
     if final:
         claim_shared(store)
+    stamp_recorded(store)
     check()
     written.cases = list(final)
     written.replaced = sorted(set(written.replaced))
