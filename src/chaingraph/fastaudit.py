@@ -705,27 +705,22 @@ def _audit_units(store: Any, links: bytes | None = None) -> dict[str, Any]:
     # unbound on the combined query's rows, so a row's unit is its focus node's one unit;
     # a node in several units (of two cases, in the reference's partition too) has its units
     # audited again one at a time, each row then the case's whose data gave it.
-    units_of: dict[str, set[str]] = {}
-    for this, unit, _, person in details:
-        if not person:
-            units_of.setdefault(this, set()).add(unit)
-    again = sorted({unit for units in units_of.values() if len(units) > 1 for unit in units})
-    by_unit: list[tuple[int, Any, Any, str | None]] = []
+    units_of = _units_of(details)
+    again = {unit for units in units_of.values() if len(units) > 1 for unit in units}
+    by_unit: list[tuple[int, Any, Any, str]] = []
     if again:
-        rows = [row for row in rows if not units_of.get(str(row[1]), set()) & set(again)]
-        for unit in again:
+        rows = [row for row in rows if not units_of.get(str(row[1]), set()) & again]
+        for unit in sorted(again):
             by_unit += [(int(s["_check"].value), s["this"], s["value"], unit)
                         for s in store.query(work.query, named_graphs=[pyoxigraph.NamedNode(unit)])
                         if s["this"] is not None]
         known = {this for this, *_ in details}
         details += _details(store, {this for _, this, _, _ in by_unit if str(this) not in known})
-        units_of = {}
-        for this, unit, _, person in details:
-            if not person:
-                units_of.setdefault(this, set()).add(unit)
+        units_of = _units_of(details)
     persons = {this for this, _, _, person in details if person}
-    found = [(check, str(this), None if value is None else str(value), unit)
-             for check, this, value, unit in by_unit if str(this) not in persons]
+    found: list[tuple[int, str, str | None, str | None]] = [
+        (check, str(this), None if value is None else str(value), unit)
+        for check, this, value, unit in by_unit if str(this) not in persons]
     for check, this, value in rows:
         text = str(this)
         units = units_of.get(text, ())
@@ -762,6 +757,16 @@ def _details(store: Any, found: set[Any]) -> list[tuple[str, str, str | None, bo
             if not isinstance(s["this"], pyoxigraph.BlankNode) or str(s["this"]) in blank]
 
 
+def _units_of(details: Sequence[tuple[str, str, str | None, bool]]) -> dict[str, set[str]]:
+    """The units each focus node of ``details`` (:func:`_details`) is in; persons left out
+    (their findings go to the cases that name them)."""
+    units: dict[str, set[str]] = {}
+    for this, unit, _, person in details:
+        if not person:
+            units.setdefault(this, set()).add(unit)
+    return units
+
+
 def _own_cases(found: dict[tuple[str, str], Any]) -> dict[tuple[str, str], Any]:
     """Each unit's own case, where a unit holds several case nodes: a case under another's
     IRI is in that case's graph too (as the reference partitions), but the graph is the
@@ -770,12 +775,15 @@ def _own_cases(found: dict[tuple[str, str], Any]) -> dict[tuple[str, str], Any]:
     by_unit: dict[str, list[str]] = {}
     for unit, case in found:
         by_unit.setdefault(unit, []).append(case)
-    keep: set[tuple[str, str]] = set()
-    for unit, cases in by_unit.items():
+    crowded = {unit: cases for unit, cases in by_unit.items() if len(cases) > 1}
+    if not crowded:  # one case a unit, as written by the forms and the generator
+        return found
+    drop: set[tuple[str, str]] = set()
+    for unit, cases in crowded.items():
         named = [case for case in cases if unit == f"{_UNIT}:{case}"]
         outer = [case for case in cases if namespace_case(case) not in cases]
-        keep.update((unit, case) for case in (named or outer or cases))
-    return {pair: value for pair, value in found.items() if pair in keep}
+        drop.update((unit, case) for case in set(cases) - set(named or outer or cases))
+    return {pair: value for pair, value in found.items() if pair not in drop}
 
 
 def _started(start: Any, at: date) -> bool:
