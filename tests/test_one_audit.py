@@ -931,6 +931,14 @@ def test_a_node_of_two_cases_has_in_each_case_the_findings_of_that_cases_data(na
     extra.write_text(_PREFIXES + text, encoding="utf-8")
     paths = [Path("data/cases/FX-011.ttl"), Path("data/cases/FX-005.ttl"), extra]
     reference = _as_the_reference(paths, date(2022, 4, 1), tmp_path)
+    from chaingraph.graph import monitor_files, ontology_files
+
+    server, url = start(tmp_path / "server", ontology_files() + monitor_files() + paths)
+    try:
+        assert (_unlabelled(audit_compiled(open_endpoint(url), at=date(2022, 4, 1)))
+                == _unlabelled(reference))
+    finally:
+        stop(server)
     node = "own-x" if "own-x>" in text.split(";")[0] else "case-2"
     found = {case: {(f.rule, f.value) for f in reference if f.case == case and node in f.focus}
              for case in cases}

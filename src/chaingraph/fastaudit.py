@@ -931,7 +931,7 @@ def scan_files(files: Sequence[str | Path], *, shapes: Graph | CompiledShapes | 
             where, node, case = scattered
             raise SourceError(where, problem="scattered_case", node_iri=node, case=case,
                               mib=size >> 20, limit=LARGE >> 20)
-        return _partitioned(files, checks, shared, out.at)
+        return _partitioned(files, checks, shared, out.at, progress)
     _link_persons(out, links)
     return out
 
@@ -960,7 +960,7 @@ def _scattered(layouts: Sequence[dict[str, Any]]) -> tuple[str, str, str] | None
 
 
 def _partitioned(files: Sequence[str | Path], checks: Sequence[Check],
-                 base: set[Violation], at: date) -> FileAudit:
+                 base: set[Violation], at: date, progress: bool = True) -> FileAudit:
     """Audit files whose cases are scattered over their units (:func:`_scattered`) as the
     reference partitions them (:func:`chaingraph.audit.partition`): read whole, each case's
     graph (and the shared rest) a unit of one store, then the same cut and query.
@@ -969,15 +969,18 @@ def _partitioned(files: Sequence[str | Path], checks: Sequence[Check],
     ``base``: the findings on the ontology and monitor, audited once already.
     """
     from chaingraph.graph import load
+    from chaingraph.progress import Progress
 
-    return _audit_partition(load(files, base=False), checks, base, at)
+    with Progress("whole", total=2, enabled=None if progress else False) as bar:
+        return _audit_partition(load(files, base=False), checks, base, at, bar=bar)
 
 
 def _audit_partition(graph: Graph, checks: Sequence[Check], base: set[Violation], at: date,
-                     source: str | None = None) -> FileAudit:
+                     source: str | None = None, bar: Any = None) -> FileAudit:
     """Audit ``graph`` as the reference partitions it: each case's graph (and the shared rest)
     a unit of one store, then the same cut and query. ``source``: the store or endpoint it was
     read from, whose values are checked as the reference checks them (:func:`readable.check_graph`).
+    ``bar``: a progress bar of two steps, advanced once the graph is read and partitioned.
     """
     import pyoxigraph as ox
 
@@ -991,10 +994,14 @@ def _audit_partition(graph: Graph, checks: Sequence[Check], base: set[Violation]
             readable.check_graph(part, source)
         unit = ox.NamedNode(f"{_UNIT}:{index}")
         store.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), unit) for s, p, o in part)
+    if bar is not None:
+        bar.advance()
     out = FileAudit(violations=set(base), at=at)
     links: list[tuple[bytes, dict[str, str]]] = []
     _merge(out, _audit_units(store), checks, links)
     _link_persons(out, links)
+    if bar is not None:
+        bar.advance()
     return out
 
 
@@ -1348,8 +1355,9 @@ def scan_source(data: Any, *, shapes: Graph | CompiledShapes | None = None,
                     raise SourceError(source.unchecked or "<data>", problem="misplaced_node",
                                       node=str(node), case=str(case or "-"),
                                       triples=size, limit=WHOLE)
-                return _audit_partition(source.whole(), checks, out.violations, out.at,
-                                        source.unchecked)
+                with Progress("whole", total=2, enabled=None if progress else False) as bar:
+                    return _audit_partition(source.whole(), checks, out.violations, out.at,
+                                            source.unchecked, bar)
             finally:
                 _start(None)
     workers = workers or os.cpu_count() or 1

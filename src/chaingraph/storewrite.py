@@ -336,7 +336,7 @@ RECORDED = "https://w3id.org/chaingraph/index/members-recorded"
 """A named graph of one quad, written by every ``chaingraph load`` and ``--reindex``: the
 store's members that ``cg:inCase`` does not name are in :data:`MEMBERS`. Without it (a
 store another tool made) the audit first looks for such nodes itself
-(``audit-misplaced.rq``)."""
+(``audit-misplaced.rq``, ``audit-misplaced-shared.rq``)."""
 
 
 def stamp_recorded(store: pyoxigraph.Store) -> None:
