@@ -953,6 +953,9 @@ _MISPLACED = {  # name: the files (None: an example case), the text of one more 
     "a node of no case": (["FX-011"], _STRAY.removeprefix(_PREFIXES)),
     "a case under another case's IRI": (
         ["FX-011", "FX-005"], _TWO_CASES_NODE["a case under another case's IRI"][0]),
+    "a person under a case's IRI": (
+        ["FX-011", "FX-005"],
+        f'<{_FX011}person-x> a cg:Person ; cg:pseudonym "not a pseudonym" .\n'),
 }
 
 
@@ -1012,3 +1015,68 @@ def test_a_large_store_with_such_a_node_is_refused_naming_it(tmp_path, monkeypat
         err = capsys.readouterr().err
         assert "Traceback" not in err and words in err, err
         assert f"{_FX011}own-risk-x" in err and f"<{_FX011}case>" in err, err
+
+
+_A05, _A11 = "https://w3id.org/chaingraph/case/FX-005/", _FX011
+_BLANKS_OF_TWO = {  # found by auditing hostile data through every path (memory and store)
+    "under a node cg:inCase one case and under the other's IRI": (
+        f"<{_A05}lie> a cg:PhaseOwnership ; cg:inCase <{_A11}case> ;"
+        ' cg:phase cg:PhaseCollaboration ; cg:startDate "2022-02-01"^^xsd:date ;'
+        ' cg:endDate "2022-02-10"^^xsd:date ;\n  cg:relatedMeasure [ a cg:PhaseOwnership ;'
+        ' cg:phase cg:PhaseRecognition ; cg:startDate "2021-06-10"^^xsd:date ;'
+        ' cg:endDate "2021-06-01"^^xsd:date ] .\n'),
+    "reached from one case directly and from the other through a blank node": (
+        '_:x a cg:PhaseOwnership ; cg:phase cg:PhaseRiskAssessment ;'
+        ' cg:startDate "2022-03-10"^^xsd:date ; cg:endDate "2022-03-01"^^xsd:date .\n'
+        '_:y a cg:RoleAssignment ; cg:startDate "2021-06-10"^^xsd:date ;'
+        ' cg:endDate "2021-06-01"^^xsd:date ; cg:relatedMeasure _:x .\n'
+        f"<{_A11}sash> cg:relatedMeasure _:x .\n<{_A05}own-risk-2> cg:relatedMeasure _:y .\n"),
+}
+
+
+@pytest.mark.parametrize("name", list(_BLANKS_OF_TWO))
+def test_the_blank_nodes_a_node_of_two_cases_reaches_are_audited_with_both(name, tmp_path):
+    """A store and a copy in memory recorded the blank nodes under a node of two cases with
+    the case it says cg:inCase only, and a blank node reached from both cases through another
+    blank node with whichever case the triples came in first (it changed from run to run).
+    The cases of every blank node are now followed to the end before any is recorded."""
+    extra = tmp_path / "extra.ttl"
+    extra.write_text(_PREFIXES + _BLANKS_OF_TWO[name], encoding="utf-8")
+    paths = [Path("data/cases/FX-011.ttl"), Path("data/cases/FX-005.ttl"), extra]
+    reference = _as_the_reference(paths, date(2022, 4, 1), tmp_path)
+    for _ in range(4):  # a copy in memory names its blank nodes anew each time
+        memory = audit_compiled(load(paths), at=date(2022, 4, 1), workers=1)
+        assert _unlabelled(memory) == _unlabelled(reference)
+
+
+def test_a_node_cg_in_case_of_a_blank_case_is_loaded_and_audited_as_the_reference_does(tmp_path):
+    """cg:inCase of a case written as a blank node made chaingraph load stop with a raw
+    "No scheme found in an absolute IRI": such a case is shared data, as the reference has it."""
+    extra = tmp_path / "extra.ttl"
+    extra.write_text(_PREFIXES + '_:bc a cg:Case ; cg:caseId "FX-701" ;'
+                     ' cg:startDate "2021-06-01"^^xsd:date .\n<https://example.org/own-c>'
+                     ' a cg:PhaseOwnership ; cg:inCase _:bc ; cg:startDate "2021-06-10"^^xsd:date ;'
+                     ' cg:endDate "2021-06-01"^^xsd:date .\n', encoding="utf-8")
+    _as_the_reference([Path("data/cases/FX-011.ttl"), extra], date(2022, 4, 1), tmp_path)
+
+
+@pytest.mark.parametrize("zone", ["Z", "-14:00"])
+def test_a_date_with_a_time_zone_on_an_endpoint_is_refused_as_in_a_file(zone, tmp_path, capsys):
+    """Found by auditing hostile data through every path: the endpoint's rows went through
+    rdflib, which dropped the zone, so "2021-06-20Z" closed FX-005's gap there while every other
+    path refused it. The endpoint's values are now read as written: exit 2, naming the
+    endpoint and the node."""
+    from chaingraph.graph import monitor_files, ontology_files
+
+    text = Path("data/cases/FX-005.ttl").read_text(encoding="utf-8")
+    path = tmp_path / "FX-005.ttl"
+    path.write_text(text.replace('cg:endDate "2021-06-11"^^xsd:date',
+                                 f'cg:endDate "2021-07-04{zone}"^^xsd:date'), encoding="utf-8")
+    server, url = start(tmp_path / "server", ontology_files() + monitor_files() + [path])
+    try:
+        assert main(["audit", "--endpoint", url, "--at", "2022-01-01"]) == 2
+        err = capsys.readouterr().err
+        assert f'cg:endDate takes a date, not "2021-07-04{zone}"^^xsd:date' in err, err
+        assert url in err and "FX-005/own-risk-1" in err and "Traceback" not in err, err
+    finally:
+        stop(server)

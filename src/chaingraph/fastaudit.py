@@ -1127,12 +1127,13 @@ class Source:
             return self.store.query(query).serialize(format=pyoxigraph.RdfFormat.N_TRIPLES)
         select = construct_as_select(query)
         lines = []
-        for row in self.graph.query(select):  # type: ignore[union-attr]  # no store: a graph
-            s, p, o = row.s, row.p, row.o  # type: ignore[union-attr]  # SELECT rows
-            lines.append(f"{s.n3()} {p.n3()} {o.n3()} .")
-            case = getattr(row, "case", None)
-            if case is not None:
-                lines.append(f"{s.n3()} <{_UNIT}> {case.n3()} .")
+        with readable.as_written():  # rdflib would drop a date's time zone, which is refused
+            for row in self.graph.query(select):  # type: ignore[union-attr]  # no store: a graph
+                s, p, o = row.s, row.p, row.o  # type: ignore[union-attr]  # SELECT rows
+                lines.append(f"{s.n3()} {p.n3()} {o.n3()} .")
+                case = getattr(row, "case", None)
+                if case is not None:
+                    lines.append(f"{s.n3()} <{_UNIT}> {case.n3()} .")
         return "\n".join(dict.fromkeys(lines)).encode("utf-8")
 
     def recorded(self) -> bool:

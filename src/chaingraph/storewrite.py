@@ -296,6 +296,8 @@ def scan(triples: Iterable[Any], check: Callable[[], None] = lambda: None) -> Ca
         if type(subject) is not named:
             continue
         if predicate == IN_CASE:
+            if type(t.object) is not named:  # of a blank node: no case, as the reference has it
+                continue
             case = t.object.value
         elif predicate == RDF_TYPE and t.object.value in CASES:
             case = subject.value
@@ -431,43 +433,50 @@ def quads(triples: Iterable[Any], cases: Cases, check: Callable[[], None] = lamb
             yield quad(s, p, o)
             if case:
                 yield quad(s, p, o, graph_of(case))
-        if type(o) is blank:
-            if case:
-                follow(o, (case,))
-            elif s.value in cases.several:  # cg:inCase two cases: its blank nodes are both's
-                follow(o, (c for c in cases.several[s.value] if known(c)))
+        if type(o) is blank:  # the blank nodes of a node are its cases' (all of them)
+            reach = {c for c in (case, owned) if c}
+            if s.value in cases.several:  # cg:inCase two cases
+                reach.update(c for c in cases.several[s.value] if known(c))
+            if reach:
+                follow(o, reach)
     # Blank subjects: their case is known once every triple naming them has been seen (or
     # they say cg:inCase themselves, as [ a cg:PhaseOwnership ; cg:inCase :case ] does).
     for t in waiting:
         if t.predicate.value == IN_CASE and type(t.object) is named and known(t.object.value):
             follow(t.subject, (t.object.value,))
-    marked: set[str] = set()
+    # Each blank node's cases, followed through nested blank nodes to the end before any is
+    # written: one reached from two cases by paths of different lengths is both's, whatever
+    # order its triples come in.
+    nested = [(t.subject.value, t.object.value) for t in waiting if type(t.object) is blank]
     changed = True
-    while waiting and changed:
+    while changed:
         changed = False
-        rest: list[Any] = []
-        for t in waiting:
-            found = blank_cases.get(t.subject.value)
-            if not found:
-                rest.append(t)
-                continue
-            changed = True
-            if type(t.object) is blank:
-                follow(t.object, found)
-            kept = found - drop
-            if not kept:  # of a version this load drops
-                continue
-            # in one case's graph, as its nodes; reached by two cases: recorded for both
-            case = next(iter(kept)) if len(kept) == 1 else ""
-            if not members_only:
-                yield quad(t.subject, t.predicate, t.object)
-                if case:
-                    yield quad(t.subject, t.predicate, t.object, graph_of(case))
-            if t.subject.value not in marked:
-                marked.add(t.subject.value)
-                marks.extend(member_quad(t.subject, c) for c in sorted(kept))
-        waiting = rest
+        for outer, inner in nested:
+            found = blank_cases.get(outer)
+            if found and not found <= blank_cases.setdefault(inner, set()):
+                blank_cases[inner] |= found
+                changed = True
         check()
+    marked: set[str] = set()
+    rest: list[Any] = []
+    for t in waiting:
+        found = blank_cases.get(t.subject.value)
+        if not found:
+            rest.append(t)
+            continue
+        kept = found - drop
+        if not kept:  # of a version this load drops
+            continue
+        # in one case's graph, as its nodes; reached by two cases: recorded for both
+        case = next(iter(kept)) if len(kept) == 1 else ""
+        if not members_only:
+            yield quad(t.subject, t.predicate, t.object)
+            if case:
+                yield quad(t.subject, t.predicate, t.object, graph_of(case))
+        if t.subject.value not in marked:
+            marked.add(t.subject.value)
+            marks.extend(member_quad(t.subject, c) for c in sorted(kept))
+    waiting = rest
     for t in waiting:  # named by nothing of a case: shared
         if not members_only:
             yield quad(t.subject, t.predicate, t.object)
