@@ -1174,10 +1174,11 @@ class Source:
 
     def triples(self) -> int:
         """How many triples the source's default graph holds."""
-        text = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+        from chaingraph.backends import _TRIPLES, _count
+
         if self.store is not None:
-            return int(next(iter(self.store.query(text)))[0].value)
-        return int(next(iter(self.graph.query(text)))[0])  # type: ignore[union-attr, index, arg-type]  # a SELECT row
+            return _count(self.store)
+        return int(next(iter(self.graph.query(_TRIPLES)))[0])  # type: ignore[union-attr, index, arg-type]  # a SELECT row
 
     def whole(self) -> Graph:
         """The source's default graph in memory (in one answer, so that an endpoint's blank

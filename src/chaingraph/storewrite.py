@@ -476,8 +476,7 @@ def quads(triples: Iterable[Any], cases: Cases, check: Callable[[], None] = lamb
         if t.subject.value not in marked:
             marked.add(t.subject.value)
             marks.extend(member_quad(t.subject, c) for c in sorted(kept))
-    waiting = rest
-    for t in waiting:  # named by nothing of a case: shared
+    for t in rest:  # named by nothing of a case: shared
         if not members_only:
             yield quad(t.subject, t.predicate, t.object)
         if shared and t.subject.value not in marked:
