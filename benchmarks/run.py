@@ -40,6 +40,7 @@ CACHE = HERE / "cache"
 SEED = 1
 # rdflib needs about 13.5 GiB and 11 minutes only to parse 100k cases (../shared/STACK-NOTES.md)
 BASELINE_UP_TO = 10_000
+ENDPOINT_UP_TO = 10_000  # the endpoint audit: an Oxigraph server of each size up to this one
 WEB_FROM = 10_000  # benchmarks/web.py: the web app on stores of at least this many cases
 
 
@@ -177,6 +178,38 @@ def measure_store_audit(path: str, n: int) -> dict:
     return out
 
 
+def measure_endpoint_audit(path: str, n: int) -> dict:
+    """The same cases on an Oxigraph server (``oxigraph load``, then ``serve-read-only``, as the
+    tests start one), audited through its SPARQL endpoint (``chaingraph audit --endpoint URL``):
+    copied into memory in one answer up to ``fastaudit.COPY`` triples, chunk by chunk above."""
+    import tempfile
+
+    sys.path.insert(0, str(HERE.parent / "tests"))
+    import oxigraph_server
+
+    from chaingraph.audit import audit_compiled
+    from chaingraph.backends import open_endpoint
+    from chaingraph.generator import flaws_path, read_flaws
+    from chaingraph.graph import monitor_files, ontology_files
+
+    as_of, _ = read_flaws(flaws_path(path))
+    out: dict = {}
+    with tempfile.TemporaryDirectory(dir=CACHE) as folder:
+        t = time.perf_counter()
+        server, url = oxigraph_server.start(Path(folder) / "server",
+                                            ontology_files() + monitor_files() + [Path(path)])
+        out["server_load_s"] = time.perf_counter() - t
+        try:
+            t = time.perf_counter()
+            report = audit_compiled(open_endpoint(url), at=as_of)
+            out["audit_s"] = time.perf_counter() - t
+        finally:
+            oxigraph_server.stop(server)
+    out["peak_mib"] = _peak_mib()
+    out.update(compare(report.findings, path))
+    return out
+
+
 def compare(findings, path: str) -> dict:
     """Seeded flaws against findings, as (case, rule, phase, from, to): the periods of gaps and
     overlaps too, as the generator's flaws.json gives them on its as-of date."""
@@ -301,7 +334,8 @@ def export_line(results: dict, sizes: list[int]) -> str:
 
 
 MEASURES = {"baseline": measure_baseline, "fast": measure_fast, "store": measure_store,
-            "storeaudit": measure_store_audit, "export": measure_export}
+            "storeaudit": measure_store_audit, "endpointaudit": measure_endpoint_audit,
+            "export": measure_export}
 
 
 def child(kind: str, path: str, n: int) -> None:
@@ -408,17 +442,24 @@ def audit_table(results: dict, sizes: list[int]) -> str:
     """The audit date, running cases and the store: one answer from a file and from a store."""
     lines = ["| cases | gaps and overlaps open on the audit date | audit of the file | parent's "
              "serial time | `chaingraph load` | audit of the store | store / file | findings "
-             "(store) vs seeded flaws |",
-             "|---:|---:|---:|---:|---:|---:|---:|---|"]
+             "(store) vs seeded flaws | audit of an endpoint (Oxigraph server) | endpoint / file "
+             "| findings (endpoint) vs seeded flaws |",
+             "|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|"]
+
+    def seeded(found: dict) -> str:
+        return (f"{found['seeded'] - found['missed']}/{found['seeded']} found, "
+                f"{found['unexpected']} unexpected") if "seeded" in found else "-"
+
     for n in sizes:
         fast, store = results[n].get("fast") or {}, results[n].get("storeaudit") or {}
-        seeded = (f"{store['seeded'] - store['missed']}/{store['seeded']} found, "
-                  f"{store['unexpected']} unexpected") if "seeded" in store else "-"
-        share = (f"{store['audit_s'] / fast['end_to_end_s']:.1f}x"
-                 if store.get("audit_s") and fast.get("end_to_end_s") else "-")
+        endpoint = results[n].get("endpointaudit") or {}
+        share = [f"{other['audit_s'] / fast['end_to_end_s']:.1f}x"
+                 if other.get("audit_s") and fast.get("end_to_end_s") else "-"
+                 for other in (store, endpoint)]
         lines.append(f"| {n:,} | {fast.get('open_periods', '-')} | {fmt(fast.get('end_to_end_s'))} "
                      f"| {fmt(fast.get('serial_s'))} | {fmt(store.get('load_s'))} "
-                     f"| {fmt(store.get('audit_s'))} | {share} | {seeded} |")
+                     f"| {fmt(store.get('audit_s'))} | {share[0]} | {seeded(store)} "
+                     f"| {fmt(endpoint.get('audit_s'))} | {share[1]} | {seeded(endpoint)} |")
     return "\n".join(lines)
 
 
@@ -491,8 +532,11 @@ def main() -> int:
                       not line.startswith("@prefix"))
         results[n] = {"triples": triples}
         print(f"{n:,} cases:", file=sys.stderr)
-        for kind in ("fast", "store", "storeaudit", "export"):
-            results[n][kind] = spawn(kind, path, n, cap=1800)
+        for kind in ("fast", "store", "storeaudit", "endpointaudit", "export"):
+            if kind == "endpointaudit" and n > ENDPOINT_UP_TO:
+                results[n][kind] = {"skipped": "not run"}
+            else:
+                results[n][kind] = spawn(kind, path, n, cap=1800)
             print(f"  {kind}: {results[n][kind]}", file=sys.stderr)
         if n <= BASELINE_UP_TO:
             results[n]["baseline"] = spawn("baseline", path, n, cap=args.cap)
@@ -506,6 +550,7 @@ def main() -> int:
 
         text += "\n\n" + web.main(["--sizes", ",".join(big)])
     print(text)
+    from chaingraph.fastaudit import COPY
     from chaingraph.output import write_atomic
 
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
@@ -532,6 +577,11 @@ Notes:
   disk, then `chaingraph audit --store DIR`: each worker reads its chunks of cases from
   the store (read-only) into a small store of its own and audits them as the file audit
   does.
+- Audit of an endpoint: the same file loaded into an Oxigraph server on disk (`oxigraph
+  load`, then `serve-read-only` on 127.0.0.1, on this machine's cores too), then `chaingraph
+  audit --endpoint URL`: up to {COPY:,} triples copied into memory in one answer and audited
+  as a graph in memory; run up to {ENDPOINT_UP_TO:,} cases (a larger endpoint is read chunk by
+  chunk after a check of where each node belongs: about five times as slow).
 - Full audit: from the Turtle file to the findings. Baseline: rdflib parse plus
   pySHACL on the whole graph. chaingraph: `chaingraph.audit.audit_files`, what
   `chaingraph audit FILE --engine sparql` runs: the shapes compiled to SPARQL, the file

@@ -508,3 +508,64 @@ def test_a_query_file_with_service_is_refused_before_any_network_call(tmp_path, 
     allowed.write_text('# Not a SERVICE\nSELECT ?x WHERE { BIND("SERVICE" AS ?x) }\n',
                        encoding="utf-8")
     assert main(["query", str(allowed)]) == 0
+
+
+
+class _Copied(BaseHTTPRequestHandler):
+    """A SPARQL endpoint that says it holds ten triples and answers a CONSTRUCT with
+    ``answer`` (its body and content type)."""
+
+    answer: tuple[bytes, str] = (b"", "text/plain")
+
+    def do_POST(self) -> None:  # noqa: N802 - the name http.server calls
+        from urllib.parse import parse_qs
+
+        form = parse_qs(self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode())
+        query = form.get("query", [""])[0]
+        kind = "application/sparql-results+json"
+        if "n-triples" in (self.headers.get("Accept") or ""):
+            body, kind = self.answer
+        elif query.lstrip().upper().startswith("ASK") or "\nASK" in query:
+            body = b'{"head": {}, "boolean": true}'
+        elif "COUNT" in query:
+            body = (b'{"head": {"vars": ["n"]}, "results": {"bindings": [{"n": {"type": '
+                    b'"literal", "value": "10", "datatype": '
+                    b'"http://www.w3.org/2001/XMLSchema#integer"}}]}}')
+        else:
+            body = b'{"head": {"vars": []}, "results": {"bindings": []}}'
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+_NO_RDF = (b"<html><body>Welcome to nginx!</body></html>", "text/html")
+_SHORT = (b"<urn:x:a> <urn:x:p> <urn:x:b> .\n<urn:x:a> <urn:x:p> <urn:x:c> .\n",
+          "application/n-triples")
+
+
+@pytest.mark.parametrize(("answer", "lang", "words"), [
+    (_NO_RDF, "en", "answered it with something that is not SPARQL"),
+    (_SHORT, "en", "gave 2 triples in one answer where it holds 10, so the audit would be "
+                   "incomplete"),
+    (_SHORT, "nl", "gaf 2 triples in één antwoord terwijl het er 10 bevat")])
+def test_an_endpoint_copy_that_is_no_rdf_or_cut_short_is_one_sentence(answer, lang, words,
+                                                                      capsys):
+    """The audit copies an endpoint of a few million triples into memory in one answer: an
+    answer that is no RDF, or holds fewer triples than the endpoint counts (a server may cut
+    an answer short without a word), is refused in one sentence, never audited in part."""
+    handler = type("Handler", (_Copied,), {"answer": answer})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/sparql"
+        code, err = _run(capsys, ["audit", "--endpoint", url, "--timeout", "10",
+                                  "--lang", lang])
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert code == 2 and url in _one_sentence(err) and words in err, err

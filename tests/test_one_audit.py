@@ -99,6 +99,19 @@ def test_running_copies_have_running_cases(datasets):
     assert '"2021-06-11"^^xsd:date' in fx5
 
 
+def _chunk_by_chunk(run, chunked: bool = True):
+    """``run()`` with an endpoint read chunk by chunk, as one larger than ``fastaudit.COPY``
+    triples is, instead of copied into memory (``chunked`` False: as it is)."""
+    from chaingraph import fastaudit
+
+    limit = fastaudit.COPY
+    fastaudit.COPY = -1 if chunked else limit
+    try:
+        return run()
+    finally:
+        fastaudit.COPY = limit
+
+
 @pytest.fixture(scope="module")
 def stores(datasets, tmp_path_factory) -> dict[str, str]:
     out = {}
@@ -138,6 +151,8 @@ def test_every_engine_and_backend_gives_the_reference_findings(name, at, dataset
         "memory": audit_compiled(graph, at=at, workers=1),
         "store": audit_compiled(open_store(stores[name], read_only=True), at=at, workers=2),
         "endpoint": audit_compiled(open_endpoint(endpoints[name]), at=at, workers=2),
+        "endpoint, chunk by chunk": _chunk_by_chunk(
+            lambda: audit_compiled(open_endpoint(endpoints[name]), at=at, workers=2)),
     }
     for where, report in answers.items():
         assert _keys(report) == expected, where
@@ -152,8 +167,10 @@ def test_the_audit_over_virtuoso_is_the_reference_audit(virtuoso, datasets):
     for name in ("closed", "running"):
         url = virtuoso.load(sources(datasets[name]))
         for at in (date(2021, 6, 20), TODAY):
-            assert _keys(audit_compiled(open_endpoint(url), at=at, workers=2)) == _keys(
-                audit(load(datasets[name]), at=at)), (name, at)
+            expected = _keys(audit(load(datasets[name]), at=at))
+            assert _keys(audit_compiled(open_endpoint(url), at=at, workers=2)) == expected
+            assert _keys(_chunk_by_chunk(lambda u=url, a=at: audit_compiled(
+                open_endpoint(u), at=a, workers=2))) == expected, (name, at)
 
 
 def test_the_running_gap_is_found_up_to_the_audit_date_everywhere(datasets, stores, endpoints):
@@ -937,6 +954,8 @@ def test_a_node_of_two_cases_has_in_each_case_the_findings_of_that_cases_data(na
     try:
         assert (_unlabelled(audit_compiled(open_endpoint(url), at=date(2022, 4, 1)))
                 == _unlabelled(reference))
+        assert (_unlabelled(_chunk_by_chunk(lambda: audit_compiled(
+            open_endpoint(url), at=date(2022, 4, 1)))) == _unlabelled(reference))
     finally:
         stop(server)
     node = "own-x" if "own-x>" in text.split(";")[0] else "case-2"
@@ -995,6 +1014,8 @@ def test_a_store_or_endpoint_another_tool_made_is_audited_as_the_reference_does(
     server, url = start(tmp_path / "server", ontology_files() + monitor_files() + paths)
     try:
         assert _unlabelled(audit_compiled(open_endpoint(url), at=at)) == reference
+        chunked = _chunk_by_chunk(lambda: audit_compiled(open_endpoint(url), at=at))
+        assert _unlabelled(chunked) == reference
     finally:
         stop(server)
 
@@ -1074,9 +1095,12 @@ def test_a_date_with_a_time_zone_on_an_endpoint_is_refused_as_in_a_file(zone, tm
                                  f'cg:endDate "2021-07-04{zone}"^^xsd:date'), encoding="utf-8")
     server, url = start(tmp_path / "server", ontology_files() + monitor_files() + [path])
     try:
-        assert main(["audit", "--endpoint", url, "--at", "2022-01-01"]) == 2
-        err = capsys.readouterr().err
-        assert f'cg:endDate takes a date, not "2021-07-04{zone}"^^xsd:date' in err, err
-        assert url in err and "FX-005/own-risk-1" in err and "Traceback" not in err, err
+        for copy in (True, False):  # copied into memory; read chunk by chunk
+            code = _chunk_by_chunk(lambda: main(["audit", "--endpoint", url, "--at",
+                                                 "2022-01-01"]), not copy)
+            err = capsys.readouterr().err
+            assert code == 2, err
+            assert f'cg:endDate takes a date, not "2021-07-04{zone}"^^xsd:date' in err, err
+            assert url in err and "FX-005/own-risk-1" in err and "Traceback" not in err, err
     finally:
         stop(server)

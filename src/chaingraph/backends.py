@@ -379,6 +379,44 @@ def refusal(url: str, code: int, reason: str, body: bytes, lang: str = "en") -> 
                                        problem=problem))
 
 
+class _Counted(io.RawIOBase):
+    """A response read through, counting its lines for a progress bar; what its read raised
+    is kept in ``error`` (the parser that reads it raises its own error instead)."""
+
+    def __init__(self, response: Any, lines: Callable[[int], None] | None) -> None:
+        super().__init__()
+        self.response, self.lines, self.count = response, lines, 0
+        self.error: BaseException | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        try:
+            data = self.response.read(len(buffer))
+        except BaseException as exc:
+            self.error = exc
+            raise
+        buffer[:len(data)] = data
+        if self.lines is not None and data:
+            self.count += data.count(b"\n")
+            self.lines(self.count)
+        return len(data)
+
+
+def load_answer(graph: Graph, query: str, into: pyoxigraph.Store,
+                lines: Callable[[int], None] | None = None, size: int | None = None) -> None:
+    """Load the answer to the CONSTRUCT ``query`` of the endpoint behind ``graph``
+    (:func:`open_endpoint`) into the default graph of ``into`` (an empty store), as the
+    server wrote it; ``size``: the number of triples the answer must hold.
+
+    Raises:
+        BackendError: the server refused the query, answered too slowly, not with RDF, or
+            with fewer triples than ``size``.
+    """
+    graph.store.load_answer(query, into, lines, size)  # type: ignore[attr-defined]  # an endpoint's
+
+
 def _endpoint_store(url: str, *, timeout: float, lang: str = "en") -> Any:
     from rdflib.plugins.stores.sparqlstore import SPARQLStore
 
@@ -396,15 +434,14 @@ def _endpoint_store(url: str, *, timeout: float, lang: str = "en") -> Any:
             return BackendError(catalogue.text("backends.endpoint.at", lang, url=url,
                                                problem=problem))
 
-        def _query(self, query: str, default_graph: str | None = None,
-                   named_graph: str | None = None) -> Any:
+        def _answer(self, query: str, accept: str, default_graph: str | None = None) -> Any:
+            """The server's open answer to ``query`` (its status checked, not yet read)."""
             # rdflib's connector answers an HTTP error with a tuple and drops the server's
             # reason; this sends the same form POST and keeps it.
             from urllib.error import HTTPError, URLError
             from urllib.parse import urlencode
             from urllib.request import Request, urlopen
 
-            from rdflib.query import Result
             from rdflib.term import BNode
 
             self._queries += 1
@@ -414,7 +451,7 @@ def _endpoint_store(url: str, *, timeout: float, lang: str = "en") -> Any:
             # the store is made with its endpoint: query_endpoint is never None here
             endpoint: str = self.query_endpoint  # type: ignore[assignment]  # see above
             request = Request(endpoint, data=urlencode(params).encode(),
-                              headers={"Accept": self.response_mime_types(),
+                              headers={"Accept": accept,
                                        "Content-Type": "application/x-www-form-urlencoded"})
             try:
                 response = urlopen(request, timeout=timeout)
@@ -428,20 +465,64 @@ def _endpoint_store(url: str, *, timeout: float, lang: str = "en") -> Any:
                 if isinstance(exc, TimeoutError) or isinstance(exc.reason, TimeoutError):
                     raise self._slow() from None
                 raise
-            with response:
-                # Virtuoso stops at its ResultSetMaxRows (10,000 in Debian's virtuoso.ini)
-                # and says so only in this header: a silently shortened answer is a wrong one.
-                cut = response.headers.get("X-SPARQL-MaxRows")
-                if cut:
-                    problem = catalogue.text("backends.endpoint.cut", lang, rows=cut)
-                    raise BackendError(catalogue.text("backends.endpoint.at", lang, url=url,
-                                                      problem=problem))
+            # Virtuoso stops at its ResultSetMaxRows (10,000 in Debian's virtuoso.ini)
+            # and says so only in this header: a silently shortened answer is a wrong one.
+            cut = response.headers.get("X-SPARQL-MaxRows")
+            if cut:
+                response.close()
+                problem = catalogue.text("backends.endpoint.cut", lang, rows=cut)
+                raise BackendError(catalogue.text("backends.endpoint.at", lang, url=url,
+                                                  problem=problem))
+            return response
+
+        def _query(self, query: str, default_graph: str | None = None,
+                   named_graph: str | None = None) -> Any:
+            from rdflib.query import Result
+
+            with self._answer(query, self.response_mime_types(), default_graph) as response:
                 kind = (response.headers.get("Content-Type") or "").split(";")[0].strip()
                 try:
                     body = response.read()
                 except TimeoutError:
                     raise self._slow() from None
                 return Result.parse(io.BytesIO(body), content_type=kind)
+
+        def load_answer(self, query: str, into: pyoxigraph.Store,
+                        lines: Callable[[int], None] | None = None,
+                        size: int | None = None) -> None:
+            """Load the answer to the CONSTRUCT ``query`` into ``into``'s default graph as
+            the server wrote it (N-Triples or Turtle, read as it arrives, in one answer so
+            that its blank nodes keep their names); ``lines`` is told how many lines have
+            come so far. An answer that is no RDF is a BackendError, as for a query, and so
+            is one of fewer triples than ``size`` (a server may cut an answer short without a
+            word: Virtuoso's ResultSetMaxRows)."""
+            import pyoxigraph
+
+            formats = {"application/n-triples": pyoxigraph.RdfFormat.N_TRIPLES,
+                       "text/plain": pyoxigraph.RdfFormat.N_TRIPLES,
+                       "text/turtle": pyoxigraph.RdfFormat.TURTLE}
+            accept = "application/n-triples, text/plain;q=0.9, text/turtle;q=0.8"
+            with self._answer(query, accept) as response:
+                kind = (response.headers.get("Content-Type") or "").split(";")[0].strip()
+                if kind not in formats:
+                    raise self._fail()
+                reader = _Counted(response, lines)
+                try:
+                    into.load(input=io.BufferedReader(reader, 1 << 20), format=formats[kind])
+                except SyntaxError:
+                    raise self._fail() from None
+                except Exception:  # the answer broke off, or read too slowly
+                    if isinstance(reader.error, TimeoutError):
+                        raise self._slow() from None
+                    raise self._fail() from None
+            # Fewer triples than the server holds, unless its lines say that Oxigraph took
+            # two spellings of one value (01 and 1) for one triple.
+            got = len(into)
+            if size is not None and got < size and reader.count < size:
+                problem = catalogue.text("backends.endpoint.short", lang, got=f"{got:,}",
+                                         size=f"{size:,}")
+                raise BackendError(catalogue.text("backends.endpoint.at", lang, url=url,
+                                                  problem=problem))
 
         def query(self, *args: Any, **kwargs: Any) -> Any:
             try:
