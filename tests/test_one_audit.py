@@ -1020,6 +1020,23 @@ def test_a_store_or_endpoint_another_tool_made_is_audited_as_the_reference_does(
         stop(server)
 
 
+def test_the_audit_of_a_store_without_the_record_of_a_load_says_how_to_make_it_faster(
+        tmp_path, capsys):
+    """A store another tool (or an earlier chaingraph) made is audited correctly but checked
+    for misplaced nodes first, which reads it twice more: the audit says so on stderr, in
+    English or Dutch, with the command that records it; after that command it says nothing."""
+    store = _foreign_store([Path("data/cases/FX-011.ttl")], tmp_path / "store")
+    for lang, words in (("en", "has no record of 'chaingraph load'"),
+                        ("nl", "heeft geen vastlegging van 'chaingraph load'")):
+        assert main(["audit", "--store", str(store), "--lang", lang]) == 0  # FX-011 is sound
+        err = capsys.readouterr().err
+        assert words in err and f"chaingraph load --store {store} --reindex" in err, err
+    assert main(["load", "--store", str(store), "--reindex"]) == 0
+    capsys.readouterr()
+    assert main(["audit", "--store", str(store)]) == 0
+    assert capsys.readouterr().err == ""
+
+
 def test_a_large_store_with_such_a_node_is_refused_naming_it(tmp_path, monkeypatch, capsys):
     """Above fastaudit.WHOLE triples the data is not read whole: exit 2, one sentence naming
     the store, the node and its case, in English or Dutch."""

@@ -5,11 +5,15 @@ from __future__ import annotations
 import argparse
 from dataclasses import replace
 from datetime import date
+from typing import TYPE_CHECKING
 
 from chaingraph.catalogue import text
 from chaingraph.cli.console import emit
 from chaingraph.cli.options import add_backend, add_format, add_paths, metavar, open_graph
 from chaingraph.errors import BadParameter
+
+if TYPE_CHECKING:
+    from rdflib import Graph
 
 
 def add_arguments(parser: argparse.ArgumentParser, lang: str = "en") -> None:
@@ -43,6 +47,7 @@ def run(args: argparse.Namespace) -> int:
             # "no violations" of a store or endpoint without data would read as "all is well"
             raise BadParameter(key="no_cases", where=args.store or args.endpoint)
         if engine == "sparql":
+            _say_if_unrecorded(graph, args)
             report = audit_compiled(graph, cases=args.cases, at=at, shapes=shapes, lang=args.lang,
                                     progress=True, location=args.store)
         elif backend_of(graph) == "endpoint":
@@ -58,3 +63,15 @@ def run(args: argparse.Namespace) -> int:
     else:
         emit(report.render_text(), args.output)
     return 0 if report.conforms else 1
+
+
+def _say_if_unrecorded(graph: Graph, args: argparse.Namespace) -> None:
+    """Say on stderr when a store has no record of ``chaingraph load``: its audit is correct but
+    slower (it first checks where each node belongs), and ``load --reindex`` records it once."""
+    from chaingraph.backends import native_store
+    from chaingraph.cli.console import note
+    from chaingraph.storewrite import is_recorded
+
+    store = native_store(graph) if args.store is not None else None
+    if store is not None and not is_recorded(store):
+        note(f"chaingraph audit: {text('cli.audit.unrecorded', args.lang, store=args.store)}")
