@@ -41,7 +41,7 @@ from chaingraph.shacl2sparql import (  # noqa: F401  (re-exported)
     to_oxigraph,
 )
 from chaingraph.shapes import load_shapes
-from chaingraph.sparql import construct_as_select, fill_values, with_values
+from chaingraph.sparql import fill_values, with_values
 
 
 def _unwrapped(data: Any) -> Any:
@@ -1122,24 +1122,19 @@ class Source:
     def construct(self, query: str) -> bytes:
         """The triples of one of this module's CONSTRUCT queries, as N-Triples.
 
-        An endpoint is asked the same pattern as a SELECT (rdflib's endpoint client reads
-        results, not graphs) and the rows are written back as the template's triples
-        (``?s ?p ?o``, and the unit mark where ``?case`` is bound).
+        An endpoint's answer is read as the server wrote it (N-Triples or Turtle; a date's
+        time zone, which is refused, is kept) and written out as N-Triples.
         """
         import pyoxigraph
 
+        nt = pyoxigraph.RdfFormat.N_TRIPLES
         if self.store is not None:
-            return self.store.query(query).serialize(format=pyoxigraph.RdfFormat.N_TRIPLES)
-        select = construct_as_select(query)
-        lines = []
-        with readable.as_written():  # rdflib would drop a date's time zone, which is refused
-            for row in self.graph.query(select):  # type: ignore[union-attr]  # no store: a graph
-                s, p, o = row.s, row.p, row.o  # type: ignore[union-attr]  # SELECT rows
-                lines.append(f"{s.n3()} {p.n3()} {o.n3()} .")
-                case = getattr(row, "case", None)
-                if case is not None:
-                    lines.append(f"{s.n3()} <{_UNIT}> {case.n3()} .")
-        return "\n".join(dict.fromkeys(lines)).encode("utf-8")
+            return self.store.query(query).serialize(format=nt)
+        from chaingraph.backends import load_answer
+
+        answer = pyoxigraph.Store()
+        load_answer(self.graph, query, answer)  # type: ignore[arg-type]  # no store: a graph
+        return answer.dump(format=nt, from_graph=pyoxigraph.DefaultGraph()) or b""
 
     def copy(self, progress: bool = True) -> bool:
         """Read an endpoint of at most :data:`COPY` triples into a store in memory, in one

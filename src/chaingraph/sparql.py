@@ -176,25 +176,6 @@ def fill_values(info: QueryInfo | str, name: str, terms: Iterable[Any]) -> str:
     return "".join(parts) + text[done:]
 
 
-def construct_as_select(text: str) -> str:
-    """Return a CONSTRUCT query as ``SELECT DISTINCT *`` of its WHERE group.
-
-    For a client that reads rows, not graphs (rdflib's endpoint store): the caller writes
-    the template's triples from the rows.
-
-    Example:
-        >>> construct_as_select("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
-        'SELECT DISTINCT * WHERE { ?s ?p ?o }'
-    """
-    query = code(text)
-    construct = re.search(r"(?<![?$\w])CONSTRUCT\s*\{", query, re.I)
-    where = re.search(r"(?<![?$\w])WHERE\s*\{", query[construct.end():],
-                      re.I) if construct else None
-    if construct is None or where is None:
-        raise BadParameter("the query is not a 'CONSTRUCT { ... } WHERE { ... }'")
-    return f"{text[:construct.start()]}SELECT DISTINCT * {text[construct.end() + where.start():]}"
-
-
 OXIGRAPH_BINDS_BY_VALUES = True
 """Oxigraph gets its parameters as a ``VALUES`` clause, not oxrdflib's ``initBindings``.
 
