@@ -512,10 +512,11 @@ def test_a_query_file_with_service_is_refused_before_any_network_call(tmp_path, 
 
 
 class _Copied(BaseHTTPRequestHandler):
-    """A SPARQL endpoint that says it holds ten triples and answers a CONSTRUCT with
+    """A SPARQL endpoint that says it holds ``triples`` triples and answers a CONSTRUCT with
     ``answer`` (its body and content type)."""
 
     answer: tuple[bytes, str] = (b"", "text/plain")
+    triples = 10
 
     def do_POST(self) -> None:  # noqa: N802 - the name http.server calls
         from urllib.parse import parse_qs
@@ -529,8 +530,8 @@ class _Copied(BaseHTTPRequestHandler):
             body = b'{"head": {}, "boolean": true}'
         elif "COUNT" in query:
             body = (b'{"head": {"vars": ["n"]}, "results": {"bindings": [{"n": {"type": '
-                    b'"literal", "value": "10", "datatype": '
-                    b'"http://www.w3.org/2001/XMLSchema#integer"}}]}}')
+                    b'"literal", "value": "%d", "datatype": '
+                    b'"http://www.w3.org/2001/XMLSchema#integer"}}]}}' % self.triples)
         else:
             body = b'{"head": {"vars": []}, "results": {"bindings": []}}'
         self.send_response(200)
@@ -569,3 +570,29 @@ def test_an_endpoint_copy_that_is_no_rdf_or_cut_short_is_one_sentence(answer, la
         server.shutdown()
         server.server_close()
     assert code == 2 and url in _one_sentence(err) and words in err, err
+
+
+def test_an_endpoint_that_answers_the_copy_in_turtle_is_audited_as_its_file(capsys):
+    """A server may answer a CONSTRUCT in Turtle rather than N-Triples: the copy reads it as
+    written, and the audit gives the findings of the same case read from its file."""
+    import pyoxigraph
+
+    case = next(p for p in case_files() if p.name == "FX-005.ttl")  # a gap: findings
+    text = case.read_bytes()
+    triples = len(pyoxigraph.Dataset(pyoxigraph.parse(text, pyoxigraph.RdfFormat.TURTLE)))
+    handler = type("Handler", (_Copied,), {"answer": (text, "text/turtle"), "triples": triples})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/sparql"
+        capsys.readouterr()
+        code = main(["audit", "--endpoint", url, "--at", "2022-04-01", "--format", "json"])
+        found, err = capsys.readouterr()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert "Traceback" not in err, err
+    assert main(["audit", str(case), "--at", "2022-04-01", "--format", "json"]) == 1
+    expected = capsys.readouterr().out
+    assert code == 1, err
+    assert json.loads(found)["cases"] == json.loads(expected)["cases"], err

@@ -398,8 +398,8 @@ class _Counted(io.RawIOBase):
             self.error = exc
             raise
         buffer[:len(data)] = data
+        self.count += data.count(b"\n")
         if self.lines is not None and data:
-            self.count += data.count(b"\n")
             self.lines(self.count)
         return len(data)
 

@@ -1143,7 +1143,7 @@ class Source:
 
         An Oxigraph server on disk gives about 120,000 triples a second in one answer; the
         same triples fetched chunk by chunk, after the check of where each node belongs
-        (:meth:`misplaced`), took five times as long (10,000 generated cases)."""
+        (:meth:`misplaced`), took four times as long (10,000 generated cases)."""
         if self.graph is None or self.store is not None:
             return False
         size = self.triples()
