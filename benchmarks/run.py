@@ -15,7 +15,8 @@ product's own function, the one the command line calls.
   every core); the whole data loaded into one in-memory Oxigraph store for ``who``
   (``responsibilities``, what ``chaingraph who`` prints), the one-case re-audit and the
   collaboration graph (``export.views.collaboration``); findings compared with the
-  seeded flaws.
+  seeded flaws. The audit is also run from a store ``chaingraph load`` made and, up to
+  10k, from an Oxigraph server's SPARQL endpoint (started and stopped here).
 
 Usage: ``python benchmarks/run.py [--sizes 1000,10000,100000] [--cap SECONDS]``.
 """
@@ -581,7 +582,7 @@ Notes:
   load`, then `serve-read-only` on 127.0.0.1, on this machine's cores too), then `chaingraph
   audit --endpoint URL`: up to {COPY:,} triples copied into memory in one answer and audited
   as a graph in memory; run up to {ENDPOINT_UP_TO:,} cases (a larger endpoint is read chunk by
-  chunk after a check of where each node belongs: about five times as slow).
+  chunk after a check of where each node belongs: about four times as slow).
 - Full audit: from the Turtle file to the findings. Baseline: rdflib parse plus
   pySHACL on the whole graph. chaingraph: `chaingraph.audit.audit_files`, what
   `chaingraph audit FILE --engine sparql` runs: the shapes compiled to SPARQL, the file
