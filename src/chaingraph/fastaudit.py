@@ -978,8 +978,8 @@ def _partitioned(files: Sequence[str | Path], checks: Sequence[Check],
 def _audit_partition(graph: Graph, checks: Sequence[Check], base: set[Violation], at: date,
                      source: str | None = None, bar: Any = None) -> FileAudit:
     """Audit ``graph`` as the reference partitions it: each case's graph (and the shared rest)
-    a unit of one store, then the same cut and query. ``source``: the store or endpoint it was
-    read from, whose values are checked as the reference checks them (:func:`readable.check_graph`).
+    a unit of one store, then the same cut and query. ``source``: the store it was read from,
+    whose values are checked as the reference checks them (:func:`readable.check_graph`).
     ``bar``: a progress bar of two steps, advanced once the graph is read and partitioned.
     """
     import pyoxigraph as ox
@@ -1057,13 +1057,14 @@ def _link_persons(out: FileAudit, links: list[tuple[bytes, dict[str, str]]]) -> 
 # fetched with one CONSTRUCT (the case, what is cg:inCase it, the persons and blank nodes
 # they name; each subject marked with its case), spread into a named graph per case of a
 # small store, cut to the audit date and checked with the same combined query. Only the
-# CONSTRUCT runs on the source, so the findings do not depend on its SPARQL engine.
+# CONSTRUCT runs on the source, so the findings do not depend on its SPARQL engine. An
+# endpoint that fits in memory is first copied whole (Source.copy) and then read as a store.
 
 _UNIT = "urn:chaingraph:unit"  # marks each subject with its case (queries/internal/audit-*)
 WHOLE = 1_000_000
-"""The most triples a store or endpoint with nodes a read by ``cg:inCase`` misses is read whole
-for (about what files of :data:`chaingraph.backends.LARGE` hold): partitioned as the reference
-does, in one process."""
+"""The most triples a store with nodes a read by ``cg:inCase`` misses is read whole for (about
+what files of :data:`chaingraph.backends.LARGE` hold): partitioned as the reference does, in
+one process. An endpoint is read whole by :meth:`Source.copy`, up to :data:`COPY`."""
 COPY = 5_000_000
 """The most triples of an endpoint the audit copies into memory (one answer, about 1.3 GiB
 here, some 20,000 generated cases) and audits as a graph in memory is audited; a larger one
@@ -1211,18 +1212,14 @@ class Source:
         return int(next(iter(self.graph.query(_TRIPLES)))[0])  # type: ignore[union-attr, index, arg-type]  # a SELECT row
 
     def whole(self) -> Graph:
-        """The source's default graph in memory (in one answer, so that an endpoint's blank
-        nodes keep their names), its literals as written."""
+        """The source store's default graph in memory, its literals as written (an endpoint is
+        read whole by :meth:`copy`)."""
         import pyoxigraph
 
         graph = Graph()
         with readable.quiet_parsers(), readable.as_written():
-            if self.store is not None:
-                data = self.store.dump(format=pyoxigraph.RdfFormat.N_TRIPLES,
-                                       from_graph=pyoxigraph.DefaultGraph())
-            else:
-                data = self.construct("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
-            graph.parse(data=data, format="nt")
+            graph.parse(data=self.store.dump(format=pyoxigraph.RdfFormat.N_TRIPLES,
+                                             from_graph=pyoxigraph.DefaultGraph()), format="nt")
         return graph
 
     def case_triples(self, cases: Sequence[Node]) -> bytes:
@@ -1385,11 +1382,12 @@ def scan_source(data: Any, *, shapes: Graph | CompiledShapes | None = None,
         if misplaced is not None:  # read whole and partitioned, as the reference does
             try:
                 size = source.triples()
-                if size > WHOLE:
+                # an endpoint here is one too large to copy (Source.copy), the way it is read whole
+                if source.store is None or size > WHOLE:
                     node, case = misplaced
                     raise SourceError(source.unchecked or "<data>", problem="misplaced_node",
-                                      node=str(node), case=str(case or "-"),
-                                      triples=size, limit=WHOLE)
+                                      node=str(node), case=str(case or "-"), triples=size,
+                                      limit=WHOLE if source.store is not None else COPY)
                 with Progress("whole", total=2, enabled=None if progress else False) as bar:
                     return _audit_partition(source.whole(), checks, out.violations, out.at,
                                             source.unchecked, bar)
