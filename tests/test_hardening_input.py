@@ -399,15 +399,21 @@ class _NoData(BaseHTTPRequestHandler):
         pass
 
 
-def test_audit_of_an_endpoint_or_store_without_cases_says_so(tmp_path, capsys):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _NoData)
+@contextlib.contextmanager
+def _serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """A fake SPARQL endpoint answered by ``handler`` on 127.0.0.1: its URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/sparql"
-        code, err = _run(capsys, ["audit", "--endpoint", url, "--timeout", "10"])
+        yield f"http://127.0.0.1:{server.server_address[1]}/sparql"
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_audit_of_an_endpoint_or_store_without_cases_says_so(tmp_path, capsys):
+    with _serving(_NoData) as url:
+        code, err = _run(capsys, ["audit", "--endpoint", url, "--timeout", "10"])
     assert code == 2 and f"{url} holds no cases, so there is nothing to audit" in _one_sentence(err)
     store = tmp_path / "store"
     assert main(["load", "--store", str(store), "--no-base",
@@ -559,16 +565,9 @@ def test_an_endpoint_copy_that_is_no_rdf_or_cut_short_is_one_sentence(answer, la
     """The audit copies an endpoint of a few million triples into memory in one answer: an
     answer that is no RDF, or holds fewer triples than the endpoint counts (a server may cut
     an answer short without a word), is refused in one sentence, never audited in part."""
-    handler = type("Handler", (_Copied,), {"answer": answer})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/sparql"
+    with _serving(type("Handler", (_Copied,), {"answer": answer})) as url:
         code, err = _run(capsys, ["audit", "--endpoint", url, "--timeout", "10",
                                   "--lang", lang])
-    finally:
-        server.shutdown()
-        server.server_close()
     assert code == 2 and url in _one_sentence(err) and words in err, err
 
 
@@ -581,16 +580,10 @@ def test_an_endpoint_that_answers_the_copy_in_turtle_is_audited_as_its_file(caps
     text = case.read_bytes()
     triples = len(pyoxigraph.Dataset(pyoxigraph.parse(text, pyoxigraph.RdfFormat.TURTLE)))
     handler = type("Handler", (_Copied,), {"answer": (text, "text/turtle"), "triples": triples})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/sparql"
+    with _serving(handler) as url:
         capsys.readouterr()
         code = main(["audit", "--endpoint", url, "--at", "2022-04-01", "--format", "json"])
         found, err = capsys.readouterr()
-    finally:
-        server.shutdown()
-        server.server_close()
     assert "Traceback" not in err, err
     assert main(["audit", str(case), "--at", "2022-04-01", "--format", "json"]) == 1
     expected = capsys.readouterr().out
