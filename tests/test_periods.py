@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from rdflib.namespace import SKOS
 
 from chaingraph import resources
@@ -185,3 +187,109 @@ def test_one_definition_of_overlap_in_periods_query_who_and_both_audits(name, on
     dutch = audit(graph, at=AUDIT_DAY, lang="nl").filter(rule="phase-overlap")
     assert all("twee eigenaren tegelijk" in f.message for f in dutch)
     assert len(dutch) == len(reference)
+
+
+# --- one definition on any periods, cut to any audit date ---------------------------------
+
+DAY0 = D(2021, 1, 1)
+PERIOD_HEAD = """@prefix cg:  <https://w3id.org/chaingraph/ontology#> .
+@prefix mon: <https://w3id.org/chaingraph/monitor/> .
+@prefix prs: <https://w3id.org/chaingraph/person/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix :    <https://w3id.org/chaingraph/case/TEST/> .
+prs:P-VICT1 a cg:Person ; cg:pseudonym "P-VICT1" .
+prs:P-PROF1 a cg:Professional ; cg:pseudonym "P-PROF1" .
+"""
+
+
+def _day(offset: int) -> date:
+    return DAY0 + timedelta(days=offset)
+
+
+def _periods_case(end: int | None, owners: list[tuple[int, int | None]]) -> str:
+    """A case from day 0 (to ``end``, or running) whose phase 'direction' the ``owners`` own
+    (``(start, end or None)`` in days from 2021-01-01; an end may lie before its start)."""
+    lines = [PERIOD_HEAD, f':case a cg:Case ; cg:caseId "TEST" ; cg:fictional true ; '
+             f'cg:startDate "{_day(0)}"^^xsd:date ;']
+    if end is not None:
+        lines.append(f' cg:endDate "{_day(end)}"^^xsd:date ;')
+    lines.append(" cg:riskLevel cg:RiskHigh ; cg:escalationAgreement mon:agreement-escalatie ;"
+                 " cg:victim prs:P-VICT1 ; cg:appliesPhase cg:PhaseCaseDirection .\n")
+    for i, (start, until) in enumerate(owners):
+        lines.append(f":own-{i} a cg:PhaseOwnership ; cg:inCase :case ; "
+                     "cg:phase cg:PhaseCaseDirection ; cg:organisation mon:org-zvhrr ; "
+                     "cg:role mon:role-procesregisseur ; cg:holder prs:P-PROF1 ; "
+                     f'cg:responsibility cg:Owns ; cg:startDate "{_day(start)}"^^xsd:date')
+        if until is not None:
+            lines.append(f' ; cg:endDate "{_day(until)}"^^xsd:date')
+        lines.append(" .\n")
+    return "".join(lines)
+
+
+def _in_python(end: date | None, owners: list[tuple[date, date | None]]) -> set[tuple]:
+    spans = [Period(start, until, i) for i, (start, until) in enumerate(owners)]
+    return ({("gap", g.start, g.end) for g in gaps(spans, _day(0), end)}
+            | {("overlap", o.start, o.end) for o in overlaps(spans)})
+
+
+def _as_it_stood(end: int | None, owners: list[tuple[int, int | None]], at: int) -> set[tuple]:
+    """The gaps and overlaps the audit on day ``at`` must find, by chaingraph.periods on the
+    case as it stood that day, written here from what the auditors' guide says: what started
+    later does not exist yet; an end after the day ends on it; a running case ends on it; a
+    running ownership ends on it or with its case if that ended first, but not before its own
+    first day. A phase that nobody owns is another rule (phase-without-owner), not a gap."""
+    if at < 0:
+        return set()  # the case had not started: not audited
+    last = at if end is None else min(end, at)
+    stood = [(_day(start), _day(max(start, last) if until is None else min(until, at)))
+             for start, until in owners if start <= at]
+    found = _in_python(_day(last), stood)
+    return found if stood else {f for f in found if f[0] != "gap"}
+
+
+def _dated(value) -> date | None:
+    return None if value is None else date.fromisoformat(str(value))
+
+
+owners_strategy = st.lists(
+    st.tuples(st.integers(-3, 45),
+              st.one_of(st.none(), st.integers(-1, 25))).map(
+        lambda p: (p[0], None if p[1] is None else p[0] + p[1])),
+    max_size=4)
+
+
+@settings(max_examples=30, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(end=st.one_of(st.none(), st.integers(3, 40)), owners=owners_strategy,
+       at=st.one_of(st.just(60), st.integers(-2, 45)))
+def test_one_definition_of_gap_and_overlap_on_any_periods_and_audit_date(tmp_path_factory, end,
+                                                                         owners, at):
+    """On any ownerships of a phase (running, reversed, before or after the case, on the same
+    days), chaingraph.periods, the gaps-and-overlaps query and who find the same gaps and
+    overlaps in the data; and both audits, on any audit date, find those of the case as it
+    stood that day (:func:`_as_it_stood`), with the same periods."""
+    from chaingraph import load
+    from chaingraph.audit import audit, audit_compiled
+    from chaingraph.responsibility import responsibilities
+
+    path = tmp_path_factory.mktemp("periods") / "TEST.ttl"
+    path.write_text(_periods_case(end, owners), encoding="utf-8")
+    graph = load([path])
+    in_data = _in_python(None if end is None else _day(end),
+                         [(_day(s), None if u is None else _day(u)) for s, u in owners])
+    by_query = {(str(r["kind"]), _dated(r["from"]), _dated(r["to"]))
+                for r in run_query(graph, "gaps-and-overlaps", case="TEST").dicts()}
+    by_who = {(f.kind, f.start, f.end) for f in responsibilities(graph, "TEST").findings
+              if f.kind != "handover"}
+    assert by_query == by_who == in_data
+
+    def found(report) -> set[tuple]:
+        return {("gap" if f.rule == "phase-gap" else "overlap", _dated(f.start), _dated(f.end))
+                for f in report if f.rule in ("phase-gap", "phase-overlap")}
+
+    expected = _as_it_stood(end, owners, at)
+    reference = audit(graph, at=_day(at))
+    assert found(reference) == expected
+    assert found(audit_compiled(graph, at=_day(at))) == expected
+    if all(until is None or until >= start for start, until in owners):
+        assert not reference.filter(rule="dates-out-of-order")  # none the data does not hold

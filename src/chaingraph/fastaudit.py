@@ -100,7 +100,9 @@ def as_of(store: Any, at: date) -> None:
     2. an end date after ``at`` becomes ``at``;
     3. a running case (no ``cg:endDate``) ends on ``at``;
     4. anything else that started and has no end date (a running ownership, assignment or
-       instrument) ends on ``at``, or with the case it is ``cg:inCase`` if that ended first.
+       instrument) ends on ``at``, or with the case it is ``cg:inCase`` if that ended first;
+       if the case had ended before it began, on its own first day (an end date before its
+       start would be a finding the data does not hold).
 
     Four small queries (``queries/internal/as-of-*.rq``) find the rows that change; the date
     goes into the store as a value (a quad in a graph of its own, removed afterwards), never
@@ -151,15 +153,18 @@ def as_of(store: Any, at: date) -> None:
                 elif _is_date(end):
                     ends[(g, case)] = min(end.value, day.value)
         # 4. what runs ends on the audit date, or with its case if that ended first
-        literals = {day.value: day}
-        added = set()
-        for g, s, own in store.query(internal("as-of-open").text):
+        #    (on its own first day if the case had ended before it began: never an end
+        #    before its start, which would be a finding the data does not hold)
+        running: dict[tuple[Any, Any], str] = {}
+        for g, s, own, start in store.query(internal("as-of-open").text):
             if g in cases and (g, s) not in case_nodes:
                 until = ends.get((g, own), day.value) if own is not None else day.value
-                if until not in literals:
-                    literals[until] = ox.Literal(until, datatype=xsd_date)
-                added.add(ox.Quad(s, end_date, literals[until], g))
-        store.extend(added)
+                last = max(until, start.value) if _is_date(start) else until
+                running[(g, s)] = min(running.get((g, s), last), last)
+        literals = {day.value: day}
+        for until in set(running.values()) - set(literals):
+            literals[until] = ox.Literal(until, datatype=xsd_date)
+        store.extend(ox.Quad(s, end_date, literals[until], g) for (g, s), until in running.items())
     finally:
         store.remove_graph(audit_graph)
 
