@@ -580,14 +580,14 @@ def choose_engine(shapes: Graph, engine: str = "auto") -> tuple[str, str, str]:
         UnsupportedShape: ``engine="sparql"`` and the compiler refuses a shape.
         IllFormedShape: a shape is ill-formed, which is wrong for every engine.
     """
-    from chaingraph.shacl2sparql import IllFormedShape, UnsupportedShape, compile_shapes
+    from chaingraph.shacl2sparql import IllFormedShape, UnsupportedShape, compile_case_by_case
 
     if engine != "auto":
         if engine == "sparql":
-            compile_shapes(shapes)
+            compile_case_by_case(shapes)
         return engine, "chosen", ""
     try:
-        compile_shapes(shapes)
+        compile_case_by_case(shapes)
     except UnsupportedShape as refused:
         if isinstance(refused, IllFormedShape):
             raise

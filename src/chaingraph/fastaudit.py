@@ -32,6 +32,7 @@ from chaingraph.shacl2sparql import (  # noqa: F401  (re-exported)
     UnsupportedShape,
     Violation,
     combine,
+    compile_case_by_case,
     compile_path,
     compile_shapes,
     instantiate,
@@ -891,8 +892,7 @@ def scan_files(files: Sequence[str | Path], *, shapes: Graph | CompiledShapes | 
     from chaingraph.graph import monitor_files, ontology_files
     from chaingraph.progress import Progress
 
-    compiled = shapes if isinstance(shapes, CompiledShapes) else compile_shapes(
-        load_shapes() if shapes is None else shapes)
+    compiled = compile_case_by_case(load_shapes() if shapes is None else shapes)
     base_store = pyoxigraph.Store()
     load_files(base_store, ontology_files() + monitor_files(), progress=False)
     checks = instantiate(compiled, runner_for(base_store))
@@ -1351,8 +1351,7 @@ def scan_source(data: Any, *, shapes: Graph | CompiledShapes | None = None,
     from chaingraph.graph import monitor_files, ontology_files
     from chaingraph.progress import Progress
 
-    compiled = shapes if isinstance(shapes, CompiledShapes) else compile_shapes(
-        load_shapes() if shapes is None else shapes)
+    compiled = compile_case_by_case(load_shapes() if shapes is None else shapes)
     source = Source(data, location)
     source.copy(progress)  # an endpoint that fits in memory: audited as a graph in memory
     base_store = pyoxigraph.Store()

@@ -64,7 +64,7 @@ Example:
 
 from __future__ import annotations
 
-from chaingraph.shacl2sparql.compiler import compile_shapes
+from chaingraph.shacl2sparql.compiler import compile_case_by_case, compile_shapes
 from chaingraph.shacl2sparql.paths import compile_path
 from chaingraph.shacl2sparql.refusal import IllFormedShape, UnsupportedShape
 from chaingraph.shacl2sparql.report import Violation, key, reference
@@ -80,6 +80,7 @@ __all__ = [
     "UnsupportedShape",
     "Violation",
     "combine",
+    "compile_case_by_case",
     "compile_path",
     "compile_shapes",
     "instantiate",

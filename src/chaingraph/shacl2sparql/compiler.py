@@ -11,13 +11,21 @@ specification (4.1 to 4.8).
 
 from __future__ import annotations
 
-from rdflib import Graph
-from rdflib.namespace import RDF, SH
+from rdflib import BNode, Graph
+from rdflib.namespace import OWL, RDF, RDFS, SH
 from rdflib.term import Node
 
 from chaingraph.shacl2sparql import shape_based
 from chaingraph.shacl2sparql.paths import compile_path
-from chaingraph.shacl2sparql.refusal import SH_NS, UnsupportedShape, check_shape, short
+from chaingraph.shacl2sparql.refusal import (
+    SH_NS,
+    UnsupportedShape,
+    check_not_recursive,
+    check_shape,
+    short,
+    zero_length_paths,
+    zero_length_refusal,
+)
 from chaingraph.shacl2sparql.shapes import (
     NOT_CONSTRAINTS,
     Check,
@@ -51,17 +59,36 @@ def compile_shapes(shapes: Graph) -> CompiledShapes:
     node_shapes = set(shapes.subjects(RDF.type, SH.NodeShape))
     for key in TARGETS:
         node_shapes |= set(shapes.subjects(key, None))
+    # a class that is also a shape has an implicit class target, however it is typed
+    node_shapes |= {cls for kind in (RDFS.Class, OWL.Class)
+                    for cls in shapes.subjects(RDF.type, kind)
+                    if any(str(key).startswith(SH_NS) for key in shapes.predicates(cls))}
     for shape in sorted(node_shapes, key=str):
         if deactivated(shapes, shape):
             continue
         target = target_pattern(shapes, shape, compiled)
         if target is None:
             continue  # only used through sh:node / sh:qualifiedValueShape
+        check_not_recursive(shapes, shape)
+        nodes = [n for n in shapes.objects(shape, SH.targetNode) if not isinstance(n, BNode)]
+        if nodes and zero_length_paths(shapes, shape):
+            compiled.zero_length[shape] = nodes  # must be in the data (validate checks)
         if (shape, SH.path, None) in shapes:  # a property shape with its own targets
             _compile_property_shape(shapes, shape, target, compiled)
         else:
             check_shape(shapes, shape)
             _compile_shape(shapes, shape, target, None, compiled)
+    return compiled
+
+
+def compile_case_by_case(shapes: Graph | CompiledShapes) -> CompiledShapes:
+    """:func:`compile_shapes` for an audit that runs the checks on each part of the data apart
+    (a case in a named graph of its own): a shape whose ``sh:targetNode`` needs a path of
+    length zero is refused, as a part may not hold the node (:attr:`CompiledShapes.zero_length`).
+    """
+    compiled = shapes if isinstance(shapes, CompiledShapes) else compile_shapes(shapes)
+    for shape in compiled.zero_length:
+        raise UnsupportedShape(shape, zero_length_refusal(None))
     return compiled
 
 

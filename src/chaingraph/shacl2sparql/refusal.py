@@ -154,3 +154,74 @@ def is_true(value: Node) -> bool:
 def integer(value: Node) -> int:
     """The number of a count key (:func:`check_shape` has refused all but an xsd:integer)."""
     return int(cast(Literal, value))
+
+
+# --- shapes that reach themselves, paths of length zero ---------------------------------------
+
+_NESTED_SHAPES = (SH.node, SH["not"], SH.property, SH.qualifiedValueShape)
+_NESTED_LISTS = (SH["and"], SH["or"], SH.xone)
+
+
+def nested_shapes(graph: Graph, shape: Node) -> list[Node]:
+    """The shapes ``shape`` names (``sh:node``, ``sh:not``, ``sh:property``, a qualified value
+    shape, the members of ``sh:and``, ``sh:or`` and ``sh:xone``)."""
+    found = [value for key in _NESTED_SHAPES for value in graph.objects(shape, key)]
+    for key in _NESTED_LISTS:
+        for value in graph.objects(shape, key):
+            found += members(graph, value, shape, key)
+    return found
+
+
+def check_not_recursive(graph: Graph, shape: Node) -> None:
+    """Refuse ``shape`` if it reaches itself, or a shape that reaches itself, through the shapes
+    it names (SHACL leaves the validation of recursive shapes to each processor; the compiler
+    would unfold them without end)."""
+    def walk(node: Node, path: tuple[Node, ...]) -> None:
+        for inner in nested_shapes(graph, node):
+            if inner in path or inner == node:
+                raise UnsupportedShape(shape, "a recursive shape (one that reaches itself "
+                                              "through sh:node, sh:property, sh:not, sh:and, "
+                                              "sh:or, sh:xone or sh:qualifiedValueShape)")
+            walk(inner, (*path, node))
+
+    walk(shape, ())
+
+
+def nullable(graph: Graph, path: Node | None) -> bool:
+    """Whether the SHACL path ``path`` may have length zero (its value nodes include the
+    focus node itself)."""
+    if path is None or isinstance(path, (URIRef, Literal)):
+        return False
+    if (path, RDF.first, None) in graph:
+        return all(nullable(graph, step) for step in items(graph, path))
+    if (path, SH.zeroOrMorePath, None) in graph or (path, SH.zeroOrOnePath, None) in graph:
+        return True
+    for key in (SH.oneOrMorePath, SH.inversePath):
+        inner = graph.value(path, key)
+        if inner is not None:
+            return nullable(graph, inner)
+    choices = graph.value(path, SH.alternativePath)
+    return choices is not None and any(nullable(graph, p) for p in items(graph, choices))
+
+
+def zero_length_paths(graph: Graph, shape: Node) -> bool:
+    """Whether ``shape``, or a shape it names, has a path that may have length zero."""
+    seen: set[Node] = set()
+    todo = [shape]
+    while todo:
+        node = todo.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        if nullable(graph, graph.value(node, SH.path)):
+            return True
+        todo += nested_shapes(graph, node)
+    return False
+
+
+def zero_length_refusal(node: Node | None) -> str:
+    """The construct a refusal names for a path of length zero from a focus node that is not
+    in the data (``None``: a node some part of the data may not hold)."""
+    where = ("sh:targetNode, audited case by case (a case may not hold the node)"
+             if node is None else f"sh:targetNode {node.n3()}, which is not in the data")
+    return f"a path that may have length zero (sh:zeroOrMorePath, sh:zeroOrOnePath) from {where}"

@@ -66,12 +66,15 @@ class CompiledShapes:
     """The checks compiled from a shapes graph, with the classes whose subclasses they need.
 
     ``literals`` are the literal focus nodes the shapes name (``sh:targetNode``), whose form
-    Oxigraph may change as it does the data's.
+    Oxigraph may change as it does the data's. ``zero_length``: the ``sh:targetNode`` focus
+    nodes of each shape with a path that may have length zero, which must be in the data
+    (Oxigraph gives a node no path of length zero unless the data holds it).
     """
 
     checks: list[Check] = field(default_factory=list)
     classes: set[URIRef] = field(default_factory=set)
     literals: set[Literal] = field(default_factory=set)
+    zero_length: dict[Node, list[Node]] = field(default_factory=dict)
     components: dict[Node, Component] = field(default_factory=dict, repr=False)
 
 

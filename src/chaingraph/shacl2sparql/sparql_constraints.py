@@ -112,6 +112,10 @@ def split_prologue(text: str) -> tuple[str, str]:
     return (head.group(1), text[head.end():]) if head else ("", text)
 
 
+# The aggregates whose result depends on how often a row comes (MIN, MAX and SAMPLE do not).
+_COUNTING = re.compile(r"(?i)\b(COUNT|SUM|AVG|GROUP_CONCAT)\s*\(")
+
+
 def select_check(graph: Graph, shape: Node, source: Node, text: str, target: str,
                  path: str | None, parameters: dict[str, str], component: URIRef,
                  severity: URIRef, message: str | None) -> Check:
@@ -154,8 +158,13 @@ def select_check(graph: Graph, shape: Node, source: Node, text: str, target: str
     if {"LIMIT", "OFFSET"} & {t.upper() for _, kind, t in tokens(tail) if kind == "word"}:
         raise UnsupportedShape(shape, "LIMIT or OFFSET in sh:select with pre-bound $this")
     check_prebound(f"{match.group(2)} {{ {inner} }} {tail}", shape, ["this"])
-    inner = prebind(inner, focus(target), shape, ["this"])
-    group = distribute_union(focus(target) + " " + inner)
+    each = focus(target)
+    if _COUNTING.search(body) and not target.startswith("SELECT DISTINCT"):
+        # a focus node the target gives twice (two classes, two triples) would be counted
+        # twice: each focus node once, as SHACL pre-binds $this once per focus node
+        each = f"{{ SELECT DISTINCT ?this WHERE {{ {each} }} }}"
+    inner = prebind(inner, each, shape, ["this"])
+    group = distribute_union(each + " " + inner)
     rewritten = (f"SELECT {match.group(1) or ''}{projection} WHERE {{ {group} }}" + tail)
     query = "\n".join(prefixes) + "\n" + declared_text + rewritten
     parse_check(query, "\n".join(prefixes) + "\n" + text, shape)

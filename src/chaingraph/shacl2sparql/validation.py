@@ -19,6 +19,7 @@ from rdflib.query import ResultRow
 from rdflib.term import Node
 
 from chaingraph.shacl2sparql.compiler import compile_shapes
+from chaingraph.shacl2sparql.refusal import UnsupportedShape, zero_length_refusal
 from chaingraph.shacl2sparql.report import Violation
 from chaingraph.shacl2sparql.shapes import Check, CompiledShapes
 from chaingraph.shacl2sparql.terms import Forms, copy_graph, from_ox
@@ -117,6 +118,11 @@ def validate(data: Any, shapes: Graph | CompiledShapes, *,
     """
     compiled = shapes if isinstance(shapes, CompiledShapes) else compile_shapes(shapes)
     run, forms = _open(data, compiled.literals)
+    for shape, nodes in compiled.zero_length.items():
+        absent = "SELECT ?n WHERE { VALUES ?n { " + " ".join(n.n3() for n in nodes) + \
+            " } FILTER NOT EXISTS { { ?n ?p ?o } UNION { ?s ?q ?n } } }"
+        for row in run(absent):
+            raise UnsupportedShape(shape, zero_length_refusal(row[0]))
     checks = instantiate(compiled, run, focus=focus)
     for check in checks:
         forms.refuse(check)
