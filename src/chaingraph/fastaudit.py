@@ -160,8 +160,10 @@ def as_of(store: Any, at: date) -> None:
         for g, s, own, start in store.query(internal("as-of-open").text):
             if g in cases and (g, s) not in case_nodes:
                 until = ends.get((g, own), day.value) if own is not None else day.value
-                last = max(until, start.value) if _is_date(start) else until
-                running[(g, s)] = min(running.get((g, s), last), last)
+                if start.value > until and _is_date(start):
+                    until = start.value
+                known = running.get((g, s))
+                running[(g, s)] = until if known is None or until < known else known
         literals = {day.value: day}
         for until in set(running.values()) - set(literals):
             literals[until] = ox.Literal(until, datatype=xsd_date)
