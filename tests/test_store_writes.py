@@ -411,3 +411,30 @@ def test_a_folder_that_is_not_a_store_is_refused_and_left(tmp_path, capsys):
     assert [p.name for p in folder.iterdir()] == ["todo.txt"]
     with pytest.raises(BadParameter):
         backends.write_cases(folder, load([case_files()[0]], base=False))
+
+
+def test_two_cases_with_one_id_in_one_load_are_refused_as_the_files_audit_refuses_them(
+        tmp_path, capsys):
+    """FX-007's file with FX-001's id beside FX-001: the audit of the files stops (exit 2);
+    the load kept the later one and the store's audit gave FX-007's findings under FX-001."""
+    from chaingraph.cli import main
+
+    first = next(p for p in case_files() if p.name == "FX-001.ttl")
+    other = tmp_path / "FX-007-with-FX-001s-id.ttl"
+    text = next(p for p in case_files() if p.name == "FX-007.ttl").read_text(encoding="utf-8")
+    other.write_text(text.replace('cg:caseId "FX-007"', 'cg:caseId "FX-001"'), encoding="utf-8")
+    assert main(["audit", str(first), str(other)]) == 2
+    audit_said = capsys.readouterr().err
+    store = tmp_path / "store"
+    for lang, words in (("en", "case id FX-001 is also used in"),
+                        ("nl", "casus-id FX-001 wordt ook gebruikt in")):
+        assert main(["load", str(first), str(other), "--store", str(store), "--lang", lang]) == 2
+        err = capsys.readouterr().err
+        assert words in err and str(first) in err and other.name in err, err
+        assert err.count("\n") == 1 and "Traceback" not in err
+        assert not store.exists()  # nothing written
+    assert "FX-001" in audit_said
+    # one file with the case, then the other in a later load: replaced, as before
+    assert main(["load", str(first), "--store", str(store)]) == 0
+    assert main(["load", str(other), "--store", str(store)]) == 0
+    assert "FX-001" in capsys.readouterr().err

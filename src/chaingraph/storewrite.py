@@ -691,8 +691,10 @@ def load_into(store: pyoxigraph.Store, files: Sequence[Path], *, skip_bad_lines:
               kind: str = "load", report: Any = None) -> Written:
     """Bulk-load ``files`` into ``store`` (a private copy, swapped in by the caller).
 
-    Each file's cases replace those already in the store and those of an earlier file
-    of the same load (by IRI or ``cg:caseId``): the earlier version is not loaded at all.
+    Each file's cases replace those already in the store (by IRI or ``cg:caseId``) and those
+    of an earlier file of the same load (by IRI): the earlier version is not loaded at all.
+    Two cases with one ``cg:caseId`` under different IRIs in one load are refused
+    (:func:`chaingraph.readable.duplicate_case`), as the audit of the same files refuses them.
     Every case goes into the default graph and its own graph, and into the history. Each
     file is read twice (which case each subject belongs to, then the triples), and all
     of them go into the store in one bulk load. ``report`` (a
@@ -701,17 +703,22 @@ def load_into(store: pyoxigraph.Store, files: Sequence[Path], *, skip_bad_lines:
 
     from chaingraph import history
     from chaingraph.graph import monitor_files, ontology_files
+    from chaingraph.readable import duplicate_case
 
     written = Written(activity=history.activity_iri())
     when = history.now()
     read = [_read(path, skip_bad_lines=skip_bad_lines, check=check, report=report)
             for path in files]
-    # Later files win: a case (IRI or id) seen again drops its earlier version.
+    # Later files win: a case (IRI) seen again drops its earlier version. Two cases (IRIs)
+    # with one id in one load are refused, as an audit or a load in memory of the same
+    # files refuses them: one of them would be lost.
     by_iri: dict[str, int] = {}
     by_id: dict[str, tuple[int, str]] = {}
     dropped: list[set[str]] = [set() for _ in read]
-    for n, (_path, _source, cases) in enumerate(read):
+    for n, (path, _source, cases) in enumerate(read):
         for case, ident in cases.ids.items():
+            if ident and by_id.get(ident, (n, case))[1] != case:
+                raise duplicate_case(ident, [read[by_id[ident][0]][0], path])
             for earlier, iri in ((by_iri.get(case), case), by_id.get(ident, (None, ""))):
                 if earlier is not None and iri not in dropped[earlier]:
                     dropped[earlier].add(iri)
