@@ -103,6 +103,24 @@ def test_a_recursive_shape_is_refused_not_a_crash(shape):
     assert refused.value.shape == URIRef("http://ex/S")
 
 
+def _layers(n: int) -> str:
+    """A shape naming shapes in ``n`` layers, each shape naming both shapes of the next."""
+    layers = " ".join(f"ex:A{i} sh:and ( ex:A{i + 1} ex:B{i + 1} ) . "
+                      f"ex:B{i} sh:and ( ex:A{i + 1} ex:B{i + 1} ) ." for i in range(n))
+    return (f"ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:node ex:A0 . {layers} "
+            f"ex:A{n} sh:class ex:C . ex:B{n} sh:nodeKind sh:IRI .")
+
+
+def test_a_shape_named_twice_is_no_recursion_and_too_many_are_refused():
+    """Shapes that name the same shapes along several ways are no recursion: compiled, with
+    pySHACL's report. Each use is written out, so layers of them multiply (2^30 at 30
+    layers, which pySHACL refuses as too deep): past 2,000 the shape is refused."""
+    assert _same(_layers(4), "ex:a ex:p ex:b .")  # ex:a is no ex:C
+    assert _same(_layers(4), "ex:a a ex:C .") == set()
+    with pytest.raises(UnsupportedShape, match="more than 2,000 shapes written out"):
+        compile_shapes(_graphs(_layers(30), "")[0])
+
+
 @pytest.mark.parametrize("pattern", ["(?=a)", "(a)\\\\1", "[[:alpha:]]+"])
 def test_a_pattern_sparql_cannot_compile_is_refused(pattern):
     """Oxigraph's REGEX fails on look-around and back-references, and the FILTER then passes

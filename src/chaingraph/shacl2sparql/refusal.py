@@ -176,15 +176,20 @@ def check_not_recursive(graph: Graph, shape: Node) -> None:
     """Refuse ``shape`` if it reaches itself, or a shape that reaches itself, through the shapes
     it names (SHACL leaves the validation of recursive shapes to each processor; the compiler
     would unfold them without end)."""
-    def walk(node: Node, path: tuple[Node, ...]) -> None:
+    done: set[Node] = set()  # shapes whose every path was followed: each once
+
+    def walk(node: Node, path: frozenset[Node]) -> None:
+        if node in done:
+            return
         for inner in nested_shapes(graph, node):
             if inner in path or inner == node:
                 raise UnsupportedShape(shape, "a recursive shape (one that reaches itself "
                                               "through sh:node, sh:property, sh:not, sh:and, "
                                               "sh:or, sh:xone or sh:qualifiedValueShape)")
-            walk(inner, (*path, node))
+            walk(inner, path | {node})
+        done.add(node)
 
-    walk(shape, ())
+    walk(shape, frozenset())
 
 
 def nullable(graph: Graph, path: Node | None) -> bool:

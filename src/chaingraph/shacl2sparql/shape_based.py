@@ -74,6 +74,10 @@ def constraints(graph: Graph, shape: Node, compiled: CompiledShapes | None = Non
             yield key, value
 
 
+# How many shapes one compiled shape may write out inside it (sh:node, sh:and, ...).
+MAX_NESTED = 2_000
+
+
 def conforms(graph: Graph, shape: Node, var: str, names: Names, compiled: CompiledShapes,
              owner: Node) -> str:
     """A SPARQL boolean expression that is true exactly when ``var`` conforms to ``shape``.
@@ -81,6 +85,10 @@ def conforms(graph: Graph, shape: Node, var: str, names: Names, compiled: Compil
     Used for ``sh:node``, ``sh:not``, ``sh:or``, ``sh:and`` and qualified value shapes.
     """
     tests: list[str] = []
+    names.nested += 1
+    if names.nested > MAX_NESTED:  # each use is written out: layers of shared shapes multiply
+        raise UnsupportedShape(owner, f"more than {MAX_NESTED:,} shapes written out inside "
+                                      "one (shapes that name shared shapes, layer on layer)")
     if (shape, SH.path, None) in graph:
         return conforms_property(graph, shape, var, names, compiled, owner)
     for key, value in constraints(graph, shape, compiled, owner):

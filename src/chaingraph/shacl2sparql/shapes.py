@@ -121,6 +121,7 @@ class Names:
 
     def __init__(self) -> None:
         self.n = 0
+        self.nested = 0  # shapes written out inside this one (shape_based.conforms)
 
     def fresh(self, stem: str = "v") -> str:
         """A variable not used before in the shape's queries."""
