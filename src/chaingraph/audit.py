@@ -455,7 +455,11 @@ def _chosen(cases: Sequence[str] | None, known: Iterable[str]) -> list[str]:
 
 
 def _report(ctx: _Context, findings: list[Finding], checked: list[str], at: date) -> AuditReport:
-    """Sort findings (case, phase order, severity, rule) into a report."""
+    """Sort findings (case, phase order, severity, rule) into a report, each once: two
+    results that differ only in what a finding does not show (pySHACL's result path: an
+    assignment starting and ending on one day after its case) are one finding, as the
+    compiled engine, which does not keep the path, gives them."""
+    findings = list(dict.fromkeys(findings))
     phase_order = {}
     for phase in ctx.phases:
         order = ctx.graph.value(phase, CG.order)
