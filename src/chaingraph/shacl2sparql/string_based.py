@@ -36,10 +36,11 @@ def length_test(c: Constraint, var: str) -> str:
 def _regex(c: Constraint, var: str) -> str:
     """``REGEX`` of ``var``'s string with the pattern and the ``sh:flags`` of its shape.
 
-    A pattern SPARQL's ``REGEX`` cannot compile here (look-around, back-references, an
-    unknown flag) would make every test an error, and so pass or fail every value whatever
-    it is: it is refused, as is a POSIX class (``[[:alpha:]]``), which XPath's regular
-    expressions do not have and engines read differently.
+    A pattern SPARQL's ``REGEX`` cannot compile here (look-around, back-references) would
+    make every test an error, and so pass or fail every value whatever it is: it is refused,
+    as is a POSIX class (``[[:alpha:]]``), which XPath's regular expressions do not have and
+    engines read differently, and a flag the reference does not read (all but ``i`` and
+    ``m``). ``$`` is read as the reference reads it (:func:`_dollar`).
     """
     flags = c.graph.value(c.shape, SH.flags)
     shown = Literal(str(c.value)).n3() + ("" if flags is None else f" (sh:flags {flags})")
