@@ -8,6 +8,7 @@ lock and the signals.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -20,7 +21,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 
 from chaingraph import backends, history, memberships, storewrite
-from chaingraph.errors import BadParameter
+from chaingraph.errors import BadParameter, SourceError
 from chaingraph.generator import generate
 from chaingraph.graph import case_files, load
 from chaingraph.namespace import CG
@@ -128,9 +129,16 @@ def test_loading_a_case_again_replaces_it_and_leaves_the_others(examples, tmp_pa
     assert after[str(CASE_1)] != before[str(CASE_1)]
 
 
-def test_two_files_with_one_case_the_later_wins(tmp_path):
+def test_two_files_with_one_case_in_one_load_are_refused_and_a_second_load_replaces_it(
+        tmp_path):
+    """One load of both files is refused, as the audit of the same files is (the later one
+    used to win, where the audit refused); in a load of its own the edit replaces the case."""
     store = tmp_path / "store"
-    report = backends.load_store([case_files()[0], _edited(tmp_path)], store, progress=False)
+    with pytest.raises(SourceError) as refused:
+        backends.load_store([case_files()[0], _edited(tmp_path)], store, progress=False)
+    assert refused.value.problem == "duplicate_case" and not store.exists()
+    backends.load_store([case_files()[0]], store, progress=False)
+    report = backends.load_store([_edited(tmp_path)], store, progress=False)
     assert report.replaced == ["FX-001"]
     assert _starts(backends.open_store(store, read_only=True), "FX-001") == ["2021-03-02"]
 
@@ -438,3 +446,40 @@ def test_two_cases_with_one_id_in_one_load_are_refused_as_the_files_audit_refuse
     assert main(["load", str(first), "--store", str(store)]) == 0
     assert main(["load", str(other), "--store", str(store)]) == 0
     assert "FX-001" in capsys.readouterr().err
+
+
+def test_one_case_in_two_files_of_one_load_is_refused_as_every_other_command_refuses_it(
+        tmp_path, capsys):
+    """FX-005 written whole and, in a second file, its case node with the rest of its data
+    but not its ownerships: the audit of the two files stops (exit 2); the load kept the
+    second file's version and the store's audit gave findings that no audit of the files
+    gives (no escalation path, the ownerships gone). A case split over two files, its case
+    node in one of them, loads and audits as the files do."""
+    from chaingraph.cli import main
+
+    lines = next(p for p in case_files() if p.name == "FX-005.ttl").read_text(
+        encoding="utf-8").splitlines(keepends=True)
+    head = lines[:lines.index(next(x for x in lines if x.startswith(":case a cg:Case")))]
+    ownerships = [x for x in lines[len(head):] if x.startswith(":own-")]
+    cut = lines.index(ownerships[-1]) + 4  # each ownership is four lines or fewer
+    first, second, rest = (tmp_path / name for name in ("a.ttl", "b.ttl", "rest.ttl"))
+    first.write_text("".join(lines[:cut]), encoding="utf-8")
+    second.write_text("".join(head) + ':case a cg:Case ; cg:caseId "FX-005" .\n'
+                      + "".join(lines[cut:]), encoding="utf-8")
+    assert main(["audit", str(first), str(second)]) == 2
+    said = capsys.readouterr().err
+    assert "FX-005" in said and "a.ttl" in said
+    store = tmp_path / "store"
+    assert main(["load", str(first), str(second), "--store", str(store)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "FX-005" in err and "a.ttl" in err and "b.ttl" in err, err
+    assert not store.exists()  # nothing written
+    # without the second case node: one case over two files, the same findings both ways
+    rest.write_text("".join(head) + "".join(lines[cut:]), encoding="utf-8")
+    assert main(["audit", str(first), str(rest), "--format", "json"]) == 1
+    from_files = json.loads(capsys.readouterr().out)
+    assert main(["load", str(first), str(rest), "--store", str(store)]) == 0
+    capsys.readouterr()
+    assert main(["audit", "--store", str(store), "--format", "json"]) == 1
+    assert json.loads(capsys.readouterr().out) == from_files
+    assert from_files["summary"]["findings"] >= 1

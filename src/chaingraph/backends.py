@@ -856,9 +856,9 @@ def load_store(paths: Sequence[str | Path], directory: str | Path, *, base: bool
 
     Each case goes into the default graph (what every query reads) and into a named
     graph of its own; a case already in the store (same IRI or ``cg:caseId``, from an
-    earlier load) or in an earlier file of this one (same IRI) is replaced whole, never
-    merged (:mod:`chaingraph.storewrite`), and the change is recorded
-    (:mod:`chaingraph.history`). Two cases with one ``cg:caseId`` in one load are refused.
+    earlier load) is replaced whole, never merged (:mod:`chaingraph.storewrite`), and the
+    change is recorded (:mod:`chaingraph.history`). A case id in two files of one load is
+    refused, as the audit of the same files refuses it.
 
     The load goes into a temporary sibling folder (a copy of the existing store unless
     ``replace``, made with RocksDB hard links) that is swapped in only when everything

@@ -365,7 +365,6 @@ def member_quad(node: Any, case: str) -> Any:
 
 
 def quads(triples: Iterable[Any], cases: Cases, check: Callable[[], None] = lambda: None, *,
-          drop: set[str] | frozenset[str] = frozenset(),
           is_case: Callable[[str], bool] | None = None,
           members_only: bool = False, shared: bool = True) -> Iterator[Any]:
     """Second pass: every triple in the default graph, and a case's once more in its graph.
@@ -404,7 +403,7 @@ def quads(triples: Iterable[Any], cases: Cases, check: Callable[[], None] = lamb
         candidate = namespace_case(subject.value)
         found = candidate if candidate and known(candidate) else ""
         linked = case_of.get(subject.value)
-        if found and found not in drop and linked != found:
+        if found and linked != found:
             marks.append(member_quad(subject, found))
         elif (shared and not found and (linked is None or linked and not known(linked))
               and subject.value not in cases.persons):  # no case's: cg:inCase none, or no case
@@ -425,10 +424,6 @@ def quads(triples: Iterable[Any], cases: Cases, check: Callable[[], None] = lamb
         case = case_of.get(s.value)
         if case is None or case and not known(case):  # no cg:inCase, or of no case
             case = owned
-        if case in drop:
-            if type(o) is blank:
-                follow(o, (case,))
-            continue
         if not members_only:
             yield quad(s, p, o)
             if case:
@@ -464,18 +459,15 @@ def quads(triples: Iterable[Any], cases: Cases, check: Callable[[], None] = lamb
         if not found:
             rest.append(t)
             continue
-        kept = found - drop
-        if not kept:  # of a version this load drops
-            continue
         # in one case's graph, as its nodes; reached by two cases: recorded for both
-        case = next(iter(kept)) if len(kept) == 1 else ""
+        case = next(iter(found)) if len(found) == 1 else ""
         if not members_only:
             yield quad(t.subject, t.predicate, t.object)
             if case:
                 yield quad(t.subject, t.predicate, t.object, graph_of(case))
         if t.subject.value not in marked:
             marked.add(t.subject.value)
-            marks.extend(member_quad(t.subject, c) for c in sorted(kept))
+            marks.extend(member_quad(t.subject, c) for c in sorted(found))
     for t in rest:  # named by nothing of a case: shared
         if not members_only:
             yield quad(t.subject, t.predicate, t.object)
@@ -691,10 +683,9 @@ def load_into(store: pyoxigraph.Store, files: Sequence[Path], *, skip_bad_lines:
               kind: str = "load", report: Any = None) -> Written:
     """Bulk-load ``files`` into ``store`` (a private copy, swapped in by the caller).
 
-    Each file's cases replace those already in the store (by IRI or ``cg:caseId``) and those
-    of an earlier file of the same load (by IRI): the earlier version is not loaded at all.
-    Two cases with one ``cg:caseId`` under different IRIs in one load are refused
-    (:func:`chaingraph.readable.duplicate_case`), as the audit of the same files refuses them.
+    Each file's cases replace those already in the store (by IRI or ``cg:caseId``). A case
+    id in two files of one load is refused (:func:`chaingraph.readable.duplicate_case`), as
+    the audit and a load in memory of the same files refuse it.
     Every case goes into the default graph and its own graph, and into the history. Each
     file is read twice (which case each subject belongs to, then the triples), and all
     of them go into the store in one bulk load. ``report`` (a
@@ -709,26 +700,19 @@ def load_into(store: pyoxigraph.Store, files: Sequence[Path], *, skip_bad_lines:
     when = history.now()
     read = [_read(path, skip_bad_lines=skip_bad_lines, check=check, report=report)
             for path in files]
-    # Later files win: a case (IRI) seen again drops its earlier version. Two cases (IRIs)
-    # with one id in one load are refused, as an audit or a load in memory of the same
-    # files refuses them: one of them would be lost.
-    by_iri: dict[str, int] = {}
-    by_id: dict[str, tuple[int, str]] = {}
-    dropped: list[set[str]] = [set() for _ in read]
+    # A case id in two files of one load is refused, whether the two carry it on one case IRI
+    # or on two, as an audit or a load in memory of the same files refuses it
+    # (chaingraph.graph.check_case_ids): keeping one would lose the other, merging them would
+    # give the store an answer that no audit of the files gives. A case without an id that
+    # two files write is merged, as in memory.
+    by_id: dict[str, int] = {}
     for n, (path, _source, cases) in enumerate(read):
-        for case, ident in cases.ids.items():
-            if ident and by_id.get(ident, (n, case))[1] != case:
-                raise duplicate_case(ident, [read[by_id[ident][0]][0], path])
-            for earlier, iri in ((by_iri.get(case), case), by_id.get(ident, (None, ""))):
-                if earlier is not None and iri not in dropped[earlier]:
-                    dropped[earlier].add(iri)
-                    written.replaced.append(read[earlier][2].ids.get(iri) or iri)
-            by_iri[case] = n
-            if ident:
-                by_id[ident] = (n, case)
+        for ident in cases.ids.values():
+            if ident and by_id.setdefault(ident, n) != n:
+                raise duplicate_case(ident, [read[by_id[ident]][0], path])
     final: dict[str, str] = {}
-    for n, (_path, _source, cases) in enumerate(read):
-        final.update((c, i) for c, i in cases.ids.items() if c not in dropped[n])
+    for _path, _source, cases in read:
+        final.update(cases.ids)
     there = existing(store, Cases(ids=final))
     previous: dict[str, str] = {}
     some = list(there)
@@ -741,7 +725,7 @@ def load_into(store: pyoxigraph.Store, files: Sequence[Path], *, skip_bad_lines:
         check()
     written.replaced += [there[c] or c for c in there]
     check()
-    cases_here = set(final).union(*dropped)
+    cases_here = set(final)
     in_store: dict[str, bool] = {}
     bundled = {p.resolve() for p in ontology_files() + monitor_files()}
 
@@ -756,12 +740,12 @@ def load_into(store: pyoxigraph.Store, files: Sequence[Path], *, skip_bad_lines:
     def everything() -> Iterator[Any]:
         from chaingraph.progress import Progress
 
-        for n, (path, source, cases) in enumerate(read):
+        for path, source, cases in read:
             size = max(path.stat().st_size >> 20, 1)
             with Progress("load", name=path.name, total=size if size > 4 else None, unit="MiB",
                           enabled=None if progress else False) as bar:
                 yield from quads(source(bar if size > 4 else None), cases, check,
-                                 drop=dropped[n], is_case=is_case,
+                                 is_case=is_case,
                                  shared=path.resolve() not in bundled)
             if report is not None:
                 report.files += 1
