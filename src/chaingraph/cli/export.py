@@ -39,9 +39,12 @@ def run(args: argparse.Namespace) -> int:
     pseudonymise = keyed(read_key(args.pseudonymise)) if args.pseudonymise else None
     graph = open_graph(args, args.paths)
     if args.what == "collaboration" and not args.case:
+        from chaingraph.readable import check_source
+
         said = index_note(graph, store=args.store, lang=args.lang)
         if said:
             note(said)
+        check_source(graph)  # every case of a store or endpoint: its values, as files' are
     content = export(graph, args.what, args.format, case_id=args.case, lang=args.lang,
                      pseudonymise=pseudonymise)
     emit(content, args.output)

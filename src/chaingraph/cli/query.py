@@ -39,10 +39,12 @@ def run(args: argparse.Namespace) -> int:
     for name in params:
         info.param(name)  # an undeclared parameter fails before the data is loaded
     graph = open_graph(args)
-    if "case" in params:  # a store's or endpoint's case: its values checked, as who checks them
-        from chaingraph.readable import check_case_id
+    from chaingraph.readable import check_case_id, check_source
 
+    if "case" in params:  # a store's or endpoint's case: its values checked, as who checks them
         check_case_id(graph, str(params["case"]))
+    else:  # every case of a store or endpoint: all its values, as a file's are when read
+        check_source(graph)
     result = run_query(graph, info.path, **params)
     render = {"table": result.to_table, "json": result.to_json, "csv": result.to_csv}[args.format]
     emit(render(), args.output)

@@ -565,6 +565,12 @@ def query_page(request: Request) -> Response:
         _settings(request).access.record(
             user=user.name, organisation=user.organisation_name, case=given["case"],
             shown=book.case(user, given["case"]) is not None)
+    from chaingraph.readable import check_case_id, check_source
+
+    if "case" in given:  # a store's values, as the command line checks them
+        check_case_id(book.graph, given["case"])
+    else:
+        check_source(book.graph, progress=False)
     result = need_to_know(run_query(book.graph, info.name, **given),
                           visible={e.id for e in book.visible(user)}, every=book.ids(),
                           chain=user.role == "chain")
