@@ -483,3 +483,36 @@ def test_one_case_in_two_files_of_one_load_is_refused_as_every_other_command_ref
     assert main(["audit", "--store", str(store), "--format", "json"]) == 1
     assert json.loads(capsys.readouterr().out) == from_files
     assert from_files["summary"]["findings"] >= 1
+
+
+def test_a_case_written_by_its_form_takes_its_nodes_an_earlier_load_kept_as_shared(
+        tmp_path, capsys):
+    """A node under FX-050's IRI, loaded before the case: a load of the case makes it the
+    case's, as the audit of the files does; the form's write left it shared data, and the
+    store's audit gave its finding under no case."""
+    from chaingraph.cli import main
+
+    orphan = tmp_path / "orphan.ttl"
+    orphan.write_text(
+        "@prefix cg: <https://w3id.org/chaingraph/ontology#> .\n"
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        "<https://w3id.org/chaingraph/case/FX-050/own-x> a cg:PhaseOwnership ;\n"
+        '    cg:phase cg:PhaseRecognition ; cg:startDate "2021-03-01"^^xsd:date .\n',
+        encoding="utf-8")
+    store = tmp_path / "store"
+    assert main(["load", str(orphan), "--store", str(store)]) == 0
+    capsys.readouterr()
+    assert main(["case", "show", "FX-001"]) == 0
+    form = tmp_path / "FX-050.yaml"
+    form.write_text(capsys.readouterr().out.replace("id: FX-001", "id: FX-050"),
+                    encoding="utf-8")
+    written = tmp_path / "FX-050.ttl"
+    assert main(["case", "new", str(form), "--output", str(written)]) == 0
+    assert main(["case", "new", str(form), "--store", str(store), "--by", "P-7K3M9"]) == 0
+    capsys.readouterr()
+    reports = []
+    for where in (["--store", str(store)], [str(orphan), str(written)]):
+        assert main(["audit", *where, "--format", "json"]) == 1
+        reports.append(json.loads(capsys.readouterr().out))
+    assert reports[0] == reports[1]
+    assert [c["case"] for c in reports[0]["cases"]] == ["FX-050"]

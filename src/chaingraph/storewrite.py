@@ -486,15 +486,16 @@ def _a_case(store: pyoxigraph.Store, iri: str) -> bool:
         pyoxigraph.DefaultGraph()))
 
 
-def claim_shared(store: pyoxigraph.Store) -> None:
+def claim_shared(store: pyoxigraph.Store, cases: Iterable[str] | None = None) -> None:
     """Give its case each node recorded as shared data (:data:`SHARED`) that now has one: it
-    says ``cg:inCase`` a case, or lies under a case's IRI, loaded after it. The node's
-    triples go into that case's graph (replaced with it), and one under the case's IRI is
-    recorded as its member."""
+    says ``cg:inCase`` a case, or lies under a case's IRI, loaded or written after it. The
+    node's triples go into that case's graph (replaced with it), and one under the case's
+    IRI is recorded as its member. ``cases``: only the nodes of these (IRIs; default all)."""
     import pyoxigraph
 
     default, in_case = pyoxigraph.DefaultGraph(), pyoxigraph.NamedNode(IN_CASE)
     recorded = pyoxigraph.NamedNode(MEMBERS)
+    wanted = None if cases is None else set(cases)
     for mark in list(store.quads_for_pattern(None, pyoxigraph.NamedNode(MEMBER_OF),
                                              pyoxigraph.NamedNode(SHARED), recorded)):
         node = mark.subject
@@ -505,7 +506,7 @@ def claim_shared(store: pyoxigraph.Store) -> None:
                   and _a_case(store, q.object.value)]
         owner = namespace_case(node.value)
         owner = owner if owner and _a_case(store, owner) else ""
-        if not linked and not owner:
+        if not linked and not owner or wanted is not None and not {*linked, owner} & wanted:
             continue
         store.remove(mark)
         if owner and owner not in linked:
@@ -672,6 +673,10 @@ def write_in_place(store: pyoxigraph.Store, data: bytes, *, by: str | None, kind
     update = " ;\n".join(step for step in steps if step)
     check()
     store.update(update)  # one request, one transaction: all of it or nothing
+    # nodes of these cases an earlier load recorded as shared data (written before their
+    # case): theirs now, as a load of the same data files them (the store is a copy, swapped
+    # in when done, so this is part of the same write)
+    claim_shared(store, cases.ids)
     written = Written(cases=list(cases.ids), activity=activity,
                       triples=sum(isinstance(q.graph_name, pyoxigraph.DefaultGraph) for q in new))
     written.replaced = sorted(there[c] or c for c in there)
