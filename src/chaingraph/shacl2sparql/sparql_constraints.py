@@ -23,6 +23,7 @@ from chaingraph.shacl2sparql.prebinding import (
     prebind,
     projection_items,
     substitute,
+    union_form,
 )
 from chaingraph.shacl2sparql.refusal import IllFormedShape, UnsupportedShape, short
 from chaingraph.shacl2sparql.shapes import Check
@@ -163,8 +164,13 @@ def select_check(graph: Graph, shape: Node, source: Node, text: str, target: str
         # a focus node the target gives twice (two classes, two triples) would be counted
         # twice: each focus node once, as SHACL pre-binds $this once per focus node
         each = f"{{ SELECT DISTINCT ?this WHERE {{ {each} }} }}"
-    inner = prebind(inner, each, shape, ["this"])
-    group = distribute_union(each + " " + inner)
+    form = union_form(inner)
+    if form == "refused":
+        raise UnsupportedShape(shape, "a UNION branch that reads a variable bound outside the "
+                                      "UNION (pySHACL and SPARQL engines differ there)")
+    inner = prebind(inner, each, shape, ["this"], distributed=form == "distributed")
+    # (the target may end in a comment, ##ISA ...##: a line of its own)
+    group = distribute_union(inner, lead=each) if form == "distributed" else f"{each}\n{inner}"
     rewritten = (f"SELECT {match.group(1) or ''}{projection} WHERE {{ {group} }}" + tail)
     query = "\n".join(prefixes) + "\n" + declared_text + rewritten
     parse_check(query, "\n".join(prefixes) + "\n" + text, shape)
