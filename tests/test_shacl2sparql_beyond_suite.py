@@ -134,6 +134,38 @@ def test_a_union_is_distributed_only_where_that_cannot_change_the_report(body, f
     assert _same(shape, data), "each of these shapes finds something in the data"
 
 
+@pytest.mark.parametrize("body, refused", [
+    # found by the differential run: pySHACL reads these with or without the outer bindings
+    ("$this ex:e ?v . FILTER NOT EXISTS { BIND (?v AS ?w) FILTER (BOUND(?w)) }",
+     "BIND inside EXISTS"),
+    ("?c ex:s ?x . { FILTER EXISTS { $this ex:s ?x } ex:c ex:e ?v . }",
+     "an EXISTS in a nested group that reads a variable bound outside the group"),
+    # compiled, and pySHACL's report: an EXISTS at the top, a group's FILTER, an OPTIONAL
+    ("$this ex:in ?c ; ex:e ?v . FILTER NOT EXISTS { ?c ex:e ?v }", None),
+    ("$this ex:s ?x . { $this ex:e ?v . FILTER (?v > ?x) }", None),
+    ("$this ex:in ?c ; ex:e ?v . OPTIONAL { ?c ex:e ?ce . FILTER (?ce < ?v) }"
+     " FILTER (!BOUND(?ce))", None),
+])
+def test_what_pyshacl_reads_either_way_is_refused_and_the_rest_compiled(body, refused):
+    """The same differential run on nested groups, OPTIONAL and EXISTS (not unions) found
+    about 1 % of random shapes with another report than pySHACL's, all of two kinds: a BIND
+    inside EXISTS, and an EXISTS in a nested group that reads a variable bound outside the
+    group. Those are refused, naming the construct; the rest gives pySHACL's report."""
+    import re
+
+    body = re.sub(r"\?v\b", "?value", re.sub(r"ex:(\w+)", r"<http://ex/\1>", body))
+    shape = (f'ex:S a sh:NodeShape ; sh:targetClass ex:A ; sh:sparql [ sh:select """SELECT $this'
+             f' ?value WHERE {{\n{body}\n}}""" ] .')
+    data = ("ex:c ex:s 5 ; ex:e 9 . ex:a a ex:A ; ex:in ex:c ; ex:s 3, 4 ; ex:e 7 ."
+            " ex:b a ex:A ; ex:in ex:c ; ex:s 6 ; ex:e 12 .")
+    if refused:
+        shapes, data_graph = _graphs(shape, data)
+        with pytest.raises(UnsupportedShape, match=refused):
+            validate(data_graph, shapes)
+        return
+    _same(shape, data)  # the two reports, asserted equal (the group's FILTER: both none)
+
+
 @pytest.mark.parametrize("shape", [
     "ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:property [ sh:path ex:p ; sh:node ex:S ] .",
     "ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:node ex:S .",

@@ -24,6 +24,7 @@ from chaingraph.shacl2sparql.prebinding import (
     projection_items,
     substitute,
     union_form,
+    unsettled_scope,
 )
 from chaingraph.shacl2sparql.refusal import IllFormedShape, UnsupportedShape, short
 from chaingraph.shacl2sparql.shapes import Check
@@ -164,6 +165,9 @@ def select_check(graph: Graph, shape: Node, source: Node, text: str, target: str
         # a focus node the target gives twice (two classes, two triples) would be counted
         # twice: each focus node once, as SHACL pre-binds $this once per focus node
         each = f"{{ SELECT DISTINCT ?this WHERE {{ {each} }} }}"
+    unsettled = unsettled_scope(inner, shape)
+    if unsettled is not None:
+        raise UnsupportedShape(shape, f"{unsettled} (pySHACL and SPARQL engines differ there)")
     form = union_form(inner)
     if form == "refused":
         raise UnsupportedShape(shape, "a UNION branch that reads a variable bound outside the "
