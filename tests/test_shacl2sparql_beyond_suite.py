@@ -234,3 +234,57 @@ def test_where_pyshacl_departs_from_rdf_the_compiler_follows_rdf():
     shapes, data = _graphs('ex:S sh:targetObjectsOf ex:p ; sh:in ( "a"^^xsd:string ) .',
                            'ex:x ex:p "a" .')
     assert validate(data, shapes) == set()
+
+
+# The differential run above, kept: random WHERE bodies of these parts, each compiled and
+# compared with pySHACL on one small graph (a fixed seed: the same bodies every run).
+_PARTS = ["$this ex:s ?v .", "$this ex:e ?v .", "?c ex:s ?cs .", "?c ex:e ?cs .",
+          "FILTER (?v < ?cs)", "FILTER (?v != ?x)", "FILTER ($this = ex:a)", "BIND (?v AS ?w)",
+          "FILTER (BOUND(?w))", "OPTIONAL { ?c ex:s ?cs2 }", "FILTER NOT EXISTS { ?c ex:s ?v }",
+          "ex:c ex:e ?v .", "$this ex:in ?c .",
+          "OPTIONAL { $this ex:e ?e2 } FILTER (!BOUND(?e2) || ?e2 > ?v)",
+          "FILTER EXISTS { $this ex:s ?x }"]
+_OUTSIDE = ["$this ex:in ?c .", "$this ex:in ?c ; ex:s ?x .", "", "?c ex:s ?x ."]
+_DATA = ("ex:c ex:s 5 ; ex:e 9 . ex:a a ex:A ; ex:in ex:c ; ex:s 3, 4 ; ex:e 7 ."
+         " ex:b a ex:A ; ex:in ex:c ; ex:s 6 ; ex:e 12 . ex:d a ex:A ; ex:s 5 .")
+
+
+def _random_body(rng, kind: str) -> str:
+    parts = [" ".join(rng.sample(_PARTS, rng.randint(1, 4)))
+             for _ in range(rng.randint(2, 3) if kind == "union" else rng.randint(1, 2))]
+    if kind == "union":
+        middle = " UNION ".join("{ " + p + " }" for p in parts)
+    else:
+        middle = " ".join(rng.choice(["{ ", "OPTIONAL { ", "FILTER EXISTS { ",
+                                      "FILTER NOT EXISTS { "]) + p + " }" for p in parts)
+        middle += " " + rng.choice(["", "$this ex:s ?v .", "$this ex:e ?v ."])
+    return (rng.choice(_OUTSIDE) + " " + middle
+            + (" FILTER (BOUND(?v))" if rng.random() < .3 else ""))
+
+
+@pytest.mark.parametrize("kind", ["union", "groups"])
+def test_random_queries_give_pyshacls_report_or_are_refused(kind):
+    """200 random sh:select bodies of each kind: the compiled report is pySHACL's, or the
+    shape is refused naming the construct; never another report. (Before this session's
+    changes, 61 in 1,200 unions and about 1 % of the others had another report.)"""
+    import random
+    import re
+
+    from chaingraph.shacl2sparql import IllFormedShape
+
+    rng = random.Random(f"chaingraph-{kind}")
+    compiled = 0
+    for _ in range(200):
+        body = _random_body(rng, kind)
+        text = re.sub(r"\?v\b", "?value", re.sub(r"ex:(\w+)", r"<http://ex/\1>", body))
+        shapes, data = _graphs(f'ex:S a sh:NodeShape ; sh:targetClass ex:A ; sh:sparql [ '
+                               f'sh:select """SELECT $this ?value WHERE {{\n{text}\n}}""" ] .',
+                               _DATA)
+        expected = _results(reference(data, shapes))
+        try:
+            found = _results(validate(data, shapes))
+        except (UnsupportedShape, IllFormedShape):
+            continue
+        assert found == expected, body
+        compiled += 1
+    assert compiled >= 60, compiled  # many are compiled, not refused (78 and 161 of 200)
