@@ -1075,6 +1075,12 @@ def test_a_node_another_tool_adds_to_a_loaded_store_is_audited_as_the_reference_
     assert main(["audit", "--store", str(store), "--at", "2022-04-01"]) == 1
     assert "has no record of 'chaingraph load', or another tool wrote to it since" in \
         capsys.readouterr().err
+    # a later load records what it loads, not the node another tool wrote: still checked
+    other = Path("data/cases/FX-002.ttl")
+    assert main(["load", str(other), "--store", str(store)]) == 0
+    capsys.readouterr()
+    found = audit_compiled(open_store(store, read_only=True), at=at, workers=2, location=store)
+    assert _unlabelled(found) == _unlabelled(audit(load([*paths, extra, other]), at=at))
     assert main(["load", "--store", str(store), "--reindex"]) == 0  # recorded again
     capsys.readouterr()
     form = tmp_path / "FX-060.yaml"

@@ -758,11 +758,17 @@ def load_into(store: pyoxigraph.Store, files: Sequence[Path], *, skip_bad_lines:
     :class:`chaingraph.backends.LoadReport`) counts files and skipped statements.
     """
 
+    import pyoxigraph
+
     from chaingraph import history
     from chaingraph.graph import monitor_files, ontology_files
     from chaingraph.readable import duplicate_case
 
     written = Written(activity=history.activity_iri())
+    # The record (RECORDED) covers what this load writes; it holds for the whole store only
+    # when it held before (or the store is empty): a node another tool wrote earlier is not
+    # recorded by this load, and the audit must go on looking for such nodes.
+    fresh = is_recorded(store) or _triples(store) == 0
     when = history.now()
     read = [_read(path, skip_bad_lines=skip_bad_lines, check=check, report=report)
             for path in files]
@@ -827,7 +833,10 @@ def load_into(store: pyoxigraph.Store, files: Sequence[Path], *, skip_bad_lines:
         del chunk
     if final:
         claim_shared(store)
-    stamp_recorded(store)
+    if fresh:
+        stamp_recorded(store)
+    else:  # another tool's writes (or a chaingraph's before the record held a number)
+        store.remove_graph(pyoxigraph.NamedNode(RECORDED))
     check()
     written.cases = list(final)
     written.replaced = sorted(set(written.replaced))
