@@ -768,7 +768,8 @@ def load_into(store: pyoxigraph.Store, files: Sequence[Path], *, skip_bad_lines:
     # The record (RECORDED) covers what this load writes; it holds for the whole store only
     # when it held before (or the store is empty): a node another tool wrote earlier is not
     # recorded by this load, and the audit must go on looking for such nodes.
-    fresh = is_recorded(store) or _triples(store) == 0
+    count = _triples(store)
+    fresh = count == 0 or recorded_triples(store) == count
     when = history.now()
     read = [_read(path, skip_bad_lines=skip_bad_lines, check=check, report=report)
             for path in files]
