@@ -241,6 +241,31 @@ def test_scan_of_files_cuts_them_into_chunks_at_case_blocks(generated):
     assert many.cases == one.cases == [f"GX-{i:05d}" for i in range(1, 25)]
 
 
+
+@pytest.mark.parametrize("broken", [("middle", "persons"), ("persons",)])
+def test_the_first_broken_line_is_named_though_the_largest_part_is_audited_first(
+        generated, tmp_path, broken):
+    """The workers take the largest part first (the last one, with the persons); the error
+    said is still the first in the file, as when the parts ran in file order."""
+    from chaingraph.errors import SourceError
+
+    lines = generated[2].read_text().splitlines()
+    persons = next(i for i, line in enumerate(lines) if "/chaingraph/person/>" in line
+                   and line.startswith("@prefix :"))
+    targets = {"middle": next(i for i, line in enumerate(lines)
+                              if i > len(lines) // 3 and "cg:phase" in line),
+               "persons": next(i for i, line in enumerate(lines)
+                               if i > persons and "cg:pseudonym" in line)}
+    for where in broken:
+        lines[targets[where]] = lines[targets[where]] + " ; ; broken <<"
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("\n".join(lines) + "\n")
+    tasks = fastaudit._pieces([bad], 3)
+    assert fastaudit._largest_first(tasks)[0] == len(tasks) - 1  # the persons' part
+    with pytest.raises(SourceError) as caught:
+        fastaudit.scan_files([bad], chunk=3, workers=2, progress=False)
+    assert caught.value.line == targets[broken[0]] + 1
+
 # chunk 1: each case alone in its part, the file's header put in front of it unsplit;
 # chunk 3: several cases per part, split there
 @pytest.mark.parametrize("chunk", [1, 3])
