@@ -90,7 +90,8 @@ def test_an_aggregate_counts_each_focus_node_once(target, data, aggregate):
 
 @pytest.mark.parametrize("shape, data, found", [
     # the pair's other property is the target's: ?this ex:e ?_other implies ?this ex:e []
-    ("ex:S a sh:PropertyShape ; sh:targetSubjectsOf ex:e ; sh:path ex:s ; sh:lessThanOrEquals ex:e .",
+    ("ex:S a sh:PropertyShape ; sh:targetSubjectsOf ex:e ; sh:path ex:s ;"
+     " sh:lessThanOrEquals ex:e .",
      "ex:a ex:s 5 ; ex:e 3, 4, 9 . ex:b ex:s 1 ; ex:e 2 . ex:c ex:s 7 .", 1),
     # the path is the target's property
     ("ex:S a sh:PropertyShape ; sh:targetSubjectsOf ex:s ; sh:path ex:s ; sh:maxInclusive 4 .",
