@@ -934,13 +934,13 @@ def scan_files(files: Sequence[str | Path], *, shapes: Graph | CompiledShapes | 
             results = pool.imap(_audit_chunk, ordered)
         ready: dict[int, dict[str, Any]] = {}
         merged = 0
-        seen: set[int] = set()
+        done: set[int] = set()
         for index, result in zip(order, results, strict=True):
             bar.advance()
-            seen.add(index)
+            done.add(index)
             if "error" in result:
                 errors[index] = result["error"]
-                if seen.issuperset(range(index)):  # no earlier part left: the first error
+                if done.issuperset(range(index)):  # no earlier part left: the first error
                     work.stop.set()
             elif not errors:
                 ready[index] = result
