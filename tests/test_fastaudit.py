@@ -287,3 +287,41 @@ def test_a_broken_line_in_a_large_file_is_named_by_the_files_own_line(generated,
     with pytest.raises(SourceError) as caught:
         fastaudit.scan_files([bad], chunk=chunk, workers=2, progress=False)
     assert caught.value.line == target + 1 and caught.value.path == str(bad)
+
+
+def test_a_store_audited_beside_other_threads_spawns_its_workers(generated, tmp_path,
+                                                                 monkeypatch):
+    """The web app makes the new day's audit in a thread beside the server's: the workers
+    that read the store are spawned there (a fork copies the locks the other threads hold at
+    that moment, and a worker could wait on one forever), and find the same."""
+    import threading
+
+    from chaingraph.backends import load_store, open_store
+
+    directory = tmp_path / "store"
+    load_store([generated[2]], directory, progress=False)
+    graph = open_store(directory, read_only=True)
+
+    def scan():
+        return fastaudit.scan_source(graph, chunk=5, workers=2, progress=False,
+                                     location=directory)
+
+    chosen: list[str | None] = []
+    real = fastaudit._start_method
+    monkeypatch.setattr(fastaudit, "_start_method",
+                        lambda work: chosen.append(real(work)) or chosen[-1])
+    alone = scan() if threading.active_count() == 1 else None  # other tests may leave threads
+    done = threading.Event()
+    beside = threading.Thread(target=done.wait, daemon=True)  # the server's thread, say
+    beside.start()
+    found: dict = {}
+    try:
+        thread = threading.Thread(target=lambda: found.update(scan=scan()))
+        thread.start()
+        thread.join()
+    finally:
+        done.set()
+    assert chosen[-1] == "spawn" and (alone is None or chosen[0] is None)
+    expected = alone or scan()
+    assert found["scan"].violations == expected.violations and found["scan"].violations
+    assert found["scan"].cases == expected.cases

@@ -1442,8 +1442,7 @@ def scan_source(data: Any, *, shapes: Graph | CompiledShapes | None = None,
                       enabled=None if progress else False) as bar, contextlib.ExitStack() as stack:
             results: Iterable[dict[str, Any]] = map(task, tasks)
             if workers > 1 and len(chunks) > 1:
-                # An in-memory source store cannot be pickled: the workers inherit it by fork.
-                context = multiprocessing.get_context("fork" if work.big is not None else None)
+                context = multiprocessing.get_context(_start_method(work))
                 pool = stack.enter_context(_Pool(context, min(workers, len(chunks)), work))
                 results = pool.imap(task, tasks)
             for size, result in zip(sizes, results, strict=False):
@@ -1456,6 +1455,21 @@ def scan_source(data: Any, *, shapes: Graph | CompiledShapes | None = None,
     out.cases.extend(ident for _, ident in listed if ident not in seen)
     _link_persons(out, links)
     return out
+
+
+def _start_method(work: _Work) -> str | None:
+    """How the workers of a store's or endpoint's audit start (None: the platform's default).
+
+    An in-memory source store cannot be pickled: the workers inherit it by fork. Otherwise
+    they are spawned when this process runs other threads (the web app makes the new day's
+    audit in a thread beside the server's): a forked worker would inherit the locks those
+    threads hold at that moment, the store's own among them, and could wait on one forever.
+    """
+    import threading
+
+    if work.big is not None:
+        return "fork"
+    return "spawn" if threading.active_count() > 1 else None
 
 
 def scan_violations(files: Sequence[str | Path], *, shapes: Graph | CompiledShapes | None = None,
