@@ -280,8 +280,8 @@ def _refuse(monkeypatch):
     from chaingraph.shacl2sparql import UnsupportedShape, compiler
 
     def refuse(shapes):
-        raise UnsupportedShape(URIRef("https://w3id.org/chaingraph/shapes#PhaseGap"),
-                               "sh:xone")
+        raise UnsupportedShape(URIRef("https://w3id.org/chaingraph/shapes#PhaseGap"), "term",
+                               term="sh:xone")
 
     # in the compiler's own module: a module imported during the test binds no stand-in
     monkeypatch.setattr(compiler, "compile_shapes", refuse)

@@ -570,11 +570,13 @@ def audit_files(paths: Sequence[str | Path], *, cases: Sequence[str] | None = No
 
 # ---------------------------------------------------------------------------- engines
 
-def choose_engine(shapes: Graph, engine: str = "auto") -> tuple[str, str, str]:
+def choose_engine(shapes: Graph, engine: str = "auto",
+                  lang: str = DEFAULT) -> tuple[str, str, str]:
     """Return the engine to audit with, why (default, chosen, unsupported) and what it refused.
 
     ``auto`` is the compiled engine (``sparql``) unless the compiler refuses a shape; then it
-    is the reference (``shacl``), and the third item names the shape and its construct.
+    is the reference (``shacl``), and the third item names the shape and its construct (in
+    ``lang``).
 
     Example:
         >>> choose_engine(load_shapes())
@@ -595,5 +597,6 @@ def choose_engine(shapes: Graph, engine: str = "auto") -> tuple[str, str, str]:
     except UnsupportedShape as refused:
         if isinstance(refused, IllFormedShape):
             raise
-        return "shacl", "unsupported", f"{local_name(refused.shape)} ({refused.construct})"
+        return ("shacl", "unsupported",
+                f"{local_name(refused.shape)} ({refused.construct_text(lang)})")
     return "sparql", "default", ""

@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
 
     at = parse_date(args.at) if args.at else date.today()
     shapes = load_shapes()
-    engine, why, detail = choose_engine(shapes, args.engine)
+    engine, why, detail = choose_engine(shapes, args.engine, args.lang)
     if engine == "sparql" and args.paths and not (args.store or args.endpoint):
         report = audit_files(args.paths, cases=args.cases, at=at, shapes=shapes, lang=args.lang)
     else:

@@ -66,7 +66,7 @@ from __future__ import annotations
 
 from chaingraph.shacl2sparql.compiler import compile_case_by_case, compile_shapes
 from chaingraph.shacl2sparql.paths import compile_path
-from chaingraph.shacl2sparql.refusal import IllFormedShape, UnsupportedShape
+from chaingraph.shacl2sparql.refusal import Construct, IllFormedShape, UnsupportedShape
 from chaingraph.shacl2sparql.report import Violation, key, reference
 from chaingraph.shacl2sparql.shapes import Check, CompiledShapes
 from chaingraph.shacl2sparql.terms import to_ox, to_oxigraph
@@ -75,6 +75,7 @@ from chaingraph.shacl2sparql.validation import Runner, combine, instantiate, run
 __all__ = [
     "Check",
     "CompiledShapes",
+    "Construct",
     "IllFormedShape",
     "Runner",
     "UnsupportedShape",

@@ -12,7 +12,7 @@ from __future__ import annotations
 from rdflib.namespace import SH
 from rdflib.term import Node
 
-from chaingraph.shacl2sparql.refusal import UnsupportedShape, integer, short
+from chaingraph.shacl2sparql.refusal import UnsupportedShape, integer, term
 from chaingraph.shacl2sparql.shapes import Constraint, Query, Section, ValueNodes
 
 
@@ -25,7 +25,7 @@ def count_fails(key: Node, var: str, n: int) -> str:
 def _path(c: Constraint, nodes: ValueNodes) -> str:
     """The path of a property shape; a count on a node shape is refused."""
     if not nodes.path:
-        raise UnsupportedShape(c.owner, short(c.key))
+        raise UnsupportedShape(c.owner, term(c.key))
     return nodes.path
 
 
@@ -56,7 +56,7 @@ def min_count_path_test(c: Constraint, var: str, path: str, v: str) -> str | Non
     """A boolean expression: ``var`` has at least n values of ``path`` (None for 0)."""
     n = integer(c.value)
     if n > 1:
-        raise UnsupportedShape(c.owner, "sh:minCount above 1 in a nested property shape")
+        raise UnsupportedShape(c.owner, "nested_count_above_1", key="sh:minCount")
     return f"EXISTS {{ {var} {path} {v} }}" if n == 1 else None
 
 
@@ -69,7 +69,7 @@ def max_count_path_test(c: Constraint, var: str, path: str, v: str) -> str:
         w = c.names.fresh()
         return (f"NOT EXISTS {{ {var} {path} {v} . {var} {path} {w} . "
                 f"FILTER(!sameTerm({v}, {w})) }}")
-    raise UnsupportedShape(c.owner, "sh:maxCount above 1 in a nested property shape")
+    raise UnsupportedShape(c.owner, "nested_count_above_1", key="sh:maxCount")
 
 
 SECTION = Section(

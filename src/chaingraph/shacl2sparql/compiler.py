@@ -23,6 +23,7 @@ from chaingraph.shacl2sparql.refusal import (
     check_not_recursive,
     check_shape,
     short,
+    term,
     zero_length_paths,
     zero_length_refusal,
 )
@@ -131,7 +132,7 @@ def _compile_property_shape(graph: Graph, shape: Node, target: str,
                             compiled: CompiledShapes) -> None:
     path_node = graph.value(shape, SH.path)
     if path_node is None:
-        raise UnsupportedShape(shape, "a property shape without sh:path")
+        raise UnsupportedShape(shape, "no_path")
     check_shape(graph, shape)
     _compile_shape(graph, shape, target, compile_path(graph, path_node, shape), compiled)
 
@@ -167,7 +168,7 @@ def _queries(graph: Graph, shape: Node, key: Node, value: Node, nodes: ValueNode
     """The queries of the constraint ``key value`` of ``shape``, from its section of SHACL."""
     check = _CHECKS.get(key)
     if check is None:
-        raise UnsupportedShape(shape, short(key))
+        raise UnsupportedShape(shape, term(key))
     found = check(shape_based.constraint(graph, key, value, shape, names, compiled, shape), nodes)
     if found is None:
         return []

@@ -14,7 +14,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import SH
 from rdflib.term import Node
 
-from chaingraph.shacl2sparql.refusal import UnsupportedShape, is_true, members, short
+from chaingraph.shacl2sparql.refusal import UnsupportedShape, is_true, members, term
 from chaingraph.shacl2sparql.shapes import Constraint, Names, Query, Section, ValueNodes
 from chaingraph.shacl2sparql.terms import constant
 
@@ -41,7 +41,7 @@ def closed_check(c: Constraint, nodes: ValueNodes) -> Query | None:
     """``sh:closed``: each property of a focus node the shape does not allow, with its value
     (None for ``sh:closed false``)."""
     if nodes.path:
-        raise UnsupportedShape(c.owner, short(SH.closed))
+        raise UnsupportedShape(c.owner, term(SH.closed))
     if not is_true(c.value):
         return None
     return Query(SH.ClosedConstraintComponent,

@@ -27,7 +27,7 @@ def compile_path(graph: Graph, path: Node | None, shape: Node) -> str:
         '(^<http://x/p>)'
     """
     if path is None or isinstance(path, Literal):
-        raise IllFormedShape(shape, "an sh:path that is not a path")
+        raise IllFormedShape(shape, "not_a_path")
     if isinstance(path, URIRef):
         return path.n3()
     if (path, RDF.first, None) in graph:
@@ -40,4 +40,4 @@ def compile_path(graph: Graph, path: Node | None, shape: Node) -> str:
     if alternatives is not None:
         choices = (compile_path(graph, p, shape) for p in items(graph, alternatives))
         return "(" + "|".join(choices) + ")"
-    raise UnsupportedShape(shape, "a path form it does not know")
+    raise UnsupportedShape(shape, "path_form")

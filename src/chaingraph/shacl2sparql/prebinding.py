@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from rdflib.term import Node
 
-from chaingraph.shacl2sparql.refusal import IllFormedShape, UnsupportedShape
+from chaingraph.shacl2sparql.refusal import Construct, IllFormedShape, UnsupportedShape
 from chaingraph.sparql_tokens import code as _code
 from chaingraph.sparql_tokens import tokens as _lex
 
@@ -113,7 +113,7 @@ def top_block(body: str, shape: Node) -> Block:
     try:
         return _blocks(_lex("{" + body + "}"), 0, "top")[0]
     except (ValueError, IndexError):
-        raise UnsupportedShape(shape, "a SPARQL query whose groups it cannot read") from None
+        raise UnsupportedShape(shape, "query_groups") from None
 
 
 def check_prebound(text: str, shape: Node, bound: Sequence[str]) -> None:
@@ -121,13 +121,13 @@ def check_prebound(text: str, shape: Node, bound: Sequence[str]) -> None:
     MINUS, SERVICE, VALUES, ``AS`` a pre-bound variable, a subquery that does not return them."""
     for _position, kind, word in _lex(text):
         if kind == "word" and word.upper() in ("MINUS", "SERVICE", "VALUES"):
-            raise IllFormedShape(shape, f"{word.upper()} in a SPARQL query with pre-bound $this")
+            raise IllFormedShape(shape, "keyword_prebound", keyword=word.upper())
     for name in bound:
         if re.search(rf"(?i)\bAS\s+[?$]{name}\b", _code(text)):
-            raise IllFormedShape(shape, f"AS ?{name} in a SPARQL query where ${name} is pre-bound")
+            raise IllFormedShape(shape, "as_prebound", name=name)
 
 
-def unsettled_scope(body: str, shape: Node) -> str | None:
+def unsettled_scope(body: str, shape: Node) -> Construct | None:
     """What in a WHERE body pySHACL may read otherwise than SPARQL does, named (None: nothing):
     a ``BIND`` inside ``EXISTS``, or a nested group (``{ ... }`` on its own, not a UNION
     branch, OPTIONAL or EXISTS) whose EXISTS reads a variable bound outside the group and not
@@ -138,7 +138,7 @@ def unsettled_scope(body: str, shape: Node) -> str | None:
     :func:`union_form` does the same for UNION branches.
 
     Example:
-        >>> unsettled_scope("?this :p ?x . { ?this :q ?v FILTER EXISTS { ?v :r ?x } }", "S")
+        >>> unsettled_scope("?this :p ?x . { ?this :q ?v FILTER EXISTS { ?v :r ?x } }", "S").text()
         'an EXISTS in a nested group that reads a variable bound outside the group'
         >>> unsettled_scope("?this :p ?x . FILTER NOT EXISTS { ?x :q ?v }", "S") is None
         True
@@ -153,7 +153,7 @@ def unsettled_scope(body: str, shape: Node) -> str | None:
         elif kind == "word":
             word = text.upper()
             if word == "BIND" and exists and exists[-1]:
-                return "BIND inside EXISTS"
+                return Construct("bind_in_exists")
 
     def groups(block: Block) -> Iterator[Block]:
         for child in block.blocks:
@@ -168,7 +168,7 @@ def unsettled_scope(body: str, shape: Node) -> str | None:
         bound_outside = {t[1:] for _, kind, t in _lex(outside) if kind == "var"} - {"this"}
         _, in_exists, _, _ = _branch_vars(body[start + 1:end])
         if in_exists & bound_outside:
-            return "an EXISTS in a nested group that reads a variable bound outside the group"
+            return Construct("exists_outer")
     return None
 
 
@@ -215,12 +215,12 @@ def prebind(body: str, focus: str, shape: Node, bound: Sequence[str],
         if block.kind == "subquery":
             missing = [v for v in bound if f"?{v}" not in block.projection]
             if missing:
-                raise IllFormedShape(shape, f"a subquery that does not return ${missing[0]}")
+                raise IllFormedShape(shape, "subquery_missing", name=missing[0])
             if {"LIMIT", "OFFSET"} & set(block.modifiers):
-                raise UnsupportedShape(shape, "LIMIT or OFFSET in a subquery with pre-bound $this")
+                raise UnsupportedShape(shape, "subquery_limit")
         elif not focus_group and block.mentions() and not _joins(block):
             if block.kind == "graph":
-                raise UnsupportedShape(shape, "$this inside GRAPH in a SPARQL query")
+                raise UnsupportedShape(shape, "this_in_graph")
             points.append(block.start)
         for child in block.blocks:
             walk(child, block.kind == "top" and child.start in branches)

@@ -12,7 +12,7 @@ from rdflib import URIRef
 from rdflib.namespace import SH
 from rdflib.term import Node
 
-from chaingraph.shacl2sparql.refusal import UnsupportedShape, short
+from chaingraph.shacl2sparql.refusal import UnsupportedShape, term
 from chaingraph.shacl2sparql.shapes import Constraint, Query, Section, ValueNodes
 
 _LESS: dict[Node, tuple[str, URIRef]] = {
@@ -46,7 +46,7 @@ def pair_check(c: Constraint, nodes: ValueNodes) -> Query:
     if key == SH.disjoint:
         return Query(SH.DisjointConstraintComponent, nodes.select(f"?this {p} ?this ."), False,
                      True)
-    raise UnsupportedShape(c.owner, short(key))
+    raise UnsupportedShape(c.owner, term(key))
 
 
 def pair_test(c: Constraint, var: str) -> str:

@@ -5,53 +5,101 @@ rules): a processor must refuse a shapes graph that breaks the syntax rules, suc
 values of ``sh:maxCount`` or an ``sh:nodeKind`` that is not one of the six node kinds
 (:class:`IllFormedShape`). Besides, the compiler refuses what it cannot turn into SPARQL
 exactly (:class:`UnsupportedShape`), so adding a shape never silently drops a rule. Both
-name the shape and the construct.
+name the shape and the construct, a phrase of ``catalogue/compiler.toml`` (:class:`Construct`)
+said in the language of the error's sentence.
 """
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH, XSD
 from rdflib.term import Node
 
+from chaingraph.catalogue import DEFAULT
+from chaingraph.catalogue import text as catalogue_text
 from chaingraph.errors import ChaingraphError
 
 SH_NS = str(SH)
 
 
-class UnsupportedShape(ChaingraphError, ValueError):
-    """A shape uses a SHACL construct the compiler cannot turn into SPARQL."""
+class Construct:
+    """What a refusal names, in either language: a key of ``catalogue/compiler.toml`` and the
+    values of its placeholders. A value that is itself a :class:`Construct` is said in the
+    same language; the rest (SHACL terms, IRIs, values of the shapes) as it is.
 
-    def __init__(self, shape: Node, construct: str) -> None:
+    Example:
+        >>> nested = Construct("nested", what=Construct("term", term="sh:xone"))
+        >>> nested.text("nl")
+        'sh:xone binnen sh:node, sh:not, sh:or, sh:and, sh:property of een qualified value shape'
+    """
+
+    def __init__(self, key: str, /, **params: Any) -> None:
+        self.key = key
+        self.params = params
+
+    def text(self, lang: str = DEFAULT) -> str:
+        """The phrase in ``lang`` (``en`` or ``nl``)."""
+        params = {name: value.text(lang) if isinstance(value, Construct) else value
+                  for name, value in self.params.items()}
+        return catalogue_text(f"compiler.{self.key}", lang, **params)
+
+    def __repr__(self) -> str:
+        return f"Construct({self.key!r}, **{self.params!r})"
+
+
+def term(node: Node) -> Construct:
+    """A construct that is a SHACL key and nothing more (``sh:xone``): the same in every
+    language."""
+    return Construct("term", term=short(node))
+
+
+class UnsupportedShape(ChaingraphError, ValueError):
+    """A shape uses a SHACL construct the compiler cannot turn into SPARQL.
+
+    The construct is a :class:`Construct`, or its key in ``catalogue/compiler.toml`` with the
+    values of its placeholders (``UnsupportedShape(shape, "values_of", n=2, key="sh:in")``),
+    kept as ``what``. ``construct`` is its English phrase; :meth:`construct_text` says it in
+    another language, as :meth:`text` does the sentence.
+    """
+
+    _sentence = "unsupported_shape"
+
+    def __init__(self, shape: Node, construct: str | Construct, /, **params: Any) -> None:
         self.shape = shape
-        self.construct = construct
-        super().__init__(key="unsupported_shape", shape=name(shape), construct=construct)
+        self.what = construct if isinstance(construct, Construct) else Construct(construct,
+                                                                                **params)
+        self.construct = self.what.text("en")
+        super().__init__(key=self._sentence, shape=name(shape), construct=self.construct)
+
+    def construct_text(self, lang: str = DEFAULT) -> str:
+        """The construct in ``lang`` (``en`` or ``nl``)."""
+        return self.what.text(lang)
+
+    def _params(self, lang: str) -> dict[str, Any]:
+        return {"shape": name(self.shape, lang), "construct": self.construct_text(lang)}
 
 
 class IllFormedShape(UnsupportedShape):
     """A shape breaks a rule of SHACL itself (a processor must refuse it): names the shape and
     what is wrong."""
 
-    def __init__(self, shape: Node, construct: str) -> None:
-        self.shape = shape
-        self.construct = construct
-        super(UnsupportedShape, self).__init__(key="ill_formed_shape", shape=name(shape),
-                                               construct=construct)
+    _sentence = "ill_formed_shape"
 
 
-# Where a constraint the compiler only knows on a targeted shape is refused.
-NESTED = "inside sh:node, sh:not, sh:or, sh:and, sh:property or a qualified value shape"
+# Where a constraint the compiler only knows on a targeted shape is refused: its key, whose
+# placeholder {what} is the construct so placed.
+NESTED = "nested"
 
 
-def name(node: Node) -> str:
+def name(node: Node, lang: str = DEFAULT) -> str:
     """How a refusal names a shape: the local name of its IRI, or the blank node."""
     if isinstance(node, URIRef):
         text = str(node)
         return text.rsplit("#", 1)[-1].rsplit("/", 1)[-1] if "#" in text or "/" in text else text
-    return f"[anonymous {node.n3()}]"
+    return catalogue_text("compiler.anonymous", lang, node=node.n3())
 
 
 def short(node: Node) -> str:
@@ -76,8 +124,7 @@ def members(graph: Graph, node: Node, shape: Node, key: Node) -> list[Node]:
         first = list(graph.objects(node, RDF.first))
         rest = list(graph.objects(node, RDF.rest))
         if isinstance(node, Literal) or node in seen or len(first) != 1 or len(rest) != 1:
-            raise IllFormedShape(shape, f"{short(key)} with a value that is not a well-formed "
-                                        "list")
+            raise IllFormedShape(shape, "not_a_list", key=short(key))
         seen.add(node)
         found.append(first[0])
         node = rest[0]
@@ -112,7 +159,7 @@ def check_shape(graph: Graph, shape: Node) -> None:
             _well_formed(graph, shape, key, value)
     for key, n in counted.items():
         if n > 1 and key in _SINGLE:
-            raise IllFormedShape(shape, f"{n} values of {short(key)}")
+            raise IllFormedShape(shape, "values_of", n=n, key=short(key))
 
 
 def _well_formed(graph: Graph, shape: Node, key: Node, value: Node) -> None:
@@ -121,29 +168,30 @@ def _well_formed(graph: Graph, shape: Node, key: Node, value: Node) -> None:
     if key in _COUNTS:
         if not (isinstance(value, Literal) and value.datatype == XSD.integer
                 and isinstance(value.value, int) and value.value >= 0):
-            wrong = "a non-negative xsd:integer"
+            wrong = "count"
     elif key in _BOOLEANS:
         if not (isinstance(value, Literal) and value.datatype == XSD.boolean
                 and isinstance(value.value, bool)):
-            wrong = "true or false"
+            wrong = "boolean"
     elif key in _LISTS:
         found = members(graph, value, shape, key)
         if key == SH.languageIn and not all(isinstance(m, Literal) for m in found):
-            wrong = "a list of language tags"
+            wrong = "language_tags"
     elif key in _IRIS:
         if not isinstance(value, URIRef):
-            wrong = "an IRI"
+            wrong = "iri"
         elif key == SH.nodeKind and value not in _NODE_KINDS:
-            wrong = "one of the six node kinds"
+            wrong = "node_kind"
     elif key in _LITERALS:
         if not isinstance(value, Literal) or key in (SH.pattern, SH.flags) and (
                 value.language or value.datatype not in (None, XSD.string)):
-            wrong = "a string" if key in (SH.pattern, SH.flags) else "a literal"
+            wrong = "string" if key in (SH.pattern, SH.flags) else "literal"
     elif key in _SHAPES:
         if isinstance(value, Literal):
-            wrong = "a shape (an IRI or a blank node)"
+            wrong = "shape"
     if wrong:
-        raise IllFormedShape(shape, f"{short(key)} {value.n3()} (not {wrong})")
+        raise IllFormedShape(shape, "wrong_value", key=short(key), value=value.n3(),
+                             wrong=Construct(f"wrong.{wrong}"))
 
 
 def is_true(value: Node) -> bool:
@@ -183,9 +231,7 @@ def check_not_recursive(graph: Graph, shape: Node) -> None:
             return
         for inner in nested_shapes(graph, node):
             if inner in path or inner == node:
-                raise UnsupportedShape(shape, "a recursive shape (one that reaches itself "
-                                              "through sh:node, sh:property, sh:not, sh:and, "
-                                              "sh:or, sh:xone or sh:qualifiedValueShape)")
+                raise UnsupportedShape(shape, "recursive")
             walk(inner, path | {node})
         done.add(node)
 
@@ -224,9 +270,9 @@ def zero_length_paths(graph: Graph, shape: Node) -> bool:
     return False
 
 
-def zero_length_refusal(node: Node | None) -> str:
+def zero_length_refusal(node: Node | None) -> Construct:
     """The construct a refusal names for a path of length zero from a focus node that is not
     in the data (``None``: a node some part of the data may not hold)."""
-    where = ("sh:targetNode, audited case by case (a case may not hold the node)"
-             if node is None else f"sh:targetNode {node.n3()}, which is not in the data")
-    return f"a path that may have length zero (sh:zeroOrMorePath, sh:zeroOrOnePath) from {where}"
+    if node is None:
+        return Construct("zero_length", where=Construct("zero_length_case_by_case"))
+    return Construct("zero_length", where=Construct("zero_length_absent", node=node.n3()))

@@ -32,11 +32,13 @@ from chaingraph.shacl2sparql.paths import compile_path
 from chaingraph.shacl2sparql.refusal import (
     NESTED,
     SH_NS,
+    Construct,
     UnsupportedShape,
     check_shape,
     integer,
     is_true,
     short,
+    term,
 )
 from chaingraph.shacl2sparql.shapes import (
     ANNOTATIONS,
@@ -66,8 +68,8 @@ def constraints(graph: Graph, shape: Node, compiled: CompiledShapes | None = Non
     if compiled is not None and owner is not None:
         check_shape(graph, shape)
         for component, _ in active_components(graph, shape, compiled):
-            raise UnsupportedShape(owner, f"the SPARQL-based constraint component "
-                                          f"{short(component.node)} {NESTED}")
+            raise UnsupportedShape(owner, NESTED, what=Construct(
+                "sparql_component", component=short(component.node)))
     for key, value in graph.predicate_objects(shape):
         if str(key).startswith(SH_NS) and key not in ANNOTATIONS and key != SH.path \
                 and key not in TARGETS:
@@ -87,8 +89,7 @@ def conforms(graph: Graph, shape: Node, var: str, names: Names, compiled: Compil
     tests: list[str] = []
     names.nested += 1
     if names.nested > MAX_NESTED:  # each use is written out: layers of shared shapes multiply
-        raise UnsupportedShape(owner, f"more than {MAX_NESTED:,} shapes written out inside "
-                                      "one (shapes that name shared shapes, layer on layer)")
+        raise UnsupportedShape(owner, "too_many_nested", n=MAX_NESTED)
     if (shape, SH.path, None) in graph:
         return conforms_property(graph, shape, var, names, compiled, owner)
     for key, value in constraints(graph, shape, compiled, owner):
@@ -116,7 +117,7 @@ def value_ok(graph: Graph, key: Node, value: Node, var: str, names: Names,
     of ``shape`` (the test of the section of SHACL the constraint belongs to)."""
     test = _TESTS.get(key)
     if test is None:
-        raise UnsupportedShape(owner, f"{short(key)} {NESTED}")
+        raise UnsupportedShape(owner, NESTED, what=term(key))
     return test(constraint(graph, key, value, shape, names, compiled, owner), var)
 
 
@@ -134,7 +135,7 @@ def _disjoint_test(c: Constraint, var: str) -> str:
     """``sh:qualifiedValueShapesDisjoint false`` tests nothing; true is only read with
     ``sh:qualifiedValueShape``."""
     if is_true(c.value):
-        raise UnsupportedShape(c.owner, f"{short(c.key)} {NESTED}")
+        raise UnsupportedShape(c.owner, NESTED, what=term(c.key))
     return "true"
 
 
@@ -214,7 +215,7 @@ def qualified_checks(c: Constraint, nodes: ValueNodes) -> list[Query]:
     on a property shape: the focus nodes with too few or too many values that conform to the
     qualified shape."""
     if not nodes.path:
-        raise UnsupportedShape(c.owner, short(c.key))
+        raise UnsupportedShape(c.owner, term(c.key))
     graph, shape = c.graph, c.shape
     keys = dict(graph.predicate_objects(shape))
     siblings = _siblings(graph, shape, c.value, keys)
@@ -246,7 +247,7 @@ def _qualified_path_test(c: Constraint, var: str, path: str, v: str) -> str | No
     keys = dict(c.graph.predicate_objects(c.shape))
     low, high = keys.get(SH.qualifiedMinCount), keys.get(SH.qualifiedMaxCount)
     if high is not None and integer(high) != 0 or low is not None and integer(low) > 1:
-        raise UnsupportedShape(c.owner, "qualified counts other than min 1 / max 0 when nested")
+        raise UnsupportedShape(c.owner, "qualified_counts_nested")
     siblings = _siblings(c.graph, c.shape, c.value, keys)
     found = _qualified(c.graph, c.value, var, path, v, c.names, c.compiled, c.owner, siblings)
     tests = []

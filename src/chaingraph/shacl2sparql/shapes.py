@@ -45,7 +45,8 @@ class Check:
     ``focus_value`` the value node is the focus node itself (a node shape's constraint);
     ``path_column`` is the column that names each row's result path (``sh:closed``, a
     SPARQL ``?path``). ``reads`` says what of a literal's form the check depends on, and
-    ``construct`` names the construct that reads it.
+    ``construct`` names the construct that reads it (a SHACL key such as ``sh:pattern`` or a
+    component's IRI, the same in every language, which a refusal puts into its phrase).
     """
 
     shape: Node

@@ -57,7 +57,7 @@ def components(graph: Graph) -> dict[Node, Component]:
             for parameter in graph.objects(node, SH.parameter):
                 path = graph.value(parameter, SH.path)
                 if not isinstance(path, URIRef):
-                    raise IllFormedShape(node, "a parameter whose sh:path is not an IRI")
+                    raise IllFormedShape(node, "parameter_path")
                 optional = graph.value(parameter, SH.optional)
                 parameters.append((path, optional is not None and is_true(optional)))
             found[node] = Component(node, tuple(sorted(parameters)),
@@ -81,8 +81,9 @@ def active_components(graph: Graph, shape: Node, compiled: CompiledShapes
         for parameter, _ in component.parameters:
             found = list(graph.objects(shape, parameter))
             if len(found) > 1:
-                raise UnsupportedShape(shape, f"{len(found)} values of the parameter "
-                                              f"{short(parameter)} of {short(component.node)}")
+                raise UnsupportedShape(shape, "parameter_values", n=len(found),
+                                       parameter=short(parameter),
+                                       component=short(component.node))
             if found:
                 constant(shape, parameter, found[0])
                 values[_local(parameter)] = found[0]
@@ -101,20 +102,18 @@ def compile_component(graph: Graph, shape: Node, component: Component,
     shape, with the parameters' values in place of their variables."""
     validator = (component.property_validator if path else component.node_validator) \
         or component.validator
-    construct = f"the constraint component {short(component.node)}"
     if validator is None:
-        raise UnsupportedShape(shape, f"{construct} without a validator for "
-                                      f"{'property' if path else 'node'} shapes")
+        raise UnsupportedShape(shape, "no_property_validator" if path else "no_node_validator",
+                               component=short(component.node))
     values = {name: value.n3() for name, value in bindings.items()}
     own = graph.value(validator, SH.message)
     message = str(own) if own is not None else message
     ask, select = graph.value(validator, SH.ask), graph.value(validator, SH.select)
     if (ask is None) == (select is None):
-        raise IllFormedShape(component.node, "a validator without exactly one of sh:ask and "
-                                             "sh:select")
+        raise IllFormedShape(component.node, "validator_query")
     if select is not None:
         if validator == component.validator:
-            raise IllFormedShape(component.node, "an sh:validator with sh:select (it must be ASK)")
+            raise IllFormedShape(component.node, "validator_select")
         # a component is named by an IRI: rdflib types it Node
         return select_check(graph, shape, validator, str(select), target, path, values,
                             component.node, severity, message)  # type: ignore[arg-type]  # IRI
@@ -134,13 +133,13 @@ def _ask_check(graph: Graph, shape: Node, source: Node, text: str, target: str,
     declared_text, body = split_prologue(filled.replace("$value", "?value"))
     match = re.match(r"(?is)\s*ASK\s*(WHERE\s*)?\{", body)
     if not match:
-        raise UnsupportedShape(shape, "an sh:ask that is not 'ASK {'")
+        raise UnsupportedShape(shape, "query_form", key="sh:ask", form="ASK {")
     try:
         close = matching_brace(body, match.end() - 1)
     except ValueError:
-        raise IllFormedShape(shape, "an sh:ask with unbalanced braces") from None
+        raise IllFormedShape(shape, "unbalanced_braces", key="sh:ask") from None
     if body[close + 1:].strip():
-        raise UnsupportedShape(shape, "an sh:ask with solution modifiers")
+        raise UnsupportedShape(shape, "ask_modifiers")
     inner = body[match.end():close]
     check_prebound(inner, shape, ["this", "value"])
     top = top_block(inner, shape)
@@ -148,7 +147,7 @@ def _ask_check(graph: Graph, shape: Node, source: Node, text: str, target: str,
     def subqueries(block: Block) -> None:
         for child in block.blocks:
             if child.kind == "subquery" and not {"?this", "?value"} <= set(child.projection):
-                raise IllFormedShape(shape, "a subquery that does not return $this and $value")
+                raise IllFormedShape(shape, "subquery_this_value")
             subqueries(child)
 
     subqueries(top)

@@ -26,7 +26,7 @@ from chaingraph.shacl2sparql.prebinding import (
     union_form,
     unsettled_scope,
 )
-from chaingraph.shacl2sparql.refusal import IllFormedShape, UnsupportedShape, short
+from chaingraph.shacl2sparql.refusal import Construct, IllFormedShape, UnsupportedShape, short
 from chaingraph.shacl2sparql.shapes import Check
 from chaingraph.shacl2sparql.targets import focus
 from chaingraph.shacl2sparql.terms import EVERYTHING
@@ -48,9 +48,9 @@ def _prefixes(graph: Graph, node: Node, shape: Node) -> list[str]:
             for decl in graph.objects(source, SH.declare):
                 prefix, namespace = graph.value(decl, SH.prefix), graph.value(decl, SH.namespace)
                 if prefix is None or namespace is None:
-                    raise IllFormedShape(shape, "an sh:declare without sh:prefix or sh:namespace")
+                    raise IllFormedShape(shape, "declare_incomplete")
                 if declared.setdefault(str(prefix), str(namespace)) != str(namespace):
-                    raise IllFormedShape(shape, f"the prefix {prefix}: declared for two namespaces")
+                    raise IllFormedShape(shape, "prefix_twice", prefix=prefix)
                 line = f"PREFIX {prefix}: <{namespace}>"
                 if line not in lines:
                     lines.append(line)
@@ -76,10 +76,10 @@ def parse_check(query: str, written: str, shape: Node) -> None:
 
     found = reason(written)
     if found is not None:
-        raise IllFormedShape(shape, f"a SPARQL query that does not parse ({found})")
+        raise IllFormedShape(shape, "query_does_not_parse", error=found)
     found = reason(query)
     if found is not None:
-        raise UnsupportedShape(shape, f"a SPARQL query it cannot rewrite ({found})")
+        raise UnsupportedShape(shape, "query_not_rewritten", error=found)
 
 
 def compile_sparql(graph: Graph, shape: Node, constraint: Node, target: str, severity: URIRef,
@@ -87,7 +87,7 @@ def compile_sparql(graph: Graph, shape: Node, constraint: Node, target: str, sev
     """An ``sh:sparql`` constraint of ``shape`` (a property shape when ``path`` is given)."""
     select = graph.value(constraint, SH.select)
     if select is None:
-        raise UnsupportedShape(shape, "an sh:sparql constraint without sh:select")
+        raise UnsupportedShape(shape, "sparql_without_select")
     message_text = graph.value(constraint, SH.message)
     return select_check(graph, shape, constraint, str(select), target, path, {},
                         SH.SPARQLConstraintComponent, severity,
@@ -100,10 +100,10 @@ def written(graph: Graph, source: Node, shape: Node, text: str, path: str | None
     ``$this`` filled in; ``kind`` (``sh:select``, ``sh:ask``) names it in a refusal."""
     prefixes = _prefixes(graph, source, shape)
     if re.search(r"\$(shapesGraph|currentShape)\b", code(text)):
-        raise UnsupportedShape(shape, f"$shapesGraph or $currentShape in {kind}")
+        raise UnsupportedShape(shape, "shapes_graph_variable", kind=kind)
     if re.search(r"\$PATH\b", code(text)):
         if path is None:
-            raise IllFormedShape(shape, "$PATH in the SPARQL query of a node shape")
+            raise IllFormedShape(shape, "path_in_node_shape")
         parameters = {**parameters, "PATH": path}
     return prefixes, substitute(text, parameters).replace("$this", "?this")
 
@@ -134,10 +134,11 @@ def select_check(graph: Graph, shape: Node, source: Node, text: str, target: str
     # with ?this bound there, this is SHACL-SPARQL's pre-binding of $this.
     match = re.match(r"(?is)\s*SELECT\s+(DISTINCT\s+|REDUCED\s+)?(.*?)\bWHERE\s*\{", body)
     if not match:
-        raise UnsupportedShape(shape, "an sh:select that is not 'SELECT ... WHERE {'")
+        raise UnsupportedShape(shape, "query_form", key="sh:select",
+                               form="SELECT ... WHERE {")
     projection = match.group(2).strip()
     if projection == "*":
-        raise UnsupportedShape(shape, "SELECT * in sh:select")
+        raise UnsupportedShape(shape, "select_star")
     if "?this" not in dict(projection_items(projection)):
         projection = "?this " + projection
     items = projection_items(projection)
@@ -154,11 +155,11 @@ def select_check(graph: Graph, shape: Node, source: Node, text: str, target: str
     try:
         close = matching_brace(body, match.end() - 1)
     except ValueError:
-        raise IllFormedShape(shape, "an sh:select with unbalanced braces") from None
+        raise IllFormedShape(shape, "unbalanced_braces", key="sh:select") from None
     inner = body[match.end():close]
     tail = body[close + 1:]
     if {"LIMIT", "OFFSET"} & {t.upper() for _, kind, t in tokens(tail) if kind == "word"}:
-        raise UnsupportedShape(shape, "LIMIT or OFFSET in sh:select with pre-bound $this")
+        raise UnsupportedShape(shape, "select_limit")
     check_prebound(f"{match.group(2)} {{ {inner} }} {tail}", shape, ["this"])
     each = focus(target)
     if _COUNTING.search(body) and not target.startswith("SELECT DISTINCT"):
@@ -167,11 +168,10 @@ def select_check(graph: Graph, shape: Node, source: Node, text: str, target: str
         each = f"{{ SELECT DISTINCT ?this WHERE {{ {each} }} }}"
     unsettled = unsettled_scope(inner, shape)
     if unsettled is not None:
-        raise UnsupportedShape(shape, f"{unsettled} (pySHACL and SPARQL engines differ there)")
+        raise UnsupportedShape(shape, "engines_differ", what=unsettled)
     form = union_form(inner)
     if form == "refused":
-        raise UnsupportedShape(shape, "a UNION branch that reads a variable bound outside the "
-                                      "UNION (pySHACL and SPARQL engines differ there)")
+        raise UnsupportedShape(shape, "engines_differ", what=Construct("union_outer"))
     inner = prebind(inner, each, shape, ["this"], distributed=form == "distributed")
     # (the target may end in a comment, ##ISA ...##: a line of its own)
     group = distribute_union(inner, lead=each) if form == "distributed" else f"{each}\n{inner}"

@@ -45,14 +45,12 @@ def _regex(c: Constraint, var: str) -> str:
     flags = c.graph.value(c.shape, SH.flags)
     shown = Literal(str(c.value)).n3() + ("" if flags is None else f" (sh:flags {flags})")
     if flags is not None and set(str(flags)) - set("im"):
-        raise UnsupportedShape(c.owner, f"sh:pattern {shown}: flags other than i and m (the "
-                                        "reference, pySHACL, does not read them)")
+        raise UnsupportedShape(c.owner, "pattern_flags", pattern=shown)
     pattern = str(c.value) if flags is not None and "m" in str(flags) else _dollar(str(c.value))
     extra = f", {Literal(str(flags)).n3()}" if flags is not None else ""
     regex = f"{Literal(pattern or '').n3()}{extra}"
     if pattern is None or "[[:" in pattern or not _compiles(regex):
-        raise UnsupportedShape(c.owner, f"sh:pattern {shown}: a regular expression SPARQL's "
-                                        "REGEX does not accept as written")
+        raise UnsupportedShape(c.owner, "pattern_regex", pattern=shown)
     return f"REGEX(STR({var}), {regex})"
 
 

@@ -30,7 +30,7 @@ def target_pattern(graph: Graph, shape: Node, compiled: CompiledShapes) -> str |
     nodes = list(graph.objects(shape, SH.targetNode))
     for node in nodes:
         if isinstance(node, BNode):
-            raise UnsupportedShape(shape, "sh:targetNode with a blank node")
+            raise UnsupportedShape(shape, "blank_node", key="sh:targetNode")
         if isinstance(node, Literal):
             compiled.literals.add(node)
     if nodes:

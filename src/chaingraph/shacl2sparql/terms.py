@@ -20,7 +20,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import SH, XSD
 from rdflib.term import Node
 
-from chaingraph.shacl2sparql.refusal import SH_NS, UnsupportedShape, items, short
+from chaingraph.shacl2sparql.refusal import SH_NS, Construct, UnsupportedShape, items, short
 from chaingraph.shacl2sparql.shapes import Check
 from chaingraph.shacl2sparql.value_type import CASTS
 
@@ -120,12 +120,12 @@ def constant(shape: Node, key: Node, value: Node) -> None:
     constant in SPARQL) or a literal that Oxigraph reads as another term ("4.0"^^xsd:decimal
     as "4", so that it would be sameTerm to the data's "4")."""
     if isinstance(value, BNode):
-        raise UnsupportedShape(shape, f"{short(key)} with a blank node")
+        raise UnsupportedShape(shape, "blank_node", key=short(key))
     if isinstance(value, Literal):
         stored = _stored_form(value)
         if _rdf11(stored) != _rdf11(value):
-            raise UnsupportedShape(shape, f"{short(key)} {value.n3()} (Oxigraph reads it as "
-                                          f"{stored.n3()})")
+            raise UnsupportedShape(shape, "constant_read_as", key=short(key), value=value.n3(),
+                                   stored=stored.n3())
 
 
 _STRINGS_READ: dict[Node, str] = {SH.pattern: "lexical", SH.minLength: "lexical",
@@ -169,8 +169,8 @@ class Forms:
     """
 
     back: dict[Literal, Literal] = field(default_factory=dict)
-    changed: dict[str, str] = field(default_factory=dict)
-    merged: str | None = None
+    changed: dict[str, Construct] = field(default_factory=dict)
+    merged: Construct | None = None
     typed_strings: set[Literal] = field(default_factory=set)
 
     @classmethod
@@ -193,11 +193,11 @@ class Forms:
             other = forms.back.setdefault(stored, original)
             if _rdf11(stored) == _rdf11(original):
                 continue  # only the case of the language tag
-            described = f"the literal {original.n3()} (Oxigraph keeps it as {stored.n3()})"
+            described = Construct("literal_kept", literal=original.n3(), stored=stored.n3())
             if _rdf11(other) != _rdf11(original) or _rdf11(stored) in data:
                 first = other if other != original else stored
-                forms.merged = (f"the literals {first.n3()} and {original.n3()} (Oxigraph keeps "
-                                f"them as one, {stored.n3()})")
+                forms.merged = Construct("literals_merged", first=first.n3(),
+                                         second=original.n3(), stored=stored.n3())
             forms.changed.setdefault("identity", described)
             if stored.datatype != original.datatype:
                 forms.changed.setdefault("datatype", described)
@@ -216,8 +216,8 @@ class Forms:
             # odd keeps the literals whose datatype is one of CASTS, never None
             cast = f"{lit.datatype.n3()}({lit.n3()})"  # type: ignore[union-attr]  # not None
             if pyoxigraph.Store().query(f"ASK {{ FILTER(COALESCE(isLiteral({cast}), false)) }}"):
-                self.changed.setdefault("datatype", f"the ill-typed literal {lit.n3()} (rdflib "
-                                                    "has rewritten its lexical form)")
+                self.changed.setdefault("datatype", Construct("ill_typed_rewritten",
+                                                              literal=lit.n3()))
 
     @overload
     def restore(self, node: Node) -> Node: ...
@@ -238,8 +238,9 @@ class Forms:
     def refuse(self, check: Check) -> None:
         """Refuse a check whose answer depends on a form of the literals that Oxigraph changed."""
         if self.merged is not None:  # counts and comparisons of every check see one term
-            raise UnsupportedShape(check.shape, f"{check.construct} on data with {self.merged}")
+            raise UnsupportedShape(check.shape, "on_data", what=check.construct,
+                                   data=self.merged)
         for kind in sorted(check.reads):
             if kind in self.changed:
-                raise UnsupportedShape(check.shape, f"{check.construct} on data with "
-                                                    f"{self.changed[kind]}")
+                raise UnsupportedShape(check.shape, "on_data", what=check.construct,
+                                       data=self.changed[kind])

@@ -17,7 +17,7 @@ from rdflib import URIRef
 from rdflib.namespace import RDF, SH, XSD
 from rdflib.term import Node
 
-from chaingraph.shacl2sparql.refusal import IllFormedShape, UnsupportedShape, short
+from chaingraph.shacl2sparql.refusal import Construct, IllFormedShape, UnsupportedShape, short
 from chaingraph.shacl2sparql.shapes import CompiledShapes, Constraint, Query, Section, ValueNodes
 
 if TYPE_CHECKING:
@@ -110,10 +110,8 @@ def datatype_cast(datatype: Node, shape: Node) -> str | None:
     if datatype in _ANY_FORM or not str(datatype).startswith((str(XSD), str(RDF))):
         return None
     if datatype in _INTEGERS:
-        raise UnsupportedShape(shape, f"sh:datatype {short(datatype)} (Oxigraph keeps its "
-                                      "literals as xsd:integer)")
-    raise UnsupportedShape(shape, f"sh:datatype {short(datatype)} (no SPARQL test tells its "
-                                  "ill-typed literals)")
+        raise UnsupportedShape(shape, "datatype_kept_as_integer", datatype=short(datatype))
+    raise UnsupportedShape(shape, "datatype_untestable", datatype=short(datatype))
 
 
 def datatype_check(c: Constraint, nodes: ValueNodes) -> Query:
@@ -152,8 +150,8 @@ def node_kind_test(c: Constraint, var: str) -> str:
         SH.IRIOrLiteral: f"(isIRI({var}) || isLiteral({var}))",
     }
     if c.value not in tests:
-        raise IllFormedShape(c.owner, f"sh:nodeKind {c.value.n3()} (not one of the six node "
-                                      "kinds)")
+        raise IllFormedShape(c.owner, "wrong_value", key="sh:nodeKind", value=c.value.n3(),
+                             wrong=Construct("wrong.node_kind"))
     return tests[c.value]
 
 
