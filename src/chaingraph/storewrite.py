@@ -577,11 +577,18 @@ def record_members(store: pyoxigraph.Store) -> None:
 
     from chaingraph.graph import bundled_subjects
 
+    default = pyoxigraph.DefaultGraph()
+
     def triples() -> Iterator[Any]:
-        return store.quads_for_pattern(None, None, None, pyoxigraph.DefaultGraph())
+        return store.quads_for_pattern(None, None, None, default)
+
+    def marking() -> Iterator[Any]:  # all that scan reads: the rest it passes over (a third)
+        for predicate in (IN_CASE, RDF_TYPE, CASE_ID):
+            yield from store.quads_for_pattern(None, pyoxigraph.NamedNode(predicate), None,
+                                               default)
 
     bundled = bundled_subjects()
-    store.extend([q for q in quads(triples(), scan(triples()), members_only=True)
+    store.extend([q for q in quads(triples(), scan(marking()), members_only=True)
                   if q.object.value != SHARED or q.subject.value not in bundled])
 
 
