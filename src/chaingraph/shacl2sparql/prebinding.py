@@ -137,11 +137,24 @@ def unsettled_scope(body: str, shape: Node) -> str | None:
     a shape is refused rather than given an answer the reference may not give.
     :func:`union_form` does the same for UNION branches.
 
+    rdflib also evaluates a group or a subquery (SPARQL 1.1 section 18.2.1: on its own, then
+    joined) with the bindings found before it, and keeps those where the group assigns the
+    same variable: a nested group's ``BIND`` to a variable bound outside it, and a subquery
+    that shares a variable with the patterns around it other than one it returns and binds
+    by a triple of its own (:func:`_joined`), are refused. It gives an aggregate over no rows
+    one row binding nothing, which SPARQL does not with GROUP BY (section 18.5, Group): a
+    subquery with GROUP BY and no HAVING (which drops that row) is refused. Last, what rdflib
+    cannot evaluate at all (:func:`_unreadable`).
+
     Example:
         >>> unsettled_scope("?this :p ?x . { ?this :q ?v FILTER EXISTS { ?v :r ?x } }", "S")
         'an EXISTS in a nested group that reads a variable bound outside the group'
         >>> unsettled_scope("?this :p ?x . FILTER NOT EXISTS { ?x :q ?v }", "S") is None
         True
+        >>> unsettled_scope("?t :p ?v . { BIND (?this AS ?t) }", "S")
+        'a BIND in a nested group to a variable bound outside the group'
+        >>> unsettled_scope("?this :p ?x . { SELECT ?this WHERE { ?this :q ?x } }", "S")
+        'a subquery that shares a variable other than $this with the patterns around it'
     """
     exists: list[bool] = []
     word = ""
@@ -162,13 +175,110 @@ def unsettled_scope(body: str, shape: Node) -> str | None:
             yield from groups(child)
 
     code = _code(body)
-    for group in groups(top_block(body, shape)):
+    top = top_block(body, shape)
+    for group in groups(top):
         start, end = group.start - 1, group.end - 1  # top_block reads "{" + body + "}"
         outside = code[:start] + " " * (end + 1 - start) + code[end + 1:]
         bound_outside = {t[1:] for _, kind, t in _lex(outside) if kind == "var"} - {"this"}
-        _, in_exists, _, _ = _branch_vars(body[start + 1:end])
+        _, in_exists, _, _, assigned = _branch_vars(body[start + 1:end])
         if in_exists & bound_outside:
             return "an EXISTS in a nested group that reads a variable bound outside the group"
+        if assigned & bound_outside:
+            return "a BIND in a nested group to a variable bound outside the group"
+    for sub in _subqueries(top):
+        start, end = sub.start - 1, sub.end - 1
+        outside = code[:start] + " " * (end + 1 - start) + code[end + 1:]
+        inside = {t[1:] for _, kind, t in _lex(body[start:end + 1]) if kind == "var"}
+        if (inside - {"this"}) & _binding_vars(outside, start) - _joined(body, sub):
+            return "a subquery that shares a variable other than $this with the patterns around it"
+        if "GROUP" in sub.modifiers and "HAVING" not in sub.modifiers:
+            return "a subquery with GROUP BY and no HAVING"
+    return _unreadable(body)
+
+
+def _subqueries(block: Block) -> Iterator[Block]:
+    """The subqueries of a block, at any depth (inside EXISTS too)."""
+    for child in block.blocks:
+        if child.kind == "subquery":
+            yield child
+        yield from _subqueries(child)
+
+
+def _joined(body: str, subquery: Block) -> set[str]:
+    """The variables of a subquery that rdflib may bind before evaluating it, as it does,
+    and still give SPARQL's join: those it returns as they are (not ``AS`` them) and binds by
+    a triple of its WHERE group's own (so every row of it binds them: one bound before only
+    keeps the rows that agree, which the join keeps too)."""
+    where = next((b for b in subquery.blocks if b.kind == "where"), None)
+    if where is None:
+        return set()
+    head = body[subquery.start:where.start - 1]  # "SELECT ... WHERE" (top_block adds "{")
+    head = re.sub(r"(?is)^\s*SELECT\s+(DISTINCT\s+|REDUCED\s+)?|\bWHERE\s*$", "", head)
+    returned = {name[1:] for name, text in projection_items(head) if name == text}
+    triples: set[str] = set()
+    braces = parens = 0
+    for _, kind, text in _lex(body[where.start:where.end - 1]):
+        if text in "{}":
+            braces += 1 if text == "{" else -1
+        elif text in "()":
+            parens += 1 if text == "(" else -1
+        elif kind == "var" and braces == parens == 0:
+            triples.add(text[1:])
+    return returned & triples
+
+
+def _binding_vars(outside: str, at: int) -> set[str]:
+    """The variables (but ``?this``) that the patterns of ``outside`` can bind for what is at
+    position ``at``: all but those only read by a FILTER, by a BIND's expression or inside an
+    EXISTS that does not hold ``at`` (which rdflib evaluates after the join, as SPARQL
+    does)."""
+    bound: set[str] = set()
+    parens: list[bool] = []  # for each open parenthesis: whether it is an expression's
+    exists: list[bool] = []  # for each open brace: whether it is (inside) an EXISTS
+    words = ["", ""]
+    code = _code(outside)
+    for position, kind, text in _lex(outside):
+        if text == "(":
+            parens.append(bool(parens and parens[-1]) or words[-1] in ("FILTER", "BIND")
+                          or words[-2] == "FILTER")
+        elif text == ")":
+            if parens:
+                parens.pop()
+        elif text == "{":
+            holds = position < at < matching_brace(code, position)
+            exists.append(words[-1] == "EXISTS" and not holds or bool(exists and exists[-1]))
+        elif text == "}":
+            if exists:
+                exists.pop()
+        elif kind == "var" and not (exists and exists[-1]) and (
+                not (parens and parens[-1]) or words[-1] == "AS"):
+            bound.add(text[1:])
+        words = [words[-1], text.upper() if kind == "word" else text]
+    return bound - {"this"}
+
+
+def _unreadable(body: str) -> str | None:
+    """What pySHACL cannot evaluate at all, named: ``GRAPH`` (its data graph is no dataset)
+    and an inverse path in a negated property set (``!^p``, ``!(p|^q)``: rdflib's
+    NegatedPath takes none; SPARQL 1.1 section 9.1 allows them)."""
+    found = _lex(body)
+    for i, (_, kind, text) in enumerate(found):
+        if kind == "word" and text.upper() == "GRAPH":
+            return "GRAPH, which pySHACL cannot evaluate on its data graph"
+        if text != "!" or i + 1 == len(found):
+            continue
+        following = found[i + 1:i + 2]
+        if found[i + 1][2] == "(":
+            depth, j = 0, i + 1
+            while j < len(found):
+                depth += {"(": 1, ")": -1}.get(found[j][2], 0)
+                if depth == 0:
+                    break
+                j += 1
+            following = found[i + 2:j]
+        carets = {at for at, _, mark in following if mark == "^"}
+        if any(at - 1 not in carets and at + 1 not in carets for at in carets):  # not ^^
+            return "an inverse path in a negated property set (!^p), which rdflib rejects"
     return None
 
 
@@ -209,13 +319,18 @@ def prebind(body: str, focus: str, shape: Node, bound: Sequence[str],
     branches = {start + 1 for start, _ in chain} if chain else set()
     points: list[int] = []
 
+    def returns(subquery: Block) -> None:
+        missing = [v for v in bound if f"?{v}" not in subquery.projection]
+        if missing:
+            raise IllFormedShape(shape, f"a subquery that does not return ${missing[0]}")
+
     def walk(block: Block, focus_group: bool) -> None:
         if block.kind == "exists":
+            for subquery in _subqueries(block):  # (SHACL's rule holds inside EXISTS too)
+                returns(subquery)
             return  # EXISTS sees the row's ?this in every group inside it
         if block.kind == "subquery":
-            missing = [v for v in bound if f"?{v}" not in block.projection]
-            if missing:
-                raise IllFormedShape(shape, f"a subquery that does not return ${missing[0]}")
+            returns(block)
             if {"LIMIT", "OFFSET"} & set(block.modifiers):
                 raise UnsupportedShape(shape, "LIMIT or OFFSET in a subquery with pre-bound $this")
         elif not focus_group and block.mentions() and not _joins(block):
@@ -348,20 +463,21 @@ def union_form(body: str) -> str:
         outside = outside[:a] + " " * (b + 1 - a) + outside[b + 1:]
     bound_outside = {text[1:] for _, kind, text in _lex(outside) if kind == "var"} - {"this"}
     branches = [_branch_vars(body[a + 1:b]) for a, b in chain]
-    if any(bound_outside & (expressions | exists) for expressions, exists, _, _ in branches):
+    if any(bound_outside & (expressions | exists) for expressions, exists, _, _, _ in branches):
         return "refused"
     if any(bound_outside & inner or "this" in expressions | exists | inner or not plain
-           for expressions, exists, inner, plain in branches):
+           for expressions, exists, inner, plain, _ in branches):
         return "distributed"
     return "written"
 
 
-def _branch_vars(branch: str) -> tuple[set[str], set[str], set[str], bool]:
+def _branch_vars(branch: str) -> tuple[set[str], set[str], set[str], bool, set[str]]:
     """What a UNION branch or group reads without binding it by its own top-level triples:
     in its FILTER and BIND expressions (for a BIND, by a triple before it), in its EXISTS
-    patterns, and in its other inner patterns (in braces); and whether it is plain (nothing
-    in braces)."""
+    patterns, and in its other inner patterns (in braces); whether it is plain (nothing in
+    braces); and what its own BINDs assign."""
     own: set[str] = set()
+    assigned: set[str] = set()
     expressions: set[str] = set()
     in_exists: set[str] = set()
     inner: set[str] = set()
@@ -388,8 +504,11 @@ def _branch_vars(branch: str) -> tuple[set[str], set[str], set[str], bool]:
             name = text[1:]
             if braces:
                 (in_exists if exists and exists[-1] else inner).add(name)
-            elif parens == 0 or in_bind and word == "AS":  # a triple's, or BIND's target
+            elif parens == 0:  # a triple's
                 own.add(name)
+            elif in_bind and word == "AS":  # a BIND's target
+                own.add(name)
+                assigned.add(name)
             elif in_bind and name not in own:
                 before_bound.add(name)
             else:
@@ -397,7 +516,8 @@ def _branch_vars(branch: str) -> tuple[set[str], set[str], set[str], bool]:
         if kind == "word":
             word = text.upper()
     plain = "{" not in inner
-    return ((expressions - own) | before_bound, in_exists - own, inner - own - {"{"}, plain)
+    return ((expressions - own) | before_bound, in_exists - own, inner - own - {"{"}, plain,
+            assigned)
 
 
 def distribute_union(group: str, lead: str = "") -> str:
