@@ -143,8 +143,9 @@ def unsettled_scope(body: str, shape: Node) -> str | None:
     that shares a variable with the patterns around it other than one it returns and binds
     by a triple of its own (:func:`_joined`), are refused. It gives an aggregate over no rows
     one row binding nothing, which SPARQL does not with GROUP BY (section 18.5, Group): a
-    subquery with GROUP BY and no HAVING (which drops that row) is refused. Last, what rdflib
-    cannot evaluate at all (:func:`_unreadable`).
+    subquery with GROUP BY and no HAVING, nor a FILTER comparing its aggregate (either drops
+    that row, :func:`_drops_unbound`), is refused. Last, what rdflib cannot evaluate at all
+    (:func:`_unreadable`).
 
     Example:
         >>> unsettled_scope("?this :p ?x . { ?this :q ?v FILTER EXISTS { ?v :r ?x } }", "S")
@@ -185,23 +186,72 @@ def unsettled_scope(body: str, shape: Node) -> str | None:
             return "an EXISTS in a nested group that reads a variable bound outside the group"
         if assigned & bound_outside:
             return "a BIND in a nested group to a variable bound outside the group"
-    for sub in _subqueries(top):
+    for parent, sub in _subqueries(top):
         start, end = sub.start - 1, sub.end - 1
         outside = code[:start] + " " * (end + 1 - start) + code[end + 1:]
         inside = {t[1:] for _, kind, t in _lex(body[start:end + 1]) if kind == "var"}
         if (inside - {"this"}) & _binding_vars(outside, start) - _joined(body, sub):
             return "a subquery that shares a variable other than $this with the patterns around it"
-        if "GROUP" in sub.modifiers and "HAVING" not in sub.modifiers:
-            return "a subquery with GROUP BY and no HAVING"
+        if _aggregates_unbound(body, sub):
+            return ("a subquery's SUM, AVG, MIN, MAX or GROUP_CONCAT over a variable it does "
+                    "not bind by a triple of its own")
+        if "GROUP" in sub.modifiers and "HAVING" not in sub.modifiers \
+                and not _drops_unbound(body[parent.start:parent.end - 1], _returned(body, sub)):
+            return "a subquery with GROUP BY and no HAVING or FILTER on its aggregate"
     return _unreadable(body)
 
 
-def _subqueries(block: Block) -> Iterator[Block]:
-    """The subqueries of a block, at any depth (inside EXISTS too)."""
+def _subqueries(block: Block) -> Iterator[tuple[Block, Block]]:
+    """The subqueries of a block, at any depth (inside EXISTS too), each with the block that
+    holds it."""
     for child in block.blocks:
         if child.kind == "subquery":
-            yield child
+            yield block, child
         yield from _subqueries(child)
+
+
+def _returned(body: str, subquery: Block) -> list[tuple[str, str]]:
+    """What a subquery returns, as :func:`projection_items` gives it."""
+    where = next((b for b in subquery.blocks if b.kind == "where"), None)
+    head = body[subquery.start:where.start - 1 if where else subquery.end - 1]
+    head = re.sub(r"(?is)^\s*SELECT\s+(DISTINCT\s+|REDUCED\s+)?|\bWHERE\s*$", "", head)
+    return projection_items(head)
+
+
+_COMPARISON = re.compile(r"(?s)\s*([^()&|!<>=]+?)\s*(?:<=|>=|!=|<|>|=)\s*([^()&|!<>=]+?)\s*")
+
+
+def _drops_unbound(group: str, returned: list[tuple[str, str]]) -> bool:
+    """Whether a FILTER of ``group`` (its own, not of a group inside it) is one comparison
+    with a variable the subquery returns ``AS`` (an aggregate's): it drops the row rdflib
+    gives an empty group, where none of those is bound (an error, SPARQL 1.1 section
+    17.3), as SPARQL has no row there."""
+    computed = {name for name, text in returned if name != text}
+    code = _code(group)
+    found = _lex(group)
+    braces = 0
+    for i, (_, _, text) in enumerate(found[:-1]):
+        braces += {"{": 1, "}": -1}.get(text, 0)
+        if braces == 0 and text.upper() == "FILTER" and found[i + 1][2] == "(":
+            opened = found[i + 1][0]
+            try:
+                close = _closing(code, opened)
+            except ValueError:
+                return False
+            match = _COMPARISON.fullmatch(code[opened + 1:close])
+            if match and {match.group(1).replace("$", "?"), match.group(2)} & computed:
+                return True
+    return False
+
+
+def _closing(code: str, opened: int) -> int:
+    """The position of the parenthesis closing the one at ``opened`` (in code: no strings)."""
+    depth = 0
+    for position in range(opened, len(code)):
+        depth += {"(": 1, ")": -1}.get(code[position], 0)
+        if depth == 0:
+            return position
+    raise ValueError("unbalanced parentheses")
 
 
 def _joined(body: str, subquery: Block) -> set[str]:
@@ -209,12 +259,15 @@ def _joined(body: str, subquery: Block) -> set[str]:
     and still give SPARQL's join: those it returns as they are (not ``AS`` them) and binds by
     a triple of its WHERE group's own (so every row of it binds them: one bound before only
     keeps the rows that agree, which the join keeps too)."""
+    returned = {name[1:] for name, text in _returned(body, subquery) if name == text}
+    return returned & _triple_vars(body, subquery)
+
+
+def _triple_vars(body: str, subquery: Block) -> set[str]:
+    """The variables the triples of a subquery's WHERE group (its own) bind."""
     where = next((b for b in subquery.blocks if b.kind == "where"), None)
     if where is None:
         return set()
-    head = body[subquery.start:where.start - 1]  # "SELECT ... WHERE" (top_block adds "{")
-    head = re.sub(r"(?is)^\s*SELECT\s+(DISTINCT\s+|REDUCED\s+)?|\bWHERE\s*$", "", head)
-    returned = {name[1:] for name, text in projection_items(head) if name == text}
     triples: set[str] = set()
     braces = parens = 0
     for _, kind, text in _lex(body[where.start:where.end - 1]):
@@ -224,7 +277,27 @@ def _joined(body: str, subquery: Block) -> set[str]:
             parens += 1 if text == "(" else -1
         elif kind == "var" and braces == parens == 0:
             triples.add(text[1:])
-    return returned & triples
+    return triples
+
+
+_SKIPPING = re.compile(r"(?i)\b(SUM|AVG|MIN|MAX|GROUP_CONCAT)\s*\(")
+
+
+def _aggregates_unbound(body: str, subquery: Block) -> bool:
+    """Whether a subquery's SUM, AVG, MIN, MAX or GROUP_CONCAT (in what it returns or in its
+    HAVING) reads a variable that its own triples do not bind: rdflib leaves out the rows
+    where the expression is an error (unbound), SPARQL gives the aggregate an error
+    (section 18.5.1), Oxigraph an unbound value (COUNT and SAMPLE agree)."""
+    where = next((b for b in subquery.blocks if b.kind == "where"), None)
+    if where is None:
+        return False
+    code = _code(body)
+    outside = code[subquery.start:where.start - 1] + " " + code[where.end:subquery.end - 1]
+    if not _SKIPPING.search(outside):
+        return False
+    returned = {name for name, text in _returned(body, subquery) if name != text}
+    read = {t for _, kind, t in _lex(outside) if kind == "var"} - returned
+    return bool({name[1:] for name in read} - _triple_vars(body, subquery) - {"this"})
 
 
 def _binding_vars(outside: str, at: int) -> set[str]:
@@ -326,7 +399,7 @@ def prebind(body: str, focus: str, shape: Node, bound: Sequence[str],
 
     def walk(block: Block, focus_group: bool) -> None:
         if block.kind == "exists":
-            for subquery in _subqueries(block):  # (SHACL's rule holds inside EXISTS too)
+            for _, subquery in _subqueries(block):  # (SHACL's rule holds inside EXISTS too)
                 returns(subquery)
             return  # EXISTS sees the row's ?this in every group inside it
         if block.kind == "subquery":
@@ -436,12 +509,13 @@ def union_form(body: str) -> str:
     branch gets the patterns around it, :func:`distribute_union`), "written" (as written),
     "refused", or "" when there is no such chain.
 
-    pySHACL (rdflib) evaluates a branch's OPTIONAL with the bindings of the patterns around
-    the union, and distributing gives it them; but whether a FILTER, BIND or EXISTS in a
-    branch sees a variable bound only outside the union depends on how rdflib happens to
-    plan the query (SHACL-SPARQL says it does not), so such a union is refused, naming the
-    construct, rather than given an answer pySHACL may not give (a differential run on
-    random unions found no other difference). Otherwise the faster form is chosen: as
+    Whether a FILTER, BIND, EXISTS or OPTIONAL (or any group) in a branch sees a variable
+    bound only outside the union depends on how rdflib happens to plan the query
+    (SHACL-SPARQL says it does not: a branch's OPTIONAL was given the outer bindings, until
+    a member of ?c that the OPTIONAL does not find showed rdflib evaluating it on its own),
+    so such a union is refused, naming the construct, rather than given an answer pySHACL
+    may not give (a differential run on random unions found no other difference).
+    Otherwise the faster form is chosen: as
     written for plain branches (triples, FILTER and BIND, nothing in braces) that bind
     ``?this`` and all they read themselves, where Oxigraph then finds the focus nodes once
     instead of once a branch (an assignment's three ways out of its case's period: 22 ms
@@ -463,9 +537,10 @@ def union_form(body: str) -> str:
         outside = outside[:a] + " " * (b + 1 - a) + outside[b + 1:]
     bound_outside = {text[1:] for _, kind, text in _lex(outside) if kind == "var"} - {"this"}
     branches = [_branch_vars(body[a + 1:b]) for a, b in chain]
-    if any(bound_outside & (expressions | exists) for expressions, exists, _, _, _ in branches):
+    if any(bound_outside & (expressions | exists | inner) for expressions, exists, inner, _, _
+           in branches):
         return "refused"
-    if any(bound_outside & inner or "this" in expressions | exists | inner or not plain
+    if any("this" in expressions | exists | inner or not plain
            for expressions, exists, inner, plain, _ in branches):
         return "distributed"
     return "written"
