@@ -9,10 +9,13 @@ the compiler follows the specifications: the last test, and docs/guide/auditors.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from rdflib import Graph, URIRef
 
 from chaingraph.shacl2sparql import (
+    IllFormedShape,
     UnsupportedShape,
     compile_case_by_case,
     compile_shapes,
@@ -118,9 +121,13 @@ def test_a_target_the_query_implies_is_left_out_and_the_report_is_the_same(shape
     # a BIND's target read after the union (cgsh:CaseDatesOnce): as written
     ("{ $this ex:s ?v . BIND (ex:s AS ?p) } UNION { $this ex:e ?v . BIND (ex:e AS ?p) }"
      " $this ?p ?o . FILTER (?o != ?v)", "written"),
-    # a branch with an OPTIONAL that reads ?c, bound outside: distributed, as pySHACL reads it
+    # a branch with an OPTIONAL that reads ?c, bound outside: it was distributed, which gave
+    # pySHACL's report on this data (every ?c is ex:c) but not where ?c is a node the
+    # OPTIONAL does not find (ex:d in ex:f, below): pySHACL evaluated the branch on its own
     ("$this ex:in ?c . { $this ex:s ?v . OPTIONAL { ?c ex:s ?cs }"
-     " FILTER (!BOUND(?cs) || ?v < ?cs) } UNION { $this ex:e ?v }", "distributed"),
+     " FILTER (!BOUND(?cs) || ?v < ?cs) } UNION { $this ex:e ?v }", "refused"),
+    ("$this ex:in ?c . { $this ex:s ?x OPTIONAL { ?c ex:e ?v } } UNION { $this ex:e ?v }",
+     "refused"),
     # $this read, not bound, by a branch (the W3C suite's pre-binding-002): distributed
     ("{ ex:c ex:e ?v . FILTER ($this = ex:a) } UNION { $this ex:e ?v }", "distributed"),
     # a FILTER or EXISTS reading a variable bound only outside the union: pySHACL sees it
@@ -259,6 +266,97 @@ def test_where_pyshacl_departs_from_rdf_the_compiler_follows_rdf():
     assert validate(data, shapes) == set()
 
 
+@pytest.mark.parametrize("body, refused", [
+    # rdflib gives a subquery's empty GROUP BY one row binding nothing, which joins every row
+    # (ex:d, without ex:e, found too); SPARQL gives it no row
+    ("$this ex:s ?v . { SELECT $this (COUNT(?x) AS ?n) WHERE { $this ex:e ?x } GROUP BY $this }",
+     "GROUP BY and no HAVING"),
+    ("$this ex:s ?v . { SELECT $this (MAX(?x) AS ?n) WHERE { $this ex:e ?x } GROUP BY $this }"
+     " FILTER (!BOUND(?n))", "GROUP BY and no HAVING or FILTER on its aggregate"),
+    # rdflib binds a subquery's variables to the values found before it: its own ?x (not
+    # returned) meets the ex:e values (none found), its ?n the ex:s values (each "equal")
+    ("?c ex:e ?x . { SELECT $this WHERE { $this ex:s ?x } } BIND ($this AS ?v)",
+     "a subquery that shares a variable other than $this"),
+    ("$this ex:s ?n . { SELECT $this (MAX(?x) AS ?n) WHERE { $this ex:e ?x } GROUP BY $this"
+     " HAVING (COUNT(?x) > 0) } BIND (?n AS ?v)", "a subquery that shares a variable"),
+    # rdflib's SUM leaves out the rows without ?x (0 where there are none), SPARQL's is an
+    # error: unbound (ex:a, ex:b, ex:d found, by pySHACL only)
+    ("BIND ($this AS ?v) { SELECT $this (SUM(?x) AS ?m) WHERE { FILTER EXISTS { $this ex:s ?x } }"
+     " GROUP BY $this } FILTER (?m = ?m)", "SUM, AVG, MIN, MAX or GROUP_CONCAT over a variable"),
+    # rdflib keeps the ?t found before a group and drops the group's BIND: every ex:e
+    ("?t ex:e ?v . { BIND ($this AS ?t) }", "a BIND in a nested group to a variable bound"),
+    # rdflib cannot evaluate these at all: pySHACL fails
+    ("$this !^ex:in ?v .", "an inverse path in a negated property set"),
+    ("$this !(ex:s|^ex:in) ?v .", "an inverse path in a negated property set"),
+    ("GRAPH ?g { ?c ex:s ?v }", "GRAPH, which pySHACL cannot evaluate"),
+    # compiled, and pySHACL's report: a HAVING drops the empty group's row; a returned variable the
+    # subquery binds by a triple; the BIND in an OPTIONAL; property paths; a negation
+    ("$this ex:s ?v . { SELECT $this (COUNT(?x) AS ?n) WHERE { $this ex:e ?x } GROUP BY $this"
+     " HAVING (COUNT(?x) > 0) }", None),
+    ("$this ex:s ?v . { SELECT $this (MAX(?x) AS ?n) WHERE { $this ex:e ?x } GROUP BY $this }"
+     " FILTER (?v < ?n)", None),  # so does a FILTER comparing the aggregate
+    ("$this ex:in ?c . { SELECT $this ?c (MAX(?x) AS ?v) WHERE { $this ex:in ?c . ?c ex:s ?x }"
+     " GROUP BY $this ?c HAVING (COUNT(*) > 0) }", None),
+    ("?t ex:e ?v . OPTIONAL { BIND ($this AS ?t) }", None),
+    ("$this !(ex:s|ex:in) ?v . FILTER (!(?v = 3))", None),
+    ("$this ex:in/ex:in* ?c . ?c ^ex:in ?v . FILTER (?v != $this)", None),
+])
+def test_what_rdflib_evaluates_otherwise_in_subqueries_and_paths_is_refused(body, refused):
+    """A differential run on subqueries, property paths, BIND chains, MINUS, VALUES and GRAPH
+    (the kinds below) found 124 of 1,500 random subqueries, 3 of 1,500 paths and 2 of 1,500
+    others with another report than pySHACL's, and 238 that pySHACL cannot evaluate
+    (compiled regardless). Each cause is refused, naming the construct; none in 2,000 each
+    since."""
+    import re
+
+    body = re.sub(r"\?v\b", "?value", re.sub(r"ex:(\w+)", r"<http://ex/\1>", body))
+    shape = (f'ex:S a sh:NodeShape ; sh:targetClass ex:A ; sh:sparql [ sh:select """SELECT $this'
+             f' ?value WHERE {{\n{body}\n}}""" ] .')
+    if refused:
+        shapes, data_graph = _graphs(shape, _PATH_DATA)
+        with pytest.raises(UnsupportedShape, match=re.escape(refused)):
+            validate(data_graph, shapes)
+        return
+    assert _same(shape, _PATH_DATA)
+
+
+def test_a_subquery_inside_exists_must_return_this_too():
+    """SHACL's rule for subqueries (Appendix A) was checked outside EXISTS only: pySHACL
+    refused the shape as ill-formed, the compiler gave a report."""
+    shape = ('ex:S a sh:NodeShape ; sh:targetClass ex:A ; sh:sparql [ sh:select """SELECT $this'
+             ' WHERE { FILTER NOT EXISTS { { SELECT ?x WHERE { $this <http://ex/s> ?x } } } }"""'
+             ' ] .')
+    shapes, data_graph = _graphs(shape, _PATH_DATA)
+    with pytest.raises(IllFormedShape, match="a subquery that does not return"):
+        validate(data_graph, shapes)
+
+
+@pytest.mark.parametrize("head, body, refused", [
+    # ?x only in an OPTIONAL: pySHACL's MIN is 7 (the unbound row left out), SPARQL's an error
+    ("(MIN(?x) AS ?value)", "$this <http://ex/s> ?y . OPTIONAL { $this <http://ex/e> ?x"
+     " FILTER (?y = 3) }", True),
+    ("(SUM(?x) AS ?value)", "{ $this <http://ex/s> ?x } UNION { $this <http://ex/e> ?y }", True),
+    # bound in every row: by a triple, by COALESCE ending in one (cgsh:PhaseGap's ?until), by
+    # every branch of a UNION
+    ("(MIN(?x) AS ?value)", "$this <http://ex/s> ?x .", False),
+    ("(MIN(?x) AS ?value)", "$this <http://ex/s> ?y . OPTIONAL { $this <http://ex/e> ?e }"
+     " BIND (COALESCE(IF(?e > ?y, ?e, ?nothing), ?y) AS ?x)", False),
+    ("(MAX(?x) AS ?value)", "{ $this <http://ex/s> ?x } UNION { $this <http://ex/e> ?x }", False),
+])
+def test_an_aggregate_over_a_variable_some_rows_leave_unbound_is_refused(head, body, refused):
+    """Found with the subqueries: ex:a's rows have ?x 7 and unbound; pySHACL's MIN is 7,
+    the compiled one unbound (so the value was the focus node), without a word. Now refused
+    where a row may leave the variable unbound, in the query itself as in a subquery."""
+    shape = (f'ex:S a sh:NodeShape ; sh:targetClass ex:A ; sh:sparql [ sh:select """SELECT $this'
+             f' {head} WHERE {{ {body} }} GROUP BY $this""" ] .')
+    if refused:
+        shapes, data = _graphs(shape, _PATH_DATA)
+        with pytest.raises(UnsupportedShape, match="a solution may leave unbound"):
+            validate(data, shapes)
+    else:
+        assert _same(shape, _PATH_DATA)
+
+
 # The differential run above, kept: random WHERE bodies of these parts, each compiled and
 # compared with pySHACL on one small graph (a fixed seed: the same bodies every run).
 _PARTS = ["$this ex:s ?v .", "$this ex:e ?v .", "?c ex:s ?cs .", "?c ex:e ?cs .",
@@ -272,7 +370,78 @@ _DATA = ("ex:c ex:s 5 ; ex:e 9 . ex:a a ex:A ; ex:in ex:c ; ex:s 3, 4 ; ex:e 7 .
          " ex:b a ex:A ; ex:in ex:c ; ex:s 6 ; ex:e 12 . ex:d a ex:A ; ex:s 5 .")
 
 
+# Subqueries, property paths, and BIND chains with MINUS, VALUES and GRAPH: over data with a
+# cycle of ex:in (for paths of any length).
+_PATH_DATA = _DATA + " ex:c ex:in ex:f . ex:f ex:in ex:c ; ex:s 8 . ex:d ex:in ex:f ."
+_SUBQUERY = ["$this ex:s ?x .", "$this ex:e ?x .", "$this ex:in ?c .", "?c ex:s ?cs .",
+             "?c ex:e ?x .", "FILTER (?x > 4)", "FILTER ($this = ex:a)", "BIND (?x AS ?y)",
+             "OPTIONAL { ?c ex:s ?cs2 }", "FILTER NOT EXISTS { ?c ex:s ?x }", "ex:c ex:e ?x .",
+             "FILTER EXISTS { $this ex:s ?x }"]
+_AROUND = ["$this ex:in ?c .", "FILTER (?v < ?m)", "FILTER (?n > 1)", "FILTER (?v != ?x)",
+           "FILTER (BOUND(?x))", "FILTER (!BOUND(?c))", "FILTER (?m != ?v)", "?c ex:s ?x .",
+           "OPTIONAL { ?c ex:e ?x }", "FILTER NOT EXISTS { ?c ex:s ?v }", "FILTER (?n < 2)",
+           "FILTER (!BOUND(?n))", "FILTER (?n > 1 || ?v > 5)", "FILTER (COALESCE(?m, 0) < 5)"]
+_AGGREGATES = ["MAX(?x)", "MIN(?x)", "COUNT(?x)", "SUM(?x)", "SAMPLE(?x)", "COUNT(DISTINCT ?x)",
+               "AVG(?x)", "COUNT(*)"]  # (GROUP_CONCAT: a string, compared with numbers)
+_HAVING = ["", "", "HAVING (COUNT(?x) > 1)", "HAVING (MAX(?x) < 6)", "HAVING (COUNT(*) > 0)"]
+_PATHS = ["ex:in/ex:s", "ex:s|ex:e", "^ex:in", "ex:in*", "ex:in+", "ex:in?", "!ex:s",
+          "!(ex:s|ex:in)", "(ex:in/ex:in)*", "ex:in*/ex:s", "ex:in/^ex:in", "^ex:s",
+          "(ex:s|ex:e)?", "ex:in+/ex:e", "!^ex:in", "ex:s*", "(ex:in|^ex:in)+"]
+_PATH_PARTS = ["FILTER (?v < 6)", "FILTER (isIRI(?v))", "FILTER (?v != $this)",
+               "$this ex:in ?c .", "FILTER (BOUND(?x))", "FILTER ($this = ex:a)",
+               "OPTIONAL { ?c ex:s ?x }", "FILTER NOT EXISTS { $this ex:in ?v }",
+               "FILTER (isLiteral(?v))", "$this ex:s ?v ."]
+_BINDS = ["$this ex:s ?v .", "$this ex:e ?v .", "$this ex:in ?c .", "?c ex:s ?cs .",
+          "BIND (?v + 1 AS ?w)", "BIND (?w * 2 AS ?z)", "FILTER (?z > 10)",
+          "BIND (?cs - ?v AS ?z)", "FILTER (?w < ?cs)", "BIND (COALESCE(?w, 0) AS ?y)",
+          "FILTER (?y != 4)", "BIND (IF(BOUND(?c), ?c, $this) AS ?k)", "?k ex:s ?x .",
+          "BIND ($this AS ?t)", "?t ex:e ?v .", "MINUS { $this ex:e ?v }", "VALUES ?x { 3 5 }",
+          "GRAPH ?g { ?c ex:s ?cs }", "GRAPH ?g { $this ex:s ?v }"]
+
+
+def _subquery(rng) -> str:
+    """A ``{ SELECT ... }``: rows, or aggregates grouped by $this (and ?c), or without $this."""
+    inner = " ".join(rng.sample(_SUBQUERY, rng.randint(1, 3)))
+    if "?x " not in inner + " ":
+        inner = rng.choice(["$this ex:s ?x .", "?c ex:s ?x .", "$this ex:e ?x ."]) + " " + inner
+    aggregate = f"({rng.choice(_AGGREGATES)} AS {rng.choice(['?m', '?n'])})"
+    head, tail = rng.choice([
+        (rng.choice(["$this ?x", "DISTINCT $this ?x", "REDUCED $this ?x", "$this ?x ?c",
+                     "DISTINCT $this", "$this ?c"]), rng.choice(["", "ORDER BY ?x"])),
+        (f"$this {aggregate}", "GROUP BY $this " + rng.choice(_HAVING)),
+        (f"$this ?c {aggregate}", "GROUP BY $this ?c " + rng.choice(_HAVING)),
+        (f"DISTINCT $this {aggregate}", "GROUP BY $this ?x"),
+        (rng.choice([f"?c {aggregate}", "?x"]), "GROUP BY ?c"),  # no $this: ill-formed
+    ])
+    text = f"{{ SELECT {head} WHERE {{ {inner} }} {tail if '(' in head else ''} }}"
+    if rng.random() < .5:  # its own variables: fewer shared with the patterns around it
+        text = re.sub(r"\?(x|c|cs|cs2|y)\b", r"?\1_", text)
+    return text
+
+
 def _random_body(rng, kind: str) -> str:
+    if kind == "subqueries":
+        parts = [_subquery(rng) for _ in range(rng.randint(1, 2))]
+        parts += rng.sample(_AROUND, rng.randint(0, 3))
+        rng.shuffle(parts)
+        body = rng.choice(["{}", "OPTIONAL {{ {} }}", "$this ex:in ?c . {{ {} }} UNION"
+                           " {{ $this ex:e ?v }}", "$this ex:s ?v . FILTER NOT EXISTS {{ {} }}",
+                           "$this ex:s ?v . {{ {} }}"]).format(" ".join(parts))
+        return rng.choice(["$this ex:s ?v . ", "$this ex:e ?v . ", "BIND (?x AS ?v) ",
+                           "BIND (?m AS ?v) ", "BIND (?n AS ?v) ", ""]) + body
+    if kind == "paths":
+        parts = [f"{rng.choice(['$this', '$this', '?c', 'ex:c', '?x'])} {rng.choice(_PATHS)} "
+                 f"{rng.choice(['?v', '?v', '?c', '?x', 'ex:c', '$this', '5'])} ."
+                 for _ in range(rng.randint(1, 2))] + rng.sample(_PATH_PARTS, rng.randint(0, 2))
+        rng.shuffle(parts)
+        return rng.choice(["{}", "{}", "$this ex:in ?c . OPTIONAL {{ {} }}",
+                           "$this a ex:A . {{ {} }}", "$this a ex:A . FILTER NOT EXISTS {{ {} }}"]
+                          ).format(" ".join(parts))
+    if kind == "binds":
+        parts = rng.sample(_BINDS, rng.randint(2, 5))
+        split = rng.randint(0, len(parts))
+        return rng.choice(["{}", "{}", "{} {{ {} }}", "$this ex:in ?c . OPTIONAL {{ {} {} }}"]
+                          ).format(" ".join(parts[:split]), " ".join(parts[split:]))
     parts = [" ".join(rng.sample(_PARTS, rng.randint(1, 4)))
              for _ in range(rng.randint(2, 3) if kind == "union" else rng.randint(1, 2))]
     if kind == "union":
@@ -285,15 +454,13 @@ def _random_body(rng, kind: str) -> str:
             + (" FILTER (BOUND(?v))" if rng.random() < .3 else ""))
 
 
-@pytest.mark.parametrize("kind", ["union", "groups"])
+@pytest.mark.parametrize("kind", ["union", "groups", "subqueries", "paths", "binds"])
 def test_random_queries_give_pyshacls_report_or_are_refused(kind):
     """200 random sh:select bodies of each kind: the compiled report is pySHACL's, or the
-    shape is refused naming the construct; never another report. (Before this session's
-    changes, 61 in 1,200 unions and about 1 % of the others had another report.)"""
+    shape is refused naming the construct; never another report. (Before the changes the
+    tests above name, 61 in 1,200 unions, about 1 % of the nested groups, 124 of 1,500
+    subqueries and 5 of 3,000 paths and BIND chains had another report.)"""
     import random
-    import re
-
-    from chaingraph.shacl2sparql import IllFormedShape
 
     rng = random.Random(f"chaingraph-{kind}")
     compiled = 0
@@ -302,12 +469,12 @@ def test_random_queries_give_pyshacls_report_or_are_refused(kind):
         text = re.sub(r"\?v\b", "?value", re.sub(r"ex:(\w+)", r"<http://ex/\1>", body))
         shapes, data = _graphs(f'ex:S a sh:NodeShape ; sh:targetClass ex:A ; sh:sparql [ '
                                f'sh:select """SELECT $this ?value WHERE {{\n{text}\n}}""" ] .',
-                               _DATA)
-        expected = _results(reference(data, shapes))
+                               _DATA if kind in ("union", "groups") else _PATH_DATA)
         try:
             found = _results(validate(data, shapes))
         except (UnsupportedShape, IllFormedShape):
-            continue
-        assert found == expected, body
+            continue  # (pySHACL may fail on these: MINUS, VALUES, GRAPH, !^p)
+        assert found == _results(reference(data, shapes)), body
         compiled += 1
-    assert compiled >= 60, compiled  # many are compiled, not refused (78 and 161 of 200)
+    # many are compiled, not refused
+    assert compiled >= {"subqueries": 20, "paths": 120}.get(kind, 60), compiled

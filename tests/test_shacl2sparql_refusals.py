@@ -84,7 +84,8 @@ REFUSED = {
                                "FILTER NOT EXISTS { BIND (?value AS ?w) FILTER (BOUND(?w)) } }"),
                        "", False, "BIND inside EXISTS (pySHACL and SPARQL engines differ there)"),
     "graph": (_select("SELECT $this WHERE { GRAPH ?g { $this ex:p ?x } }"), "", False,
-              "$this inside GRAPH in a SPARQL query"),
+              "GRAPH, which pySHACL cannot evaluate on its data graph (pySHACL and SPARQL "
+              "engines differ there)"),
     "blank-target": ("ex:S a sh:NodeShape ; sh:targetNode [] ; sh:class ex:A .", "", False,
                      "sh:targetNode with a blank node"),
     "blank-value": (NODE + "sh:hasValue [] .", "", False, "sh:hasValue with a blank node"),

@@ -137,11 +137,25 @@ def unsettled_scope(body: str, shape: Node) -> Construct | None:
     a shape is refused rather than given an answer the reference may not give.
     :func:`union_form` does the same for UNION branches.
 
+    rdflib also evaluates a group or a subquery (SPARQL 1.1 section 18.2.1: on its own, then
+    joined) with the bindings found before it, and keeps those where the group assigns the
+    same variable: a nested group's ``BIND`` to a variable bound outside it, and a subquery
+    that shares a variable with the patterns around it other than one it returns and binds
+    by a triple of its own (:func:`_joined`), are refused. It gives an aggregate over no rows
+    one row binding nothing, which SPARQL does not with GROUP BY (section 18.5, Group): a
+    subquery with GROUP BY and no HAVING, nor a FILTER comparing its aggregate (either drops
+    that row, :func:`_drops_unbound`), is refused. Last, what rdflib cannot evaluate at all
+    (:func:`_unreadable`).
+
     Example:
         >>> unsettled_scope("?this :p ?x . { ?this :q ?v FILTER EXISTS { ?v :r ?x } }", "S").text()
         'an EXISTS in a nested group that reads a variable bound outside the group'
         >>> unsettled_scope("?this :p ?x . FILTER NOT EXISTS { ?x :q ?v }", "S") is None
         True
+        >>> unsettled_scope("?t :p ?v . { BIND (?this AS ?t) }", "S").text()
+        'a BIND in a nested group to a variable bound outside the group'
+        >>> unsettled_scope("?this :p ?x . { SELECT ?this WHERE { ?this :q ?x } }", "S").text()
+        'a subquery that shares a variable other than $this with the patterns around it'
     """
     exists: list[bool] = []
     word = ""
@@ -162,13 +176,276 @@ def unsettled_scope(body: str, shape: Node) -> Construct | None:
             yield from groups(child)
 
     code = _code(body)
-    for group in groups(top_block(body, shape)):
+    top = top_block(body, shape)
+    for group in groups(top):
         start, end = group.start - 1, group.end - 1  # top_block reads "{" + body + "}"
         outside = code[:start] + " " * (end + 1 - start) + code[end + 1:]
         bound_outside = {t[1:] for _, kind, t in _lex(outside) if kind == "var"} - {"this"}
-        _, in_exists, _, _ = _branch_vars(body[start + 1:end])
+        _, in_exists, _, _, assigned = _branch_vars(body[start + 1:end])
         if in_exists & bound_outside:
             return Construct("exists_outer")
+        if assigned & bound_outside:
+            return Construct("bind_group_outer")
+    for parent, sub in _subqueries(top):
+        start, end = sub.start - 1, sub.end - 1
+        outside = code[:start] + " " * (end + 1 - start) + code[end + 1:]
+        inside = {t[1:] for _, kind, t in _lex(body[start:end + 1]) if kind == "var"}
+        if (inside - {"this"}) & _binding_vars(outside, start) - _joined(body, sub):
+            return Construct("subquery_shares")
+        if _aggregates_unbound(body, sub):
+            return Construct("subquery_aggregate_unbound")
+        if "GROUP" in sub.modifiers and "HAVING" not in sub.modifiers \
+                and not _drops_unbound(body[parent.start:parent.end - 1], _returned(body, sub)):
+            return Construct("subquery_group_no_having")
+    return _unreadable(body)
+
+
+def _subqueries(block: Block) -> Iterator[tuple[Block, Block]]:
+    """The subqueries of a block, at any depth (inside EXISTS too), each with the block that
+    holds it."""
+    for child in block.blocks:
+        if child.kind == "subquery":
+            yield block, child
+        yield from _subqueries(child)
+
+
+def _returned(body: str, subquery: Block) -> list[tuple[str, str]]:
+    """What a subquery returns, as :func:`projection_items` gives it."""
+    where = next((b for b in subquery.blocks if b.kind == "where"), None)
+    head = body[subquery.start:where.start - 1 if where else subquery.end - 1]
+    head = re.sub(r"(?is)^\s*SELECT\s+(DISTINCT\s+|REDUCED\s+)?|\bWHERE\s*$", "", head)
+    return projection_items(head)
+
+
+_COMPARISON = re.compile(r"(?s)\s*([^()&|!<>=]+?)\s*(?:<=|>=|!=|<|>|=)\s*([^()&|!<>=]+?)\s*")
+
+
+def _drops_unbound(group: str, returned: list[tuple[str, str]]) -> bool:
+    """Whether a FILTER of ``group`` (its own, not of a group inside it) is one comparison
+    with a variable the subquery returns ``AS`` (an aggregate's): it drops the row rdflib
+    gives an empty group, where none of those is bound (an error, SPARQL 1.1 section
+    17.3), as SPARQL has no row there."""
+    computed = {name for name, text in returned if name != text}
+    code = _code(group)
+    found = _lex(group)
+    braces = 0
+    for i, (_, _, text) in enumerate(found[:-1]):
+        braces += {"{": 1, "}": -1}.get(text, 0)
+        if braces == 0 and text.upper() == "FILTER" and found[i + 1][2] == "(":
+            opened = found[i + 1][0]
+            try:
+                close = _closing(code, opened)
+            except ValueError:
+                return False
+            match = _COMPARISON.fullmatch(code[opened + 1:close])
+            if match and {match.group(1).replace("$", "?"), match.group(2)} & computed:
+                return True
+    return False
+
+
+def _closing(code: str, opened: int) -> int:
+    """The position of the parenthesis closing the one at ``opened`` (in code: no strings)."""
+    depth = 0
+    for position in range(opened, len(code)):
+        depth += {"(": 1, ")": -1}.get(code[position], 0)
+        if depth == 0:
+            return position
+    raise ValueError("unbalanced parentheses")
+
+
+def _joined(body: str, subquery: Block) -> set[str]:
+    """The variables of a subquery that rdflib may bind before evaluating it, as it does,
+    and still give SPARQL's join: those it returns as they are (not ``AS`` them) and binds by
+    a triple of its WHERE group's own (so every row of it binds them: one bound before only
+    keeps the rows that agree, which the join keeps too)."""
+    returned = {name[1:] for name, text in _returned(body, subquery) if name == text}
+    return returned & _triple_vars(body, subquery)
+
+
+def _triple_vars(body: str, subquery: Block) -> set[str]:
+    """The variables the triples of a subquery's WHERE group (its own) bind."""
+    where = next((b for b in subquery.blocks if b.kind == "where"), None)
+    if where is None:
+        return set()
+    triples: set[str] = set()
+    braces = parens = 0
+    for _, kind, text in _lex(body[where.start:where.end - 1]):
+        if text in "{}":
+            braces += 1 if text == "{" else -1
+        elif text in "()":
+            parens += 1 if text == "(" else -1
+        elif kind == "var" and braces == parens == 0:
+            triples.add(text[1:])
+    return triples
+
+
+_SKIPPING = re.compile(r"(?i)\b(SUM|AVG|MIN|MAX|GROUP_CONCAT)\s*\(")
+
+
+def _aggregates_unbound(body: str, subquery: Block) -> bool:
+    """Whether a subquery's SUM, AVG, MIN, MAX or GROUP_CONCAT (in what it returns or in its
+    HAVING) reads a variable that its own triples do not bind: rdflib leaves out the rows
+    where the expression is an error (unbound), SPARQL gives the aggregate an error
+    (section 18.5.1), Oxigraph an unbound value (COUNT and SAMPLE agree)."""
+    where = next((b for b in subquery.blocks if b.kind == "where"), None)
+    if where is None:
+        return False
+    code = _code(body)
+    outside = code[subquery.start:where.start - 1] + " " + code[where.end:subquery.end - 1]
+    if not _SKIPPING.search(outside):
+        return False
+    returned = {name for name, text in _returned(body, subquery) if name != text}
+    read = {t for _, kind, t in _lex(outside) if kind == "var"} - returned
+    return bool({name[1:] for name in read} - _triple_vars(body, subquery) - {"this"})
+
+
+def unbound_aggregate(head: str, body: str) -> bool:
+    """Whether a SUM, AVG, MIN, MAX or GROUP_CONCAT in ``head`` (what a query returns, its
+    GROUP BY, HAVING and ORDER BY) reads a variable that a solution of its WHERE group
+    ``body`` may leave unbound (:func:`always_bound`): rdflib leaves such rows out of the
+    aggregate, SPARQL makes the aggregate an error (section 18.5.1), which Oxigraph returns
+    unbound; either may be the report, so such a query is refused.
+
+    Example:
+        >>> unbound_aggregate("$this (MIN(?x) AS ?m)", "$this :p ?y OPTIONAL { $this :q ?x }")
+        True
+        >>> unbound_aggregate("(MIN(?x) AS ?m)", "$this :p ?y . BIND (COALESCE(?y + 1, ?y) AS ?x)")
+        False
+    """
+    found = _lex(head)
+    read: set[str] = set()
+    for at, (_, kind, text) in enumerate(found):
+        if kind == "word" and text.upper() in _SKIPPING_NAMES and at + 1 < len(found) and (
+                found[at + 1][2] == "("):
+            depth = 0
+            for _, inner_kind, inner in found[at + 1:]:
+                depth += {"(": 1, ")": -1}.get(inner, 0)
+                if inner_kind == "var":
+                    read.add(inner[1:])
+                if depth == 0:
+                    break
+    return bool(read - always_bound(body) - {"this"})
+
+
+_SKIPPING_NAMES = {"SUM", "AVG", "MIN", "MAX", "GROUP_CONCAT"}
+
+
+def always_bound(body: str) -> set[str]:
+    """The variables every solution of the WHERE group ``body`` binds (a sufficient test: what
+    it cannot tell counts as maybe unbound). Those of its own triples; those a ``BIND`` of
+    its own gives a constant, a variable bound before it, or a ``COALESCE`` whose last
+    argument is one of these (COALESCE gives its first argument that is no error); and, when
+    the group is a chain ``{...} UNION {...}``, those that every branch binds.
+
+    Example:
+        >>> sorted(always_bound("{ ?s :p ?a . BIND (ex:c AS ?k) } UNION { ?s :q ?k }"))
+        ['k', 's']
+    """
+    found = _lex(body)
+    bound: set[str] = set()
+    braces = parens = 0
+    at = 0
+    while at < len(found):
+        _, kind, text = found[at]
+        if text in "{}" and kind == "punct":
+            braces += 1 if text == "{" else -1
+        elif text in "()" and kind == "punct":
+            parens += 1 if text == "(" else -1
+        elif kind == "var" and braces == parens == 0:
+            bound.add(text[1:])
+        elif kind == "word" and text.upper() == "BIND" and braces == parens == 0:
+            end = at + 1
+            depth = 0
+            while end < len(found):
+                depth += {"(": 1, ")": -1}.get(found[end][2], 0)
+                if depth == 0:
+                    break
+                end += 1
+            inside = found[at + 2:end]  # between BIND's parentheses
+            words = [t.upper() if k == "word" else t for _, k, t in inside]
+            if len(inside) >= 2 and words[-2] == "AS" and inside[-1][1] == "var" and _total(
+                    inside[:-2], bound):
+                bound.add(inside[-1][2][1:])
+            at = end  # the variables of the BIND's expression and AS bind nothing more
+        at += 1
+    chain = _union_chain(body)
+    if chain:
+        bound |= set.intersection(*(always_bound(body[a + 1:b]) for a, b in chain))
+    return bound
+
+
+def _total(expression: list[tuple[int, str, str]], bound: set[str]) -> bool:
+    """Whether an expression (its tokens) has a value whenever the variables ``bound`` have:
+    a constant (an IRI or a string, which the tokens leave out, or a prefixed name), one of
+    those variables, or a COALESCE whose last argument is one of these."""
+    texts = [text for _, _, text in expression]
+    if not texts:
+        return True
+    if len(texts) == 1:
+        kind = expression[0][1]
+        return kind == "word" and ":" in texts[0] or kind == "var" and texts[0][1:] in bound
+    if texts[0].upper() == "COALESCE" and texts[1] == "(" and texts[-1] == ")":
+        depth, last = 0, 2
+        for index in range(2, len(texts) - 1):
+            depth += {"(": 1, ")": -1}.get(texts[index], 0)
+            if texts[index] == "," and depth == 0:
+                last = index + 1
+        return _total(expression[last:-1], bound)
+    return False
+
+
+def _binding_vars(outside: str, at: int) -> set[str]:
+    """The variables (but ``?this``) that the patterns of ``outside`` can bind for what is at
+    position ``at``: all but those only read by a FILTER, by a BIND's expression or inside an
+    EXISTS that does not hold ``at`` (which rdflib evaluates after the join, as SPARQL
+    does)."""
+    bound: set[str] = set()
+    parens: list[bool] = []  # for each open parenthesis: whether it is an expression's
+    exists: list[bool] = []  # for each open brace: whether it is (inside) an EXISTS
+    words = ["", ""]
+    code = _code(outside)
+    for position, kind, text in _lex(outside):
+        if text == "(":
+            parens.append(bool(parens and parens[-1]) or words[-1] in ("FILTER", "BIND")
+                          or words[-2] == "FILTER")
+        elif text == ")":
+            if parens:
+                parens.pop()
+        elif text == "{":
+            holds = position < at < matching_brace(code, position)
+            exists.append(words[-1] == "EXISTS" and not holds or bool(exists and exists[-1]))
+        elif text == "}":
+            if exists:
+                exists.pop()
+        elif kind == "var" and not (exists and exists[-1]) and (
+                not (parens and parens[-1]) or words[-1] == "AS"):
+            bound.add(text[1:])
+        words = [words[-1], text.upper() if kind == "word" else text]
+    return bound - {"this"}
+
+
+def _unreadable(body: str) -> Construct | None:
+    """What pySHACL cannot evaluate at all, named: ``GRAPH`` (its data graph is no dataset)
+    and an inverse path in a negated property set (``!^p``, ``!(p|^q)``: rdflib's
+    NegatedPath takes none; SPARQL 1.1 section 9.1 allows them)."""
+    found = _lex(body)
+    for i, (_, kind, text) in enumerate(found):
+        if kind == "word" and text.upper() == "GRAPH":
+            return Construct("graph_unreadable")
+        if text != "!" or i + 1 == len(found):
+            continue
+        following = found[i + 1:i + 2]
+        if found[i + 1][2] == "(":
+            depth, j = 0, i + 1
+            while j < len(found):
+                depth += {"(": 1, ")": -1}.get(found[j][2], 0)
+                if depth == 0:
+                    break
+                j += 1
+            following = found[i + 2:j]
+        carets = {at for at, _, mark in following if mark == "^"}
+        if any(at - 1 not in carets and at + 1 not in carets for at in carets):  # not ^^
+            return Construct("negated_inverse")
     return None
 
 
@@ -209,13 +486,18 @@ def prebind(body: str, focus: str, shape: Node, bound: Sequence[str],
     branches = {start + 1 for start, _ in chain} if chain else set()
     points: list[int] = []
 
+    def returns(subquery: Block) -> None:
+        missing = [v for v in bound if f"?{v}" not in subquery.projection]
+        if missing:
+            raise IllFormedShape(shape, "subquery_missing", name=missing[0])
+
     def walk(block: Block, focus_group: bool) -> None:
         if block.kind == "exists":
+            for _, subquery in _subqueries(block):  # (SHACL's rule holds inside EXISTS too)
+                returns(subquery)
             return  # EXISTS sees the row's ?this in every group inside it
         if block.kind == "subquery":
-            missing = [v for v in bound if f"?{v}" not in block.projection]
-            if missing:
-                raise IllFormedShape(shape, "subquery_missing", name=missing[0])
+            returns(block)
             if {"LIMIT", "OFFSET"} & set(block.modifiers):
                 raise UnsupportedShape(shape, "subquery_limit")
         elif not focus_group and block.mentions() and not _joins(block):
@@ -321,12 +603,13 @@ def union_form(body: str) -> str:
     branch gets the patterns around it, :func:`distribute_union`), "written" (as written),
     "refused", or "" when there is no such chain.
 
-    pySHACL (rdflib) evaluates a branch's OPTIONAL with the bindings of the patterns around
-    the union, and distributing gives it them; but whether a FILTER, BIND or EXISTS in a
-    branch sees a variable bound only outside the union depends on how rdflib happens to
-    plan the query (SHACL-SPARQL says it does not), so such a union is refused, naming the
-    construct, rather than given an answer pySHACL may not give (a differential run on
-    random unions found no other difference). Otherwise the faster form is chosen: as
+    Whether a FILTER, BIND, EXISTS or OPTIONAL (or any group) in a branch sees a variable
+    bound only outside the union depends on how rdflib happens to plan the query
+    (SHACL-SPARQL says it does not: a branch's OPTIONAL was given the outer bindings, until
+    a member of ?c that the OPTIONAL does not find showed rdflib evaluating it on its own),
+    so such a union is refused, naming the construct, rather than given an answer pySHACL
+    may not give (a differential run on random unions found no other difference).
+    Otherwise the faster form is chosen: as
     written for plain branches (triples, FILTER and BIND, nothing in braces) that bind
     ``?this`` and all they read themselves, where Oxigraph then finds the focus nodes once
     instead of once a branch (an assignment's three ways out of its case's period: 22 ms
@@ -348,20 +631,22 @@ def union_form(body: str) -> str:
         outside = outside[:a] + " " * (b + 1 - a) + outside[b + 1:]
     bound_outside = {text[1:] for _, kind, text in _lex(outside) if kind == "var"} - {"this"}
     branches = [_branch_vars(body[a + 1:b]) for a, b in chain]
-    if any(bound_outside & (expressions | exists) for expressions, exists, _, _ in branches):
+    if any(bound_outside & (expressions | exists | inner) for expressions, exists, inner, _, _
+           in branches):
         return "refused"
-    if any(bound_outside & inner or "this" in expressions | exists | inner or not plain
-           for expressions, exists, inner, plain in branches):
+    if any("this" in expressions | exists | inner or not plain
+           for expressions, exists, inner, plain, _ in branches):
         return "distributed"
     return "written"
 
 
-def _branch_vars(branch: str) -> tuple[set[str], set[str], set[str], bool]:
+def _branch_vars(branch: str) -> tuple[set[str], set[str], set[str], bool, set[str]]:
     """What a UNION branch or group reads without binding it by its own top-level triples:
     in its FILTER and BIND expressions (for a BIND, by a triple before it), in its EXISTS
-    patterns, and in its other inner patterns (in braces); and whether it is plain (nothing
-    in braces)."""
+    patterns, and in its other inner patterns (in braces); whether it is plain (nothing in
+    braces); and what its own BINDs assign."""
     own: set[str] = set()
+    assigned: set[str] = set()
     expressions: set[str] = set()
     in_exists: set[str] = set()
     inner: set[str] = set()
@@ -388,8 +673,11 @@ def _branch_vars(branch: str) -> tuple[set[str], set[str], set[str], bool]:
             name = text[1:]
             if braces:
                 (in_exists if exists and exists[-1] else inner).add(name)
-            elif parens == 0 or in_bind and word == "AS":  # a triple's, or BIND's target
+            elif parens == 0:  # a triple's
                 own.add(name)
+            elif in_bind and word == "AS":  # a BIND's target
+                own.add(name)
+                assigned.add(name)
             elif in_bind and name not in own:
                 before_bound.add(name)
             else:
@@ -397,7 +685,8 @@ def _branch_vars(branch: str) -> tuple[set[str], set[str], set[str], bool]:
         if kind == "word":
             word = text.upper()
     plain = "{" not in inner
-    return ((expressions - own) | before_bound, in_exists - own, inner - own - {"{"}, plain)
+    return ((expressions - own) | before_bound, in_exists - own, inner - own - {"{"}, plain,
+            assigned)
 
 
 def distribute_union(group: str, lead: str = "") -> str:

@@ -23,6 +23,7 @@ from chaingraph.shacl2sparql.prebinding import (
     prebind,
     projection_items,
     substitute,
+    unbound_aggregate,
     union_form,
     unsettled_scope,
 )
@@ -167,6 +168,8 @@ def select_check(graph: Graph, shape: Node, source: Node, text: str, target: str
         # twice: each focus node once, as SHACL pre-binds $this once per focus node
         each = f"{{ SELECT DISTINCT ?this WHERE {{ {each} }} }}"
     unsettled = unsettled_scope(inner, shape)
+    if unsettled is None and unbound_aggregate(f"{match.group(2)} {tail}", inner):
+        unsettled = Construct("aggregate_unbound")
     if unsettled is not None:
         raise UnsupportedShape(shape, "engines_differ", what=unsettled)
     form = union_form(inner)
