@@ -582,7 +582,7 @@ def record_members(store: pyoxigraph.Store) -> None:
     def triples() -> Iterator[Any]:
         return store.quads_for_pattern(None, None, None, default)
 
-    def marking() -> Iterator[Any]:  # all that scan reads: the rest it passes over (a third)
+    def marking() -> Iterator[Any]:  # what scan reads (a third of the triples); it skips the rest
         for predicate in (IN_CASE, RDF_TYPE, CASE_ID):
             yield from store.quads_for_pattern(None, pyoxigraph.NamedNode(predicate), None,
                                                default)
