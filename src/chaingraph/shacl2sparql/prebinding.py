@@ -279,24 +279,14 @@ def _triple_vars(body: str, subquery: Block) -> set[str]:
     return triples
 
 
-_SKIPPING = re.compile(r"(?i)\b(SUM|AVG|MIN|MAX|GROUP_CONCAT)\s*\(")
-
-
 def _aggregates_unbound(body: str, subquery: Block) -> bool:
-    """Whether a subquery's SUM, AVG, MIN, MAX or GROUP_CONCAT (in what it returns or in its
-    HAVING) reads a variable that its own triples do not bind: rdflib leaves out the rows
-    where the expression is an error (unbound), SPARQL gives the aggregate an error
-    (section 18.5.1), Oxigraph an unbound value (COUNT and SAMPLE agree)."""
+    """:func:`unbound_aggregate` for a subquery: its aggregates (in what it returns or in its
+    GROUP BY, HAVING and ORDER BY) against its own WHERE group."""
     where = next((b for b in subquery.blocks if b.kind == "where"), None)
     if where is None:
         return False
-    code = _code(body)
-    outside = code[subquery.start:where.start - 1] + " " + code[where.end:subquery.end - 1]
-    if not _SKIPPING.search(outside):
-        return False
-    returned = {name for name, text in _returned(body, subquery) if name != text}
-    read = {t for _, kind, t in _lex(outside) if kind == "var"} - returned
-    return bool({name[1:] for name in read} - _triple_vars(body, subquery) - {"this"})
+    head = body[subquery.start:where.start - 1] + " " + body[where.end:subquery.end - 1]
+    return unbound_aggregate(head, body[where.start:where.end - 1])
 
 
 def unbound_aggregate(head: str, body: str) -> bool:
@@ -315,7 +305,7 @@ def unbound_aggregate(head: str, body: str) -> bool:
     found = _lex(head)
     read: set[str] = set()
     for at, (_, kind, text) in enumerate(found):
-        if kind == "word" and text.upper() in _SKIPPING_NAMES and at + 1 < len(found) and (
+        if kind == "word" and text.upper() in _SKIPPING and at + 1 < len(found) and (
                 found[at + 1][2] == "("):
             depth = 0
             for _, inner_kind, inner in found[at + 1:]:
@@ -327,7 +317,7 @@ def unbound_aggregate(head: str, body: str) -> bool:
     return bool(read - always_bound(body) - {"this"})
 
 
-_SKIPPING_NAMES = {"SUM", "AVG", "MIN", "MAX", "GROUP_CONCAT"}
+_SKIPPING = {"SUM", "AVG", "MIN", "MAX", "GROUP_CONCAT"}  # (COUNT and SAMPLE agree)
 
 
 def always_bound(body: str) -> set[str]:
